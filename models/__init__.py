@@ -1,0 +1,1 @@
+"""Glassbox's analysis layer: loading, parsing, training and scoring. Never imports Dash."""

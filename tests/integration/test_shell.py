@@ -1,0 +1,85 @@
+"""The app shell in a real browser: every page renders cleanly, the navbar navigates, the theme sticks."""
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"/": "#home-title", "/logs": "#logs-title", "/sentiment": "#sentiment-title", "/nn-builder": "#nn-builder-title"}
+
+
+def _theme(dash_duo) -> str:
+    return dash_duo.driver.find_element(By.TAG_NAME, "html").get_attribute("data-bs-theme")
+
+
+def _body_background(dash_duo) -> str:
+    return dash_duo.driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+
+
+def test_every_page_renders_with_an_empty_console(dash_duo, app):
+    dash_duo.start_server(app)
+    for path, heading in PAGES.items():
+        dash_duo.driver.get(dash_duo.server_url + path)
+        dash_duo.wait_for_element(heading)
+        dash_duo.wait_for_element("#shell-navbar")
+        assert dash_duo.get_logs() == [], f"console errors on {path}"
+
+
+def test_navbar_navigates_and_highlights_the_active_page(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element("#home-title")
+    for link, heading, path in (
+        ("#nav-logs", "#logs-title", "/logs"),
+        ("#nav-sentiment", "#sentiment-title", "/sentiment"),
+        ("#nav-nn_builder", "#nn-builder-title", "/nn-builder"),
+        ("#nav-home", "#home-title", "/"),
+    ):
+        dash_duo.find_element(link).click()
+        dash_duo.wait_for_element(heading)
+        until(lambda: dash_duo.driver.current_url == dash_duo.server_url + path, timeout=4)
+        until(lambda: "active" in dash_duo.find_element(link).get_attribute("class"), timeout=4)
+        others = [a for a in dash_duo.find_elements("#shell-navbar .nav-link.active") if a.get_attribute("id") != link[1:]]
+        assert others == []
+    assert dash_duo.get_logs() == []
+
+
+def test_home_cards_link_to_their_pages(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.find_element("#home-card-sentiment-open").click()
+    dash_duo.wait_for_element("#sentiment-title")
+    assert dash_duo.driver.current_url == dash_duo.server_url + "/sentiment"
+
+
+def test_theme_toggle_switches_and_survives_a_reload(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element("#home-title")
+    until(lambda: _theme(dash_duo) == "dark", timeout=4)
+    dark_background = _body_background(dash_duo)
+    switch = dash_duo.find_element("#shell-theme-switch")
+    assert switch.is_selected()
+
+    switch.click()
+    until(lambda: _theme(dash_duo) == "light", timeout=4)
+    assert _body_background(dash_duo) != dark_background
+    assert not dash_duo.find_element("#shell-theme-switch").is_selected()
+
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element("#home-title")
+    assert _theme(dash_duo) == "light"  # set by the inline script, before Dash has booted
+    until(lambda: not dash_duo.find_element("#shell-theme-switch").is_selected(), timeout=4)
+
+    dash_duo.find_element("#shell-theme-switch").click()
+    until(lambda: _theme(dash_duo) == "dark", timeout=4)
+    assert _body_background(dash_duo) == dark_background
+    assert dash_duo.get_logs() == []
+
+
+def test_unknown_path_shows_the_not_found_page(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/no/such/page")
+    dash_duo.wait_for_text_to_equal("#not-found-title", "Page not found")
+    # The only console entry allowed is the browser noting the document's own 404 status.
+    assert all("404" in entry["message"] for entry in dash_duo.get_logs())
+    dash_duo.find_element("#not-found-home").click()
+    dash_duo.wait_for_element("#home-title")

@@ -1,0 +1,92 @@
+"""Glassbox web app: a Flask server hosting a multi-page Dash app.
+
+``create_app`` is the only way to build it (gunicorn imports ``webapp.wsgi:server``).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+import dash
+import flask
+
+from models.db import make_engine
+from webapp import api, jobs, layout
+from webapp.config import DEV_SECRET_KEY, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = ROOT / "assets"
+
+try:
+    __version__ = metadata.version("glassbox")
+except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
+    """Build the Flask server and the Dash app on it.
+
+    Args:
+        config: Overrides applied last, after defaults and ``GLASSBOX_*`` environment
+            variables (tests pass ``{"DATA_DIR": tmp_path, "TESTING": True}``).
+
+    Returns:
+        The Dash app; its Flask server is ``app.server``.
+    """
+    settings = load_config(config)
+    server = flask.Flask(__name__)
+    server.config.update(settings)
+    server.config["GLASSBOX_VERSION"] = __version__
+    _configure_logging(settings["LOG_LEVEL"])
+    if settings["SECRET_KEY"] == DEV_SECRET_KEY and not settings.get("TESTING"):
+        log.warning("GLASSBOX_SECRET_KEY is not set: using the public development key.")
+
+    Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    server.extensions["glassbox.db"] = make_engine(settings["DATABASE_URL"])
+    server.register_blueprint(api.blueprint)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="pages",
+        assets_folder=str(ASSETS_DIR),
+        title="Glassbox",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=jobs.make_background_manager(settings),
+    )
+    app.index_string = layout.INDEX_STRING
+    app.layout = layout.shell
+    layout.register_callbacks(app)
+    server.after_request(_unknown_page_is_404)
+    return app
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("webapp", "models"):
+        logging.getLogger(name).setLevel(level)
+
+
+def _page_paths() -> set[str]:
+    return {page["path"].rstrip("/") or "/" for page in dash.page_registry.values() if page["path"] != "/404"}
+
+
+def _unknown_page_is_404(response: flask.Response) -> flask.Response:
+    """Dash answers every path with its index page; give unknown pages a real 404 status."""
+    request = flask.request
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and (request.path.rstrip("/") or "/") not in _page_paths()
+        and not request.path.startswith(("/_dash", "/assets/", "/api/"))
+    ):
+        response.status_code = 404
+    return response

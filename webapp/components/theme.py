@@ -1,0 +1,48 @@
+"""Plotly figure templates that match the Bootstrap colour mode, and figures that follow a theme switch."""
+
+from __future__ import annotations
+
+import dash
+import plotly.graph_objects as go
+import plotly.io as pio
+from dash import Input, Output, Patch
+from dash_bootstrap_templates import load_figure_template
+
+from webapp import ids
+
+TEMPLATES = {"dark": "bootstrap_dark", "light": "bootstrap"}
+load_figure_template(list(TEMPLATES.values()))
+
+
+def template_name(theme: str | None) -> str:
+    """Template for a stored theme value; anything unknown falls back to the default, dark."""
+    return TEMPLATES.get(theme or "dark", TEMPLATES["dark"])
+
+
+def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
+    """Give a freshly built figure the template of the user's theme."""
+    figure.update_layout(template=pio.templates[template_name(theme)])
+    return figure
+
+
+def retheme_patch(theme: str | None) -> Patch:
+    """A partial update that swaps a figure's template and leaves its data alone."""
+    patch = Patch()
+    patch["layout"]["template"] = pio.templates[template_name(theme)].to_plotly_json()
+    return patch
+
+
+def follow_theme(*graph_ids: str) -> None:
+    """Register one callback that re-themes these graphs whenever the user switches theme.
+
+    Callbacks that build these figures should also read ``State(ids.THEME_STORE, "data")``
+    and call ``apply_theme`` so a fresh figure starts in the right theme.
+    """
+
+    @dash.callback(
+        [Output(graph_id, "figure", allow_duplicate=True) for graph_id in graph_ids],
+        Input(ids.THEME_STORE, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _retheme(theme):
+        return [retheme_patch(theme) for _ in graph_ids]

@@ -1,0 +1,91 @@
+"""Every setting of the app, read from ``GLASSBOX_*`` environment variables.
+
+Config is layered: defaults, then the environment, then the mapping a test passes to
+``create_app``. The README's configuration table is checked against ``SETTINGS`` by a test.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.datasets import DEFAULT_DATA_DIR
+
+PREFIX = "GLASSBOX_"
+DEV_SECRET_KEY = "glassbox-dev-secret-change-me"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.key
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _log_level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", str(DEFAULT_DATA_DIR), "Data and cache directory: fetched datasets, job cache, SQLite file."),
+    Setting("DATA_MIRROR", None, "Folder laid out like `shared/data/<name>/...`; replaces dataset downloads."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: `sqlite:///<DATA_DIR>/glassbox.db`."),
+    Setting("REDIS_URL", None, "When set, background jobs run on Celery with this Redis broker; else diskcache."),
+    Setting("CACHE_DIR", None, "diskcache folder for background jobs. Default: `<DATA_DIR>/cache`."),
+    Setting("SECRET_KEY", DEV_SECRET_KEY, "Flask secret key. Set it in production; the default is public."),
+    Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
+    Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),
+)
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict:
+    """Resolve every setting: defaults, then ``GLASSBOX_*`` variables, then ``overrides``.
+
+    Returns:
+        A mapping of Flask config keys (``DATA_DIR``, ``DATABASE_URL`` ...) plus the derived
+        ``MAX_CONTENT_LENGTH`` in bytes.
+
+    Raises:
+        ConfigError: an environment value cannot be parsed; the message names the variable.
+    """
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            continue
+        try:
+            config[setting.key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}.") from None
+    config.update(overrides or {})
+
+    data_dir = Path(config["DATA_DIR"]).expanduser()
+    config["DATA_DIR"] = str(data_dir)
+    config["CACHE_DIR"] = config["CACHE_DIR"] or str(data_dir / "cache")
+    config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{data_dir / 'glassbox.db'}"
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return config
