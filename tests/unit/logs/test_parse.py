@@ -1,0 +1,170 @@
+"""The parser against each format variant and quirk, and against a plain-pandas reading of the real logs."""
+
+import gzip
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.datasets import fetch_dataset
+from models.logs.parse import LogFormatError, ParserConfig, parse_bytes, parse_files
+
+COMBINED = (
+    b'203.0.113.7 - - [01/May/2023:10:00:03 +0000] "GET /product.screen?productId=WC-SH-G04&JSESSIONID=X HTTP/1.1" '
+    b'200 2550 "http://shop/category.screen?categoryId=SHOOTER" "Mozilla/5.0 (X11)"\n'
+)
+
+
+def one(line: bytes, **config):
+    result = parse_bytes(line, config=ParserConfig(**config))
+    assert result.lines == 1 and result.parsed == 1, result.rejected_lines
+    return result.table.to_pylist()[0]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        (COMBINED, {"ip": "203.0.113.7", "method": "GET", "path": "/product.screen", "protocol": "HTTP/1.1",
+                    "status": 200, "bytes": 2550, "product": "WC-SH-G04", "agent_class": "browser",
+                    "referrer": "http://shop/category.screen?categoryId=SHOOTER"}),
+        # Common Log Format: no referrer, no agent.
+        (b'10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326\n',
+         {"ip": "10.0.0.1", "path": "/apache_pb.gif", "protocol": "HTTP/1.0", "bytes": 2326, "agent": None}),
+        # vhost prefix.
+        (b'shop.example.com:443 10.0.0.2 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/2.0" 304 - "-" "curl/8.0"\n',
+         {"host": "shop.example.com:443", "ip": "10.0.0.2", "status": 304, "bytes": 0, "agent_class": "bot"}),
+        # Splunk's quirks: no offset, "HTTP 1.1" without slash, trailing request time.
+        (b'1.2.3.4 - - [11/May/2023:18:22:17] "GET /cart.do?action=view&itemId=EST-6&productId=MB-AG-T01 HTTP 1.1" '
+         b'200 1803 "-" "Googlebot/2.1" 422\n',
+         {"protocol": "HTTP/1.1", "product": "MB-AG-T01", "request_time": 422.0, "agent_class": "bot"}),
+        # Escaped quotes inside the request and the agent.
+        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /search?q=\\"boots\\" HTTP/1.1" 200 10 "-" "Weird \\"agent\\""\n',
+         {"path": "/search", "query": 'q="boots"', "agent": 'Weird "agent"', "agent_class": "other"}),
+        # Path-style ids and the literal NULL category.
+        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /category/NULL HTTP/1.1" 503 0 "-" "Mozilla/5.0"\n',
+         {"category": "NULL", "status": 503}),
+        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /product/123?ref=x HTTP/1.1" 200 5 "-" "Mozilla/5.0"\n',
+         {"product": "123", "path": "/product/123", "query": "ref=x"}),
+    ],
+)
+def test_variants(line, expected):
+    row = one(line)
+    for key, value in expected.items():
+        assert row[key] == value, key
+
+
+def test_offsets_and_configured_zone_give_utc():
+    with_offset = one(b'1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1\n')
+    assert with_offset["ts"] == pd.Timestamp("2000-10-10 20:55:36", tz="UTC")
+    naive = b'1.2.3.4 - - [10/Oct/2000:13:55:36] "GET / HTTP/1.0" 200 1\n'
+    assert one(naive)["ts"] == pd.Timestamp("2000-10-10 13:55:36", tz="UTC")
+    assert one(naive, timezone="Europe/Paris")["ts"] == pd.Timestamp("2000-10-10 11:55:36", tz="UTC")
+
+
+def test_non_utf8_bytes_are_kept_readable():
+    row = one(b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /caf\xe9 HTTP/1.1" 200 1 "-" "Mozilla/5.0 \xff"\n')
+    assert row["path"] == "/caf\ufffd"
+
+
+def test_configurable_parameters_and_patterns():
+    line = b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /shop/sku-77/view?section=toys HTTP/1.1" 200 1\n'
+    row = one(line, product_patterns=(r"/shop/sku-(\d+)",), category_params=("section",))
+    assert (row["product"], row["category"]) == ("77", "toys")
+
+
+def test_malformed_lines_are_counted_kept_and_numbered():
+    good = COMBINED
+    data = good + b"this is not a log line\n" + b"\n" + good + b'1.2.3.4 - - [99/Foo/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 1\n' + good
+    result = parse_bytes(data, name="mixed.log")
+    assert (result.lines, result.parsed, result.rejected) == (6, 3, 3)
+    assert [r.line for r in result.rejected_lines] == [2, 3, 5]
+    assert result.rejected_lines[0].text == "this is not a log line"
+    assert result.table["line"].to_pylist() == [1, 4, 6]
+
+
+def test_a_line_in_another_layout_is_parsed_not_rejected():
+    clf = b'10.0.0.1 - - [01/May/2023:10:00:04 +0000] "GET /other HTTP/1.0" 200 7\n'
+    result = parse_bytes(COMBINED * 5 + clf)
+    assert (result.parsed, result.rejected) == (6, 0)
+    assert "/other" in result.table["path"].to_pylist()
+
+
+def test_last_line_without_newline_counts():
+    result = parse_bytes(COMBINED + COMBINED.rstrip(b"\n"))
+    assert (result.lines, result.parsed) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"", "empty"), (b"\x00\x01\x02binary\x00", "binary"), (b"\x1f\x8bnot really gzip", "gzip")],
+)
+def test_not_a_log_is_a_clear_error(data, message):
+    with pytest.raises(LogFormatError, match=message):
+        parse_bytes(data)
+
+
+def test_csv_is_all_rejected_with_examples():
+    result = parse_bytes(b"date,value\n2023-01-01,3\n2023-01-02,4\n", name="numbers.csv")
+    assert (result.lines, result.parsed, result.rejected) == (3, 0, 3)
+    assert result.rejected_lines[0].text == "date,value"
+
+
+def test_gzip_and_multi_file_merge_by_time(tmp_path):
+    late = COMBINED.replace(b"10:00:03", b"12:00:00")
+    early = COMBINED.replace(b"10:00:03", b"09:00:00")
+    (tmp_path / "a.log.gz").write_bytes(gzip.compress(late + COMBINED))
+    (tmp_path / "b.log").write_bytes(early)
+    result = parse_files([tmp_path / "a.log.gz", tmp_path / "b.log"])
+    assert result.lines == 3
+    hours = [ts.hour for ts in result.table["ts"].to_pylist()]
+    assert hours == [9, 10, 12]
+    assert result.table["source"].to_pylist() == ["b.log", "a.log.gz", "a.log.gz"]
+    assert result.table["line"].to_pylist() == [1, 2, 1]
+
+
+def test_chunk_boundaries_do_not_lose_lines(tmp_path, monkeypatch):
+    import models.logs.parse as parse_module
+
+    monkeypatch.setattr(parse_module, "CHUNK_BYTES", 1000)
+    lines = [COMBINED.replace(b"10:00:03", f"10:{i // 60:02d}:{i % 60:02d}".encode()) for i in range(500)]
+    (tmp_path / "x.log").write_bytes(b"".join(lines))
+    result = parse_files([tmp_path / "x.log"])
+    assert (result.lines, result.parsed) == (500, 500)
+    assert result.table["line"].to_pylist() == list(range(1, 501))
+
+
+REFERENCE_RE = re.compile(
+    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) ([^"]*)" (\d{3}) (\S+) "([^"]*)" "([^"]*)" (\d+)$'
+)
+
+
+@pytest.fixture(scope="module")
+def real_logs():
+    folder = fetch_dataset("buttercup_games_access_logs")
+    return sorted(folder.glob("www*/access.log"))
+
+
+def test_real_logs_match_a_plain_pandas_reading(real_logs):
+    result = parse_files(real_logs)
+    frames = []
+    for path in real_logs:
+        rows = [REFERENCE_RE.match(line).groups() for line in path.read_text().splitlines()]
+        frames.append(pd.DataFrame(rows, columns=["ip", "i", "u", "ts", "method", "target", "proto", "status", "bytes", "ref", "agent", "rt"]))
+    ref = pd.concat(frames, ignore_index=True)
+    ref["ts"] = pd.to_datetime(ref["ts"], format="%d/%b/%Y:%H:%M:%S").dt.tz_localize("UTC")
+    ref["product"] = ref["target"].str.extract(r"[?&]productId=([^&]+)")[0].fillna(ref["target"].str.extract(r"[?&]itemId=([^&]+)")[0])
+    ref["category"] = ref["target"].str.extract(r"[?&]categoryId=([^&]+)")[0]
+    got = result.table.to_pandas()
+
+    assert (result.lines, result.parsed, result.rejected) == (39532, 39532, 0)
+    assert got["status"].value_counts().to_dict() == ref["status"].astype(int).value_counts().to_dict()
+    assert got["bytes"].sum() == ref["bytes"].astype(int).sum()
+    assert got["product"].value_counts().to_dict() == ref["product"].value_counts().to_dict()
+    assert got["category"].value_counts().to_dict() == ref["category"].value_counts().to_dict()
+    assert got["category"].value_counts()["NULL"] == 1055
+    daily = got.groupby(got["ts"].dt.date).size()
+    assert daily.to_dict() == ref.groupby(ref["ts"].dt.date).size().to_dict()
+    assert got["ts"].is_monotonic_increasing
+    assert (got["agent_class"] == "bot").sum() == ref["agent"].str.contains("bot", case=False).sum()
+    np.testing.assert_array_equal(np.sort(got["ts"].to_numpy()), np.sort(ref["ts"].to_numpy()))
