@@ -66,7 +66,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
 
     Returns:
         A mapping of Flask config keys (``DATA_DIR``, ``DATABASE_URL`` ...) plus the derived
-        ``MAX_CONTENT_LENGTH`` in bytes.
+        ``MAX_UPLOAD_BYTES`` and ``MAX_CONTENT_LENGTH`` (request body limit) in bytes.
 
     Raises:
         ConfigError: an environment value cannot be parsed; the message names the variable.
@@ -87,5 +87,8 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     config["DATA_DIR"] = str(data_dir)
     config["CACHE_DIR"] = config["CACHE_DIR"] or str(data_dir / "cache")
     config["DATABASE_URL"] = config["DATABASE_URL"] or f"sqlite:///{data_dir / 'glassbox.db'}"
-    config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # Uploads reach Dash base64-encoded (4/3 larger) inside a JSON body; the body limit leaves
+    # room for that so a file just under the limit gets through and one over it gets a message.
+    config["MAX_UPLOAD_BYTES"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] * 4 // 3 + 64 * 1024
     return config

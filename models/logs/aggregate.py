@@ -42,7 +42,8 @@ class Events:
 
     @classmethod
     def from_table(cls, table: pa.Table) -> "Events":
-        ts = table["ts"].cast(pa.int64()).to_numpy()
+        # Parquet has no second unit: a round trip comes back in milliseconds.
+        ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
         if len(ts) and np.any(np.diff(ts) < 0):
             order = np.argsort(ts, kind="stable")
             table, ts = table.take(pa.array(order)), ts[order]

@@ -45,8 +45,9 @@ def test_upload_limit_comes_from_config(tmp_path):
 
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "MAX_UPLOAD_MB": 1})
     client = app.server.test_client()
-    assert app.server.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
-    response = client.post("/_dash-update-component", data=b"x" * (1024 * 1024 + 1), content_type="application/json")
+    assert app.server.config["MAX_UPLOAD_BYTES"] == 1024 * 1024
+    body = b"x" * (app.server.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert response.status_code == 413
 
 

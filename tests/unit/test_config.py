@@ -12,14 +12,15 @@ def test_defaults_derive_database_and_cache_from_data_dir(tmp_path):
     config = load_config(environ={"GLASSBOX_DATA_DIR": str(tmp_path)})
     assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'glassbox.db'}"
     assert config["CACHE_DIR"] == str(tmp_path / "cache")
-    assert config["MAX_CONTENT_LENGTH"] == 200 * 1024 * 1024
+    assert config["MAX_UPLOAD_BYTES"] == 200 * 1024 * 1024
+    assert config["MAX_CONTENT_LENGTH"] > config["MAX_UPLOAD_BYTES"] * 4 // 3
     assert config["REDIS_URL"] is None
 
 
 def test_environment_then_overrides_win():
     environ = {"GLASSBOX_MAX_UPLOAD_MB": "5", "GLASSBOX_LOG_LEVEL": "debug", "GLASSBOX_SECRET_KEY": "from-env"}
     config = load_config({"SECRET_KEY": "from-test"}, environ=environ)
-    assert config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+    assert config["MAX_UPLOAD_BYTES"] == 5 * 1024 * 1024
     assert config["LOG_LEVEL"] == "DEBUG"
     assert config["SECRET_KEY"] == "from-test"
 

@@ -1,13 +1,379 @@
-"""Logs: Access logs as a cross-filtered dashboard: trends, seasonality, outliers, products, categories and status codes."""
+"""Logs: access logs as a cross-filtered dashboard; every click filters every other view."""
+
+from __future__ import annotations
+
+import base64
+import binascii
 
 import dash
-from dash import html
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import flask
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+
+from models.datasets import DatasetError
+from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Filters, dashboard, matching_rows
+from models.logs.parse import LogFormatError, parse_bytes
+from models.logs.sources import BUILTIN, UnknownSourceError, load_events, save_upload, source_label
+from webapp import ids
+from webapp.components import logs_figures as figs
+from webapp.components.theme import apply_theme, follow_theme
+from webapp.components.viewstate import decode_hash, encode_hash
 
 dash.register_page(__name__, path="/logs", name="Logs", order=1, title="Logs · Glassbox")
 
-layout = html.Div(
-    [
-        html.H1("Logs", id="logs-title"),
-        html.P("Access logs as a cross-filtered dashboard: trends, seasonality, outliers, products, categories and status codes.", className="lead"),
-    ]
+P = "logs-"
+URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (P + n for n in ("url", "view", "click", "upload", "upload-msg", "source", "granularity", "reset"))
+TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
+    P + n for n in ("timeseries", "daily", "hourly", "products", "categories", "status", "heatmap")
 )
+STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error"))
+GRAPHS = (TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP)
+CLICK_DIMENSIONS = {DAILY: "days", HOURLY: "hours", PRODUCTS: "products", CATEGORIES: "categories", STATUS: "statuses"}
+LIST_KEYS = {"days", "hours", "products", "categories", "statuses"}
+PAGE_SIZE = 100
+DEFAULT_VIEW = {"source": "sample", "granularity": "hour", "page": 0, "filters": Filters().to_dict()}
+CHIP_NAMES = {"days": "day", "hours": "hour", "products": "product", "categories": "category", "statuses": "status"}
+
+GRID_COLUMNS = [
+    {"field": "ts", "headerName": "time (UTC)", "minWidth": 170},
+    {"field": "ip", "minWidth": 120},
+    {"field": "method", "maxWidth": 90},
+    {"field": "path", "minWidth": 160},
+    {"field": "query", "minWidth": 200},
+    {"field": "status", "maxWidth": 90},
+    {"field": "bytes", "maxWidth": 100},
+    {"field": "product"},
+    {"field": "category"},
+    {"field": "agent_class", "headerName": "agent", "maxWidth": 100},
+    {"field": "source"},
+    {"field": "line", "maxWidth": 90},
+]
+
+
+def _graph(graph_id: str, md: int) -> dbc.Col:
+    return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False}), md=md)
+
+
+def layout(**_query):
+    options = [{"label": label, "value": value} for value, label in BUILTIN.items()]
+    controls = dbc.Row(
+        [
+            dbc.Col(dcc.Dropdown(id=SOURCE, options=options, value="sample", clearable=False), md=3),
+            dbc.Col(
+                dcc.Upload(
+                    id=UPLOAD,
+                    children=html.Div(["Drop an access log here or ", html.A("choose a file", href="#")]),
+                    className="border border-secondary-subtle rounded text-center py-2",
+                    multiple=False,
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                dbc.RadioItems(
+                    id=GRAN, options=[{"label": g, "value": g} for g in GRANULARITY_S], value="hour", inline=True,
+                ),
+                md=3,
+                class_name="d-flex align-items-center",
+            ),
+            dbc.Col(dbc.Button("Reset filters", id=RESET, color="secondary", outline=True), md=2, class_name="text-end"),
+        ],
+        class_name="g-2 mb-2",
+    )
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh=False),
+            dcc.Store(id=VIEW),
+            dcc.Store(id=CLICK),
+            html.H1("Logs", id="logs-title", className="h3"),
+            controls,
+            dcc.Loading(html.Div(id=UPLOAD_MSG), type="dot"),
+            html.Div(id=ERROR),
+            html.Div(id=CHIPS, className="mb-2"),
+            dbc.Row(id=STATS, class_name="g-2 mb-2"),
+            dbc.Row([_graph(TIMESERIES, 12)]),
+            dbc.Row([_graph(DAILY, 6), _graph(HOURLY, 6)]),
+            dbc.Row([_graph(PRODUCTS, 4), _graph(CATEGORIES, 4), _graph(STATUS, 4)]),
+            dbc.Row([_graph(HEATMAP, 8), dbc.Col(html.Div(id=COMPARE), md=4)]),
+            html.H2("Matching events", className="h5 mt-3"),
+            dag.AgGrid(
+                id=GRID, columnDefs=GRID_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": False},
+                columnSize="responsiveSizeToFit", style={"height": "420px"},
+            ),
+            html.Div(
+                [
+                    dbc.Button("‹ Newer", id=PREV, size="sm", color="secondary", outline=True, class_name="me-2"),
+                    dbc.Button("Older ›", id=NEXT, size="sm", color="secondary", outline=True, class_name="me-3"),
+                    html.Span(id=PAGER),
+                ],
+                className="mt-2",
+            ),
+        ]
+    )
+
+
+def _view_from_hash(fragment: str | None) -> dict:
+    state = decode_hash(fragment, LIST_KEYS)
+    view = dict(DEFAULT_VIEW)
+    if state.get("source"):
+        view["source"] = state["source"]
+    if state.get("granularity") in GRANULARITY_S:
+        view["granularity"] = state["granularity"]
+    try:
+        view["page"] = max(0, int(state.get("page", 0)))
+        view["filters"] = Filters.from_dict(state).to_dict()
+    except (TypeError, ValueError):
+        view["filters"] = Filters().to_dict()
+    return view
+
+
+def _hash(view: dict) -> str:
+    return encode_hash({"source": view["source"], "granularity": view["granularity"], "page": view["page"] or None, **view["filters"]})
+
+
+def _range_from_selection(selected: dict | None) -> tuple[int | None, int | None]:
+    if not selected or "range" not in selected or "x" not in selected["range"]:
+        return None, None
+    start, end = sorted(pd.Timestamp(v, tz="UTC") if pd.Timestamp(v).tzinfo is None else pd.Timestamp(v) for v in selected["range"]["x"])
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _click_value(dimension: str, value):
+    return int(float(value)) if dimension in ("hours", "statuses") else str(value)
+
+
+clientside_callback(
+    """
+    function () {
+        const trig = window.dash_clientside.callback_context.triggered;
+        if (!trig.length || !trig[0].value || !trig[0].value.points) { return window.dash_clientside.no_update; }
+        const id = trig[0].prop_id.split(".")[0];
+        const point = trig[0].value.points[0];
+        const dims = DIMS;
+        let value = point.x;
+        if (id === "logs-status") { value = point.label; }
+        if (id === "logs-products" || id === "logs-categories") { value = point.y; }
+        return {dim: dims[id], value: value, additive: !!(window.glassbox && window.glassbox.additive), t: Date.now()};
+    }
+    """.replace("DIMS", str(CLICK_DIMENSIONS).replace("'", '"')),
+    Output(CLICK, "data"),
+    [Input(graph, "clickData") for graph in CLICK_DIMENSIONS],
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(VIEW, "data"),
+    Output(URL, "hash"),
+    Output(SOURCE, "value"),
+    Output(GRAN, "value"),
+    Input(URL, "hash"),
+    Input(CLICK, "data"),
+    Input(TIMESERIES, "selectedData"),
+    Input(RESET, "n_clicks"),
+    Input({"type": "logs-chip", "dim": ALL, "value": ALL}, "n_clicks"),
+    Input(SOURCE, "value"),
+    Input(GRAN, "value"),
+    Input(PREV, "n_clicks"),
+    Input(NEXT, "n_clicks"),
+    State(VIEW, "data"),
+)
+def update_view(fragment, click, selected, _reset, chip_clicks, source, granularity, _prev, _next, view):
+    """Every filtering gesture of the page lands here and becomes the one view state (and the URL)."""
+    trigger = ctx.triggered_id
+    if view is None or trigger == URL:
+        decoded = _view_from_hash(fragment)
+        if view == decoded:
+            return no_update, no_update, no_update, no_update
+        return decoded, no_update, decoded["source"], decoded["granularity"]
+    view = dict(view)
+    filters = Filters.from_dict(view["filters"])
+    if trigger == CLICK and click:
+        dimension = click["dim"]
+        filters = filters.toggle(dimension, _click_value(dimension, click["value"]), additive=bool(click.get("additive")))
+    elif trigger == TIMESERIES:
+        start, end = _range_from_selection(selected)
+        if start is None:
+            # Plotly drops its selection box when the figure is redrawn; the range stays until
+            # the user removes its chip or resets.
+            return no_update, no_update, no_update, no_update
+        filters = Filters.from_dict({**filters.to_dict(), "start": start, "end": end})
+    elif trigger == RESET:
+        filters = Filters()
+    elif isinstance(trigger, dict) and trigger.get("type") == "logs-chip":
+        if not any(chip_clicks):
+            return no_update, no_update, no_update, no_update
+        dimension, value = trigger["dim"], trigger["value"]
+        if dimension == "range":
+            filters = Filters.from_dict({**filters.to_dict(), "start": None, "end": None})
+        else:
+            filters = filters.toggle(dimension, _click_value(dimension, value))
+    elif trigger == SOURCE:
+        if source == view["source"]:
+            return no_update, no_update, no_update, no_update
+        view["source"], filters = source, Filters()
+    elif trigger == GRAN:
+        view["granularity"] = granularity
+    elif trigger in (PREV, NEXT):
+        view["page"] = max(0, view.get("page", 0) + (1 if trigger == NEXT else -1))
+        return view, _hash(view), no_update, no_update
+    view["filters"] = filters.to_dict()
+    view["page"] = 0
+    return view, _hash(view), no_update, no_update
+
+
+@callback(
+    Output(VIEW, "data", allow_duplicate=True),
+    Output(URL, "hash", allow_duplicate=True),
+    Output(SOURCE, "options"),
+    Output(SOURCE, "value", allow_duplicate=True),
+    Output(UPLOAD_MSG, "children"),
+    Input(UPLOAD, "contents"),
+    State(UPLOAD, "filename"),
+    State(VIEW, "data"),
+    State(SOURCE, "options"),
+    prevent_initial_call=True,
+)
+def upload_log(contents, filename, view, options):
+    """Parse an uploaded log; on any problem say why and keep the current data."""
+    config = flask.current_app.config
+
+    def fail(message):
+        return no_update, no_update, no_update, no_update, dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error")
+
+    try:
+        content = base64.b64decode(contents.split(",", 1)[1], validate=False)
+    except (IndexError, ValueError, binascii.Error, AttributeError):
+        return fail(f"{filename}: the upload could not be read.")
+    if len(content) > config["MAX_UPLOAD_BYTES"]:
+        return fail(f"{filename} is {len(content) / 2**20:.1f} MiB; the upload limit is {config['MAX_UPLOAD_MB']} MiB.")
+    try:
+        result = parse_bytes(content, name=filename or "upload")
+    except LogFormatError as exc:
+        return fail(f"{exc} The previous data is still loaded.")
+    if result.parsed == 0:
+        examples = "; ".join(f"line {r.line}: {r.text[:80]!r}" for r in result.rejected_lines[:3])
+        return fail(f"{filename}: none of its {result.lines} lines is an access-log line ({examples}). The previous data is still loaded.")
+    source_id = save_upload(result, content, config["DATA_DIR"])
+    view = {**(view or DEFAULT_VIEW), "source": source_id, "filters": Filters().to_dict(), "page": 0}
+    options = [o for o in options if o["value"] != source_id] + [{"label": f"Upload: {filename}", "value": source_id}]
+    notes = [html.Strong(f"{filename}: "), f"{result.parsed:,} events parsed from {result.lines:,} lines."]
+    color = "success"
+    if not result.table["product"].null_count < result.parsed:
+        notes.append(" No product ids were found in its URLs, so the product view is empty.")
+        color = "warning"
+    if result.rejected:
+        color = "warning"
+        notes.append(f" {result.rejected:,} lines were not access-log lines and were skipped, e.g. ")
+        notes.append(html.Ul([html.Li(f"line {r.line}: {r.text[:160]}") for r in result.rejected_lines[:5]]))
+    return view, _hash(view), options, source_id, dbc.Alert(notes, color=color, dismissable=True, id="logs-upload-ok")
+
+
+def _stat_card(title: str, value: str, previous: str, card_id: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(dbc.CardBody([html.Div(title, className="text-body-secondary small"), html.Div(value, className="h4 mb-0", id=card_id), html.Div(previous, className="small text-body-secondary")])),
+        md=3,
+    )
+
+
+def _delta(now: float, before: float) -> str:
+    if before == 0:
+        return "no events in the previous period" if now else "—"
+    return f"{(now - before) / before:+.1%} vs previous period"
+
+
+def _chips(filters: Filters) -> list:
+    chips = []
+    if filters.start is not None or filters.end is not None:
+        start = pd.Timestamp(filters.start or 0, unit="s").strftime("%Y-%m-%d %H:%M")
+        end = pd.Timestamp(filters.end or 0, unit="s").strftime("%Y-%m-%d %H:%M")
+        chips.append(("range", "", f"{start} → {end}"))
+    for dimension, name in CHIP_NAMES.items():
+        for value in getattr(filters, dimension):
+            chips.append((dimension, str(value), f"{name}: {value}"))
+    return [
+        dbc.Button([text, " ×"], id={"type": "logs-chip", "dim": dim, "value": value}, size="sm", color="primary", class_name="me-1 mb-1 rounded-pill")
+        for dim, value, text in chips
+    ]
+
+
+def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Requests without a product or category (static files, search...) would dwarf the bars."""
+    return frame[frame["label"] != NONE_LABEL]
+
+
+@callback(
+    [Output(graph, "figure") for graph in GRAPHS],
+    Output(STATS, "children"),
+    Output(COMPARE, "children"),
+    Output(CHIPS, "children"),
+    Output(GRID, "rowData"),
+    Output(PAGER, "children"),
+    Output(ERROR, "children"),
+    Input(VIEW, "data"),
+    State(ids.THEME_STORE, "data"),
+    prevent_initial_call=True,
+)
+def render(view, theme):
+    """Draw every view for the current state: one aggregation pass, then figure builders."""
+    config = flask.current_app.config
+    try:
+        events = load_events(view["source"], config["DATA_DIR"], config.get("DATA_MIRROR"))
+    except (UnknownSourceError, DatasetError) as exc:
+        return (*[no_update] * (len(GRAPHS) + 5), dbc.Alert(str(exc), color="danger"))
+    filters = Filters.from_dict(view["filters"])
+    data = dashboard(events, filters, view["granularity"])
+    selected_range = data["range"] if filters.start is not None or filters.end is not None else None
+    figures = [
+        figs.timeseries_figure(data["timeseries"], data["trend"], selected_range, view["granularity"]),
+        figs.bars_figure(data["daily"], "day", "Events per day — click to filter (shift/ctrl: several)", filters.days),
+        figs.bars_figure(data["hourly"], "hour", "Events by hour of day (UTC)", [str(h) for h in filters.hours]),
+        figs.bars_figure(_with_ids(data["products"]), "label", "Events by product (top 10)", filters.products, horizontal=True),
+        figs.bars_figure(_with_ids(data["categories"]), "label", "Events by category", filters.categories, horizontal=True),
+        figs.status_figure(data["statuses"], [str(s) for s in filters.statuses]),
+        figs.heatmap_figure(data["heatmap"]),
+    ]
+    figures = [apply_theme(f, theme) for f in figures]
+    now, before = data["stats"], data["previous"]
+    stats = [
+        _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before["events"]), "logs-stat-events"),
+        _stat_card("Error rate (4xx+5xx)", f"{now['error_rate']:.1%}", f"was {before['error_rate']:.1%}", "logs-stat-errors"),
+        _stat_card("Server errors (5xx)", f"{now['server_error_rate']:.1%}", f"was {before['server_error_rate']:.1%}", "logs-stat-5xx"),
+        _stat_card("Bytes sent", f"{now['bytes'] / 2**20:,.1f} MiB", _delta(now["bytes"], before["bytes"]), "logs-stat-bytes"),
+    ]
+    start, end = (pd.Timestamp(v, unit="s").strftime("%Y-%m-%d %H:%M") for v in data["range"])
+    length = data["range"][1] - data["range"][0]
+    compare = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3("Period comparison", className="h6"),
+                html.P(f"{start} → {end} against the {pd.Timedelta(seconds=length)} before it.", className="small"),
+                dbc.Table(
+                    [
+                        html.Thead(html.Tr([html.Th(""), html.Th("selected"), html.Th("previous")])),
+                        html.Tbody(
+                            [
+                                html.Tr([html.Td("events"), html.Td(f"{now['events']:,}"), html.Td(f"{before['events']:,}")]),
+                                html.Tr([html.Td("errors"), html.Td(f"{now['errors']:,}"), html.Td(f"{before['errors']:,}")]),
+                                html.Tr([html.Td("5xx"), html.Td(f"{now['server_errors']:,}"), html.Td(f"{before['server_errors']:,}")]),
+                                html.Tr([html.Td("MiB"), html.Td(f"{now['bytes'] / 2**20:,.1f}"), html.Td(f"{before['bytes'] / 2**20:,.1f}")]),
+                            ]
+                        ),
+                    ],
+                    size="sm",
+                    id="logs-compare-table",
+                ),
+            ]
+        )
+    )
+    page = int(view.get("page", 0))
+    rows = matching_rows(events, filters, page * PAGE_SIZE, PAGE_SIZE).to_pandas()
+    rows["ts"] = rows["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    rows = rows[[c["field"] for c in GRID_COLUMNS]].astype(object).where(rows.notna(), None)
+    total = data["matching"]
+    pager = f"events {page * PAGE_SIZE + 1 if total else 0:,}–{min((page + 1) * PAGE_SIZE, total):,} of {total:,} matching · {source_label(view['source'])}"
+    return (*figures, stats, compare, _chips(filters), rows.to_dict("records"), pager, None)
+
+
+follow_theme(*GRAPHS)

@@ -107,3 +107,12 @@ def test_filters_round_trip_and_toggle():
     assert filters.toggle("hours", 3).hours == ()
     assert filters.toggle("hours", 4).hours == (3, 4)
     assert filters.toggle("hours", 4, additive=False).hours == (4,)
+
+
+def test_events_survive_a_parquet_round_trip(parsed, tmp_path):
+    import pyarrow.parquet as pq
+
+    events, _ = parsed
+    pq.write_table(events.table, tmp_path / "e.parquet")
+    again = Events.from_table(pq.read_table(tmp_path / "e.parquet"))
+    np.testing.assert_array_equal(again.ts, events.ts)

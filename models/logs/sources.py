@@ -1,0 +1,87 @@
+"""Where the logs page's events come from: the generated sample, a public dataset, or an upload.
+
+Parsed uploads are saved as Parquet under the data directory and named by the content's hash,
+so every worker process can load the same upload by id, and a link to a view keeps working.
+Loaded ``Events`` are read-only and cached per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from models.datasets import fetch_dataset
+from models.logs.aggregate import Events
+from models.logs.parse import ParseResult, parse_bytes, parse_files
+
+SAMPLE_LINES = 200_000
+SAMPLE_SEED = 7
+BUILTIN = {
+    "sample": "Sample web shop (generated, 200k lines)",
+    "buttercup": "Buttercup Games (Splunk tutorial logs)",
+}
+_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
+_CACHE_SIZE = 4
+_cache: OrderedDict[tuple[str, str], Events] = OrderedDict()
+_lock = threading.Lock()
+
+
+class UnknownSourceError(LookupError):
+    """A source id that is neither built in nor a stored upload."""
+
+
+def _upload_path(data_dir: str | Path, source_id: str) -> Path:
+    return Path(data_dir) / "logs" / f"{source_id}.parquet"
+
+
+def save_upload(result: ParseResult, content: bytes, data_dir: str | Path) -> str:
+    """Persist a parsed upload and return its source id."""
+    source_id = "upload-" + hashlib.sha256(content).hexdigest()[:16]
+    path = _upload_path(data_dir, source_id)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(result.table, tmp, compression="zstd")
+        tmp.replace(path)
+    return source_id
+
+
+def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:
+    if source_id == "sample":
+        from models.logs.generate import generate_log_lines
+
+        data = b"".join(generate_log_lines(SAMPLE_LINES, seed=SAMPLE_SEED))
+        return Events.from_table(parse_bytes(data, name="sample.log").table)
+    if source_id == "buttercup":
+        folder = fetch_dataset("buttercup_games_access_logs", data_home=data_dir, mirror=mirror)
+        return Events.from_table(parse_files(sorted(folder.glob("www*/access.log"))).table)
+    if _UPLOAD_ID.match(source_id or ""):
+        path = _upload_path(data_dir, source_id)
+        if path.exists():
+            return Events.from_table(pq.read_table(path))
+    raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
+
+
+def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None) -> Events:
+    """The events of a source, built once per process and kept in a small LRU cache."""
+    key = (source_id, str(data_dir))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    events = _build(source_id, str(data_dir), mirror)
+    with _lock:
+        _cache[key] = events
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return events
+
+
+def source_label(source_id: str) -> str:
+    return BUILTIN.get(source_id, "Uploaded log" if _UPLOAD_ID.match(source_id or "") else source_id)

@@ -1,0 +1,125 @@
+"""The logs page in a real browser: cross-filtering clicks, an interval drag, shareable URLs, bad uploads."""
+
+import gzip
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+
+pytestmark = pytest.mark.browser
+
+
+def _trace(dash_duo, graph_id, index=0, axis="x"):
+    """What Plotly drew: ``_fullData`` holds decoded arrays (``data`` may hold base64 typed arrays)."""
+    return dash_duo.driver.execute_script(
+        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
+        f"return el && el._fullData && el._fullData[{index}] ? Array.from(el._fullData[{index}].{axis} || []) : null;"
+    )
+
+
+def _pager(dash_duo):
+    return dash_duo.find_element("#logs-pager").text
+
+
+def _matching(dash_duo) -> int:
+    return int(_pager(dash_duo).split(" of ")[1].split(" ")[0].replace(",", ""))
+
+
+def _open(dash_duo, app, path="/logs"):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + path)
+    until(lambda: "matching" in _pager(dash_duo), timeout=60)
+
+
+def test_logs_page_renders_every_view_with_an_empty_console(dash_duo, app):
+    _open(dash_duo, app)
+    for graph in ("logs-timeseries", "logs-daily", "logs-hourly", "logs-products", "logs-categories"):
+        assert len(_trace(dash_duo, graph, axis="y")) > 0, graph
+    assert "500" in _trace(dash_duo, "logs-status", axis="labels")
+    assert len(_trace(dash_duo, "logs-heatmap", axis="y")) == 7
+    assert _matching(dash_duo) == 200_000
+    assert len(dash_duo.find_elements("#logs-events .ag-row")) > 0
+    assert dash_duo.get_logs() == []
+
+
+def test_clicking_a_status_slice_filters_products_and_the_url_reproduces_it(dash_duo, app):
+    _open(dash_duo, app)
+    before = _trace(dash_duo, "logs-products", axis="x")
+    statuses = _trace(dash_duo, "logs-status", axis="labels")
+    target = statuses.index("500")
+    slices = dash_duo.find_elements("#logs-status g.slice path.surface")
+    ActionChains(dash_duo.driver).move_to_element(slices[target]).click().perform()
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×")
+    until(lambda: _trace(dash_duo, "logs-products", axis="x") != before, timeout=10)
+    after = _trace(dash_duo, "logs-products", axis="x")
+    assert sum(after) < sum(before)
+    filtered = _matching(dash_duo)
+    assert filtered < 200_000
+    statuses_in_table = {cell.text for cell in dash_duo.find_elements("#logs-events .ag-row [col-id='status']")}
+    assert statuses_in_table == {"500"}
+
+    url = dash_duo.driver.current_url
+    assert "statuses=500" in url
+    dash_duo.driver.get("about:blank")
+    dash_duo.driver.get(url)
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×")
+    until(lambda: _matching(dash_duo) == filtered, timeout=30)
+    assert _trace(dash_duo, "logs-products", axis="x") == after
+
+    dash_duo.find_element("#logs-chips button").click()  # remove the chip
+    until(lambda: _matching(dash_duo) == 200_000, timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_dragging_an_interval_filters_daily_chart_and_table(dash_duo, app):
+    _open(dash_duo, app)
+    daily_before = _trace(dash_duo, "logs-daily", axis="y")
+    drag = dash_duo.find_element("#logs-timeseries .nsewdrag")
+    width = drag.size["width"]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", drag)
+    actions = ActionChains(dash_duo.driver)
+    actions.move_to_element(drag).move_by_offset(-int(width * 0.2), 0).click_and_hold()
+    actions.move_by_offset(int(width * 0.25), 0).release().perform()
+    until(lambda: any("→" in b.text for b in dash_duo.find_elements("#logs-chips button")), timeout=10)
+    daily_after = _trace(dash_duo, "logs-daily", axis="y")
+    assert daily_after != daily_before
+    assert sum(daily_after) < sum(daily_before)
+    zero_days = [i for i, n in enumerate(daily_after) if n == 0]
+    assert zero_days and 0 in zero_days  # the first day lies before the interval
+    assert _matching(dash_duo) == sum(daily_after)
+    assert "start=" in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("binary.log", b"\x00\x01\x02\x03" * 100, "binary"),
+        ("empty.log", b"", "empty"),
+        ("numbers.csv", b"date,value\n2023-01-01,3\n", "none of its 2 lines"),
+    ],
+)
+def test_bad_uploads_explain_themselves_and_keep_the_data(dash_duo, app, tmp_path, name, content, message):
+    _open(dash_duo, app)
+    path = tmp_path / name
+    path.write_bytes(content)
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#logs-upload-error", message, timeout=15)
+    assert _matching(dash_duo) == 200_000
+    assert dash_duo.get_logs() == []
+
+
+def test_a_good_upload_replaces_the_data(dash_duo, app, tmp_path):
+    _open(dash_duo, app)
+    line = (
+        '10.0.0.{i} - - [01/May/2023:10:{m:02d}:00 +0000] "GET /product.screen?productId=P{p} HTTP/1.1" {s} 100 "-" "Mozilla/5.0"\n'
+    )
+    text = "".join(line.format(i=i % 250, m=i % 60, p=i % 3, s=200 if i % 4 else 503) for i in range(120)) + "garbage\n"
+    path = tmp_path / "shop.log.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#logs-upload-ok", "120 events parsed from 121 lines", timeout=15)
+    dash_duo.wait_for_contains_text("#logs-upload-ok", "line 121: garbage", timeout=5)
+    until(lambda: _matching(dash_duo) == 120, timeout=15)
+    assert sorted(_trace(dash_duo, "logs-products", axis="y")) == ["P0", "P1", "P2"]
+    assert dash_duo.get_logs() == []
