@@ -434,6 +434,8 @@ def _session_pool(rng: np.random.Generator) -> pa.Array:
 
 @dataclass
 class _Plan:
+    """Everything fixed for one log before its lines are drawn: traffic per minute, clients, pieces of text."""
+
     seed: int
     start: int  # epoch seconds of the first minute (wall clock read as UTC)
     day0: int  # epoch seconds of the first day's midnight
@@ -585,7 +587,6 @@ def _draw_block(plan: _Plan, block: int) -> dict[str, np.ndarray] | None:
     dynamic = R.dynamic[req]
     status[dynamic & (u[4] < 0.004)] = 500
     status[dynamic & (u[4] >= 0.004) & (u[4] < 0.006)] = 503
-    five = np.where(u[5] < 0.6, 503, 500).astype(np.int16)
     failing = R.failing_page[req] | (R.failing_product[req] & (u[6] < 0.6))
     status[failing] = np.where(u[5][failing] < 0.7, 500, 503)
     incident = np.zeros(n, bool)
@@ -593,7 +594,7 @@ def _draw_block(plan: _Plan, block: int) -> dict[str, np.ndarray] | None:
         i0, i1 = np.searchsorted(second, [begin, end])
         if i1 > i0:
             incident[i0:i1] = np.isin(product[i0:i1], products) & (u[6][i0:i1] < 0.85)
-    status[incident] = five[incident]
+    status[incident] = np.where(u[5][incident] < 0.6, 503, 500)
     error = status >= 500
 
     size = R.size[req] * np.exp(0.25 * z[0])
@@ -743,12 +744,17 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
             out = stack.enter_context(open(unfinished, "wb"))
             if gzip:
                 out = stack.enter_context(gzip_module.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=compresslevel, mtime=0))
+
+            def write(parts: list[pa.Buffer]) -> None:
+                for part in parts:  # Arrow's buffers as they are: no joined copy
+                    out.write(part)
+
             writer = stack.enter_context(ThreadPoolExecutor(1))  # writes (and compresses) while the next chunk is made
             written: Future | None = None
             for parts in _chunks(n_lines, chunk_lines, seed=seed, **kwargs):
                 if written is not None:
                     written.result()
-                written = writer.submit(lambda parts=parts: [out.write(part) for part in parts])  # Arrow buffers, not copied
+                written = writer.submit(write, parts)
             if written is not None:
                 written.result()
         os.replace(unfinished, path)

@@ -1,0 +1,1 @@
+"""Access logs: parse, generate, store and aggregate web-server logs."""
