@@ -25,13 +25,12 @@ never on ``chunk_lines``, and memory stays bounded by the chunk size.
 
 from __future__ import annotations
 
-import gzip as gzip_module
 import os
 import re
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -726,8 +725,9 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
     Args:
         path: Destination; its folder is created.
         n_lines, seed, chunk_lines: As for ``generate_log_lines``.
-        gzip: Compress; None to decide from the name (``.gz``). Compressed output is reproducible too
-            (no name or time in the gzip header).
+        gzip: Compress; None to decide from the name (``.gz``). The file is a series of gzip members
+            (as ``bgzip`` writes), compressed in parallel, that ``gzip.open`` and ``zcat`` read as one;
+            it is reproducible too (no name or time in the headers).
         compresslevel: zlib level, 1 (fast) to 9 (small).
         **kwargs: ``start``, ``days``, ``tz_offset``, ``host``.
 
@@ -740,25 +740,25 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
     path.parent.mkdir(parents=True, exist_ok=True)
     unfinished = path.with_name(path.name + ".part")
     try:
-        with ExitStack() as stack:
-            out = stack.enter_context(open(unfinished, "wb"))
-            if gzip:
-                out = stack.enter_context(gzip_module.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=compresslevel, mtime=0))
-
-            def write(parts: list[pa.Buffer]) -> None:
-                for part in parts:  # Arrow's buffers as they are: no joined copy
-                    out.write(part)
-
-            writer = stack.enter_context(ThreadPoolExecutor(1))  # writes (and compresses) while the next chunk is made
-            written: Future | None = None
+        with open(unfinished, "wb") as out, ThreadPoolExecutor(_THREADS if gzip else 1) as pool:
+            # One chunk is written (and compressed) while the next is generated.
+            in_flight: list[Future] = []
             for parts in _chunks(n_lines, chunk_lines, seed=seed, **kwargs):
-                if written is not None:
-                    written.result()
-                written = writer.submit(write, parts)
-            if written is not None:
-                written.result()
+                _flush(out, in_flight)
+                if gzip:
+                    in_flight = [pool.submit(zlib.compress, part, compresslevel, 31) for part in parts]
+                else:  # one writer thread keeps the order; Arrow's buffers are written as they are
+                    in_flight = [pool.submit(out.write, part) for part in parts]
+            _flush(out, in_flight)
         os.replace(unfinished, path)
     except BaseException:
         unfinished.unlink(missing_ok=True)
         raise
     return path
+
+
+def _flush(out, in_flight: list[Future]) -> None:
+    """Wait for a chunk's writes, or write its compressed members in order."""
+    for future in in_flight:
+        if isinstance(result := future.result(), bytes):
+            out.write(result)
