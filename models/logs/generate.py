@@ -1,16 +1,16 @@
 """Seeded, realistic web-shop access logs in Combined Log Format, generated without a per-line loop.
 
 The shop is Buttercup Games, the demo store of Splunk's tutorial data: 20 products in 8 categories,
-one of which (``NULL``) is broken and always fails. Each line reads::
+one of which (``NULL``) is broken and always fails. Each line reads (on one line)::
 
     [vhost ]ip - - [01/May/2023:18:04:11 +0000] "GET /product.screen?productId=WC-SH-G04&JSESSIONID=SD... HTTP/1.1"
-    200 2550 "http://www.buttercupgames.com/category.screen?categoryId=SHOOTER" "Mozilla/5.0 (...)" 38211
+        200 2550 "http://www.buttercupgames.com/category.screen?categoryId=SHOOTER" "Mozilla/5.0 (...)" 38211
 
 where the last field is the time taken to serve the request in microseconds (Apache ``%D``).
 
 What a user can find in the data:
 
-- traffic with a night lull (02:00-06:00 at ~15% of the evening peak) and ~30% more on weekends;
+- people's traffic with a night lull (02:00-06:00 at ~15% of the evening peak), ~30% more on weekends;
 - ~10% of lines from bots (Googlebot, bingbot, AhrefsBot, curl, python-requests), flat over the day;
 - a few thousand client IPs with heavy-tailed activity, each with one user agent;
 - Zipf-like product popularity, query-style (``/product.screen?productId=``) and path-style
@@ -49,6 +49,8 @@ VHOST = "www.example-shop.com:443"
 
 @dataclass(frozen=True)
 class Product:
+    """One article of the shop; ``category`` is one of ``CATEGORIES``."""
+
     id: str
     name: str
     category: str
@@ -153,6 +155,7 @@ _TZ_RE = re.compile(r"[+-]\d{4}")
 _RENDER_ROWS = 1 << 17  # lines rendered at once: small enough for Arrow's 32-bit offsets and the CPU caches
 _BLOCK_LINES = 1 << 16  # expected lines per random block
 _THREADS = min(4, os.cpu_count() or 1)
+_MEMBER_BYTES = 16 << 20  # text per gzip member
 # Independent random streams under one seed.
 _STREAM_PLAN, _STREAM_INCIDENTS, _STREAM_BLOCKS = 1, 2, 3
 
@@ -195,7 +198,9 @@ def _check_seed(seed: int) -> int:
     return int(seed)
 
 
-def incidents(n_lines: int, *, seed: int = 0, start: str | pd.Timestamp = "2023-05-01", days: int | None = None) -> tuple[Incident, ...]:
+def incidents(
+    n_lines: int, *, seed: int = 0, start: str | pd.Timestamp = "2023-05-01", days: int | None = None
+) -> tuple[Incident, ...]:
     """The incidents ``generate_log_lines`` injects for the same arguments, in time order.
 
     Incidents start at 10:00, 13:00, 16:00 or 19:00 plus up to 50 minutes, last 30-120 minutes and
@@ -215,7 +220,8 @@ def incidents(n_lines: int, *, seed: int = 0, start: str | pd.Timestamp = "2023-
         slot
         for day in range(days + 1)
         for hour in (10, 13, 16, 19)
-        if start <= (slot := start.normalize() + pd.Timedelta(days=day, hours=hour)) and slot + pd.Timedelta(minutes=170) <= end
+        if start <= (slot := start.normalize() + pd.Timedelta(days=day, hours=hour))
+        and slot + pd.Timedelta(minutes=170) <= end  # the latest start plus the longest incident
     ]
     count = min(int(rng.integers(2, 4)), len(slots))
     candidates = [p.id for p in PRODUCTS if p.category != FAILING_CATEGORY][:_INCIDENT_CANDIDATES]
@@ -260,11 +266,12 @@ def _referrers() -> list[str]:
     )
 
 
-_REF_HOME, _REF_CART, _REF_CATEGORY = 3, 4, 5
+_REF_HOME, _REF_CART, _REF_CATEGORY = 3, 4, 5  # positions in ``_referrers()``
 _REF_PRODUCT = _REF_CATEGORY + len(CATEGORIES)
 
 
 def _request_table() -> _Requests:
+    """Build the table; each kind's share (``_KINDS``) is split over its entries by their relative shares."""
     rank = np.arange(1, len(PRODUCTS) + 1)
     popularity = (1.0 / rank) / (1.0 / rank).sum()
     uniform = np.full(len(PRODUCTS), 1.0 / len(PRODUCTS))
@@ -282,7 +289,8 @@ def _request_table() -> _Requests:
         share = (popularity[i], uniform[i], uniform[i])
         page = dict(product=i, category=category_of[i], size=2400 + 90 * i, latency=38_000,
                     referrer=_REF_CATEGORY + category_of[i], follows=0.6)  # fmt: skip
-        add("head", "HEAD", f"/product/{p.id}", (0, 0, 0.4 / len(PRODUCTS)), product=i, category=category_of[i], size=0, latency=12_000)
+        add("head", "HEAD", f"/product/{p.id}", (0, 0, 0.4 / len(PRODUCTS)), product=i, category=category_of[i],
+            size=0, latency=12_000)  # fmt: skip
         add("product", "GET", f"/product.screen?productId={p.id}", share, **page)
         add("product_path", "GET", f"/product/{p.id}", share, **page)
         for item in range(1, N_ITEMS + 1):
@@ -376,9 +384,8 @@ class _Sampler:
 
 def _ips(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Client addresses, their weights, classes and agents: people first, then bots."""
-    raw = np.column_stack(
-        [rng.choice(_CLIENT_OCTETS, 2 * _N_HUMAN_IPS), rng.integers(0, 256, (2 * _N_HUMAN_IPS, 2)), rng.integers(1, 255, 2 * _N_HUMAN_IPS)]
-    )
+    drawn = 2 * _N_HUMAN_IPS  # enough to keep _N_HUMAN_IPS distinct ones
+    raw = np.column_stack([rng.choice(_CLIENT_OCTETS, drawn), rng.integers(0, 256, (drawn, 2)), rng.integers(1, 255, drawn)])
     _, first = np.unique(raw @ np.array([1 << 24, 1 << 16, 1 << 8, 1]), return_index=True)
     raw = raw[np.sort(first)[:_N_HUMAN_IPS]]
     addresses = [f"{a}.{b}.{c}.{d}" for a, b, c, d in raw.tolist()]
@@ -685,7 +692,8 @@ def _chunks(n_lines: int, chunk_lines: int, **kwargs) -> Iterator[list[pa.Buffer
     plan = _plan(n_lines, **kwargs)
     with ThreadPoolExecutor(_THREADS) as pool:
         for cols in _runs(plan, pool, chunk_lines):
-            slices = [{k: v[lo : lo + _RENDER_ROWS] for k, v in cols.items()} for lo in range(0, len(cols["second"]), _RENDER_ROWS)]
+            starts = range(0, len(cols["second"]), _RENDER_ROWS)
+            slices = [{k: v[lo : lo + _RENDER_ROWS] for k, v in cols.items()} for lo in starts]
             yield list(pool.map(partial(_render, plan), slices))
 
 
@@ -725,9 +733,9 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
     Args:
         path: Destination; its folder is created.
         n_lines, seed, chunk_lines: As for ``generate_log_lines``.
-        gzip: Compress; None to decide from the name (``.gz``). The file is a series of gzip members
-            (as ``bgzip`` writes), compressed in parallel, that ``gzip.open`` and ``zcat`` read as one;
-            it is reproducible too (no name or time in the headers).
+        gzip: Compress; None to decide from the name (``.gz``). The file is a series of gzip members of
+            16 MiB of text each (as ``bgzip`` writes), compressed in parallel; ``gzip.open`` and ``zcat``
+            read it as one stream. Its bytes, too, depend only on the log's arguments.
         compresslevel: zlib level, 1 (fast) to 9 (small).
         **kwargs: ``start``, ``days``, ``tz_offset``, ``host``.
 
@@ -740,16 +748,25 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
     path.parent.mkdir(parents=True, exist_ok=True)
     unfinished = path.with_name(path.name + ".part")
     try:
-        with open(unfinished, "wb") as out, ThreadPoolExecutor(_THREADS if gzip else 1) as pool:
-            # One chunk is written (and compressed) while the next is generated.
-            in_flight: list[Future] = []
-            for parts in _chunks(n_lines, chunk_lines, seed=seed, **kwargs):
-                _flush(out, in_flight)
-                if gzip:
-                    in_flight = [pool.submit(zlib.compress, part, compresslevel, 31) for part in parts]
-                else:  # one writer thread keeps the order; Arrow's buffers are written as they are
-                    in_flight = [pool.submit(out.write, part) for part in parts]
-            _flush(out, in_flight)
+        # Each chunk is written (and compressed) while the next one is generated.
+        with open(unfinished, "wb") as out, ThreadPoolExecutor(_THREADS) as pool:
+            chunks = _chunks(n_lines, chunk_lines, seed=seed, **kwargs)
+            if gzip:
+                compressed: list[Future] = []
+                for members in _recut(chunks, _MEMBER_BYTES):
+                    for future in compressed:
+                        out.write(future.result())
+                    compressed = [pool.submit(zlib.compress, member, compresslevel, 31) for member in members]
+                for future in compressed:
+                    out.write(future.result())
+            else:
+                written: Future | None = None
+                for parts in chunks:
+                    if written is not None:
+                        written.result()
+                    written = pool.submit(_write_all, out, parts)
+                if written is not None:
+                    written.result()
         os.replace(unfinished, path)
     except BaseException:
         unfinished.unlink(missing_ok=True)
@@ -757,8 +774,31 @@ def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lin
     return path
 
 
-def _flush(out, in_flight: list[Future]) -> None:
-    """Wait for a chunk's writes, or write its compressed members in order."""
-    for future in in_flight:
-        if isinstance(result := future.result(), bytes):
-            out.write(result)
+def _write_all(out, parts: list[pa.Buffer]) -> None:
+    for part in parts:  # Arrow's buffers as they are: no joined copy
+        out.write(part)
+
+
+def _recut(chunks: Iterator[list[pa.Buffer]], size: int) -> Iterator[list[bytes]]:
+    """Re-cut a stream of buffers into blocks of exactly ``size`` bytes (the last may be shorter).
+
+    Yields, for each incoming chunk, the blocks it completed, so block boundaries never depend on
+    how the stream was chunked.
+    """
+    carry: list[memoryview] = []
+    carried = 0
+    for parts in chunks:
+        blocks = []
+        for part in parts:
+            view = memoryview(part)
+            while len(view):
+                take = min(size - carried, len(view))
+                carry.append(view[:take])
+                carried += take
+                view = view[take:]
+                if carried == size:
+                    blocks.append(b"".join(carry))
+                    carry, carried = [], 0
+        yield blocks
+    if carried:
+        yield [b"".join(carry)]

@@ -153,7 +153,13 @@ def test_the_project_parser_reads_every_line():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"n_lines": -1}, {"n_lines": 10, "tz_offset": "UTC"}, {"n_lines": 10, "days": 0}, {"n_lines": 10, "chunk_lines": 0}, {"n_lines": 10, "seed": -1}],
+    [
+        {"n_lines": -1},
+        {"n_lines": 10, "tz_offset": "UTC"},
+        {"n_lines": 10, "days": 0},
+        {"n_lines": 10, "chunk_lines": 0},
+        {"n_lines": 10, "seed": -1},
+    ],
 )
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
