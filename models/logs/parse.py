@@ -381,7 +381,6 @@ def _regex_columns(texts: list[str]) -> tuple[dict[str, pa.Array], list[bool]]:
             groups[key] = _UNESCAPE_RE.sub(r"\1", groups[key]) if groups[key] is not None else None
         rest = groups.pop("rest").split()
         groups["rest0"] = rest[0] if rest else None
-        groups["tz"] = groups["tz"] if groups["tz"] is not None else None
         for f in fields:
             rows[f].append(groups.get(f))
     columns = {f: pa.array(v, pa.string()) for f, v in rows.items()}
