@@ -168,3 +168,73 @@ def test_real_logs_match_a_plain_pandas_reading(real_logs):
     assert got["ts"].is_monotonic_increasing
     assert (got["agent_class"] == "bot").sum() == ref["agent"].str.contains("bot", case=False).sum()
     np.testing.assert_array_equal(np.sort(got["ts"].to_numpy()), np.sort(ref["ts"].to_numpy()))
+
+
+def _numbered(n: int) -> list[bytes]:
+    return [COMBINED.replace(b"10:00:03", f"10:{i // 60 % 60:02d}:{i % 60:02d}".encode()) for i in range(n)]
+
+
+def test_bad_lines_in_later_blocks_keep_their_numbers(monkeypatch):
+    import models.logs.parse as parse_module
+
+    monkeypatch.setattr(parse_module, "CSV_BLOCK_BYTES", 4096)  # many reader blocks in one chunk
+    lines = _numbered(400)
+    for i in (57, 201, 399):
+        lines[i] = f"junk {i}\n".encode()
+    result = parse_bytes(b"".join(lines))
+    assert (result.lines, result.parsed, result.rejected) == (400, 397, 3)
+    assert [r.line for r in result.rejected_lines] == [58, 202, 400]
+    assert [r.text for r in result.rejected_lines] == ["junk 57", "junk 201", "junk 399"]
+    assert result.table["line"].to_pylist() == [i + 1 for i in range(400) if i not in (57, 201, 399)]
+
+
+def test_a_quote_that_swallows_the_next_line_loses_no_line():
+    # An escaped quote just before the newline leaves the agent open: the reader merges two lines.
+    open_quote = COMBINED.replace(b'(X11)"\n', b'(X11)\\"\n')
+    result = parse_bytes(COMBINED * 3 + open_quote + COMBINED * 3 + b"junk\n" + COMBINED)
+    assert result.lines == 9 and result.parsed + result.rejected == 9
+    assert [r.line for r in result.rejected_lines] == [8]
+    assert sorted(result.table["line"].to_pylist()) == [1, 2, 3, 4, 5, 6, 7, 9]
+    assert result.table["line"].to_pylist() == sorted(result.table["line"].to_pylist())
+
+
+def test_keep_rejected_is_the_callers():
+    result = parse_bytes(COMBINED + b"junk\n" * 8, config=ParserConfig(keep_rejected=3))
+    assert result.rejected == 8 and [r.line for r in result.rejected_lines] == [2, 3, 4]
+
+
+def test_a_line_without_offset_among_lines_with_one_uses_the_configured_zone():
+    naive = b'1.2.3.4 - - [01/May/2023:10:00:03] "GET / HTTP/1.1" 200 1 "-" "ua"\n'
+    result = parse_bytes(COMBINED * 5 + naive, config=ParserConfig(timezone="Europe/Paris"))
+    assert (result.parsed, result.rejected) == (6, 0)
+    assert result.table.to_pylist()[0]["ts"] == pd.Timestamp("2023-05-01 08:00:03", tz="UTC")
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_small_chunks_from_bytes_and_files_agree(tmp_path, monkeypatch, as_file):
+    import models.logs.parse as parse_module
+
+    monkeypatch.setattr(parse_module, "CHUNK_BYTES", 700)  # less than one long line: chunks must grow to fit it
+    lines = _numbered(50)
+    lines[10] = lines[10].replace(b"Mozilla/5.0 (X11)", b"M" * 1500)
+    data = b"".join(lines) + b"junk without newline"
+    if as_file:
+        (tmp_path / "x.log").write_bytes(data)
+        result = parse_files([tmp_path / "x.log"])
+    else:
+        result = parse_bytes(data)
+    assert (result.lines, result.parsed, result.rejected) == (51, 50, 1)
+    assert result.rejected_lines[0].line == 51
+    assert result.table["line"].to_pylist() == list(range(1, 51))
+    assert result.table["agent"].to_pylist()[10] == "M" * 1500
+
+
+def test_parse_clf_time_and_offset_reject_what_is_not_a_time():
+    import pyarrow as pa
+
+    from models.logs.parse import INT64_MIN, parse_clf_time, parse_offset
+
+    times = pa.array(["10/Oct/2000:13:55:36", "10/Foo/2000:13:55:36", "10/Oct/2000:25:55:36", None, "1/Oct/2000:13:55:36"])
+    assert parse_clf_time(times).tolist() == [971186136, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN]
+    offsets = pa.array(["-0700", "+0530", "0700", "+07:0", None])
+    assert parse_offset(offsets).tolist() == [-25200, 19800, INT64_MIN, INT64_MIN, INT64_MIN]
