@@ -1,0 +1,1 @@
+"""Financial-tweet sentiment: a bag-of-words one-vs-rest logistic regression, its explanations and label issues."""

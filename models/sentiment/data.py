@@ -1,0 +1,172 @@
+"""Labelled texts: the public tweet set, or a user's CSV/Parquet, as one frame with a train/test split.
+
+Every dataset becomes a DataFrame with columns ``text`` (str), ``label`` (int8 index into
+``LABELS``) and ``split`` ("train" or "test"), in a fixed row order: a row's position is its id,
+which stored corrections refer to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sklearn.model_selection import train_test_split
+
+from models.datasets import fetch_dataset
+from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, LabelError, to_codes
+
+TWEETS = "twitter_financial_news_sentiment"
+SPLITS = ("train", "test")
+_PARQUET_MAGIC = b"PAR1"
+
+
+class DataError(ValueError):
+    """A file or column choice that cannot become a labelled dataset; the message says why."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A user's file, read but not yet interpreted: the UI lets them pick columns from it.
+
+    Attributes:
+        frame: The file's columns as read.
+        notes: Things the user should know (e.g. bytes that were not UTF-8 and were replaced).
+    """
+
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def load_tweets(data_home: str | Path | None = None, mirror: str | Path | None = None) -> pd.DataFrame:
+    """The financial-news tweets, train then test (the public ``sent_valid.csv`` is the test split)."""
+    folder = fetch_dataset(TWEETS, data_home=data_home, mirror=mirror)
+    parts = []
+    for split, name in (("train", "sent_train.csv"), ("test", "sent_valid.csv")):
+        raw = pd.read_csv(folder / name, dtype={"text": str}, keep_default_na=False)
+        parts.append(pd.DataFrame({"text": raw["text"], "label": to_codes(raw["label"], TWEET_LABEL_MAP), "split": split}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_table(content: bytes, filename: str) -> Table:
+    """Read an uploaded CSV or Parquet file.
+
+    Raises:
+        DataError: empty, binary but not Parquet, unreadable, or no rows.
+    """
+    if not content:
+        raise DataError(f"{filename} is empty.")
+    notes: list[str] = []
+    if content[:4] == _PARQUET_MAGIC or filename.lower().endswith(".parquet"):
+        try:
+            frame = pq.read_table(io.BytesIO(content)).to_pandas()
+        except (pa.ArrowException, OSError) as exc:
+            raise DataError(f"{filename} is not a readable Parquet file ({exc}).") from None
+    else:
+        if b"\x00" in content[:4096]:
+            raise DataError(f"{filename} looks binary; upload a CSV (UTF-8 text) or a Parquet file.")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            text = content.decode("utf-8-sig", errors="replace")
+            bad = text.count("\ufffd")
+            notes.append(
+                f"{filename} is not valid UTF-8 (first bad byte at offset {exc.start}); "
+                f"{bad} undecodable byte(s) were replaced with \ufffd."
+            )
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text))
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise DataError(f"{filename} is not a readable CSV file ({exc}).") from None
+    if frame.empty or len(frame.columns) < 2:
+        raise DataError(f"{filename} needs a header and at least two columns (a text and a label) and one row.")
+    frame.columns = [str(c) for c in frame.columns]
+    return Table(frame, tuple(notes))
+
+
+def _delimiter(text: str) -> str:
+    """The CSV's delimiter among the usual ones (comma when the sample does not say)."""
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def labelled(
+    frame: pd.DataFrame,
+    text_column: str,
+    label_column: str,
+    label_map: Mapping[str, str] | None = None,
+    split_column: str | None = None,
+    test_size: float = 0.2,
+    seed: int = 0,
+    check_splits: bool = True,
+) -> tuple[pd.DataFrame, list[str]]:
+    """A user's table as a labelled dataset.
+
+    Rows with an empty text are dropped (and counted in the notes). Without a split column a
+    stratified, seeded test split of ``test_size`` is drawn. ``check_splits=False`` allows a
+    single split (a caller joining a train file and a test file).
+
+    Returns:
+        ``(dataset, notes)``: the dataset frame (``text``, ``label``, ``split`` and ``source_row``,
+        the row's 0-based position in ``frame``) and messages for the user.
+
+    Raises:
+        DataError: a column is missing, no texts remain, or the split column has other values.
+        LabelError: labels that are none of the classes (``unknown`` lists them).
+    """
+    for role, column in (("text", text_column), ("label", label_column), ("split", split_column)):
+        if column is not None and column not in frame.columns:
+            raise DataError(f"The file has no column {column!r} for the {role}; its columns are: {', '.join(frame.columns)}.")
+    if text_column == label_column:
+        raise DataError("Choose different columns for the text and the label.")
+    notes = []
+    text = frame[text_column].astype(str).str.strip()
+    keep = text.ne("") & frame[text_column].notna()
+    if not keep.all():
+        notes.append(f"{int((~keep).sum())} row(s) with an empty text were left out.")
+    frame, text = frame[keep], text[keep]
+    if frame.empty:
+        raise DataError("No row has a text.")
+    codes = to_codes(frame[label_column], label_map)
+    if split_column:
+        split = frame[split_column].astype(str).str.strip().str.lower().replace({"valid": "test", "validation": "test"})
+        odd = sorted(set(split) - set(SPLITS))
+        if odd:
+            raise DataError(f"The split column may hold only train or test (or valid); it has {', '.join(map(repr, odd[:5]))}.")
+        split = split.to_numpy(object)
+    else:
+        split = split_rows(codes, test_size, seed)
+    dataset = pd.DataFrame(
+        {"text": text.to_numpy(object), "label": codes, "split": split, "source_row": np.flatnonzero(keep.to_numpy())}
+    )
+    for name in SPLITS if check_splits else ():
+        if not (dataset["split"] == name).any():
+            raise DataError(f"The {name} split is empty; a model needs rows in both.")
+    return dataset, notes
+
+
+def split_rows(codes: np.ndarray, test_size: float, seed: int) -> np.ndarray:
+    """A stratified train/test assignment per row (falls back to unstratified for tiny classes)."""
+    if not 0 < test_size < 1:
+        raise DataError(f"The test share must be between 0 and 1, not {test_size}.")
+    rows = np.arange(len(codes))
+    counts = np.bincount(codes, minlength=len(LABELS))
+    stratify = codes if counts[counts > 0].min() >= 2 else None
+    try:
+        _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+    except ValueError as exc:
+        raise DataError(f"Cannot split {len(codes)} rows into train and test: {exc}") from None
+    split = np.full(len(codes), "train", dtype=object)
+    split[test_rows] = "test"
+    return split
+
+
+__all__ = ["DataError", "LabelError", "Table", "labelled", "load_tweets", "read_table", "split_rows", "TWEETS"]

@@ -1,0 +1,143 @@
+"""Datasets, corrections and runs, tied together for the page, the API and the CLI.
+
+Uploaded datasets are saved as Parquet named by a hash of their content, runs as a folder with
+the fitted model and its scores, both under ``<data_dir>/sentiment``; the database records
+corrections and runs. Everything on disk is immutable once written, so each worker process may
+cache what it loaded (read-only) and every worker sees the same state through the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from models.sentiment.data import load_tweets
+from models.sentiment.store import CorrectionStore, RunStore
+from models.sentiment.train import Progress, Run, train
+
+DEFAULT_DATASET = "tweets"
+BUILTIN = {DEFAULT_DATASET: "Financial news tweets (public, 11,931)"}
+_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
+
+
+class UnknownDatasetError(LookupError):
+    """A dataset id that is neither built in nor a stored upload."""
+
+
+class _LRU:
+    """A small per-process cache of immutable objects, safe across threads."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, build):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = build()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_datasets = _LRU(4)
+_runs = _LRU(6)
+_train_lock = threading.Lock()
+
+
+class Workspace:
+    """The sentiment state of one app: its data folder and database.
+
+    Args:
+        engine: SQLAlchemy engine of the app's database.
+        data_dir: The app's data folder.
+        mirror: Dataset mirror folder (tests, offline installs).
+    """
+
+    def __init__(self, engine: Engine, data_dir: str | Path, mirror: str | Path | None = None):
+        self.engine = engine
+        self.data_dir = Path(data_dir)
+        self.mirror = mirror
+        self.corrections = CorrectionStore(engine)
+        self.runs = RunStore(engine)
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir / "sentiment"
+
+    # datasets -------------------------------------------------------------------------
+    def save_dataset(self, dataset: pd.DataFrame) -> str:
+        """Store a labelled dataset (see ``models.sentiment.data.labelled``) and return its id."""
+        buffer = io.BytesIO()
+        dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
+        payload = buffer.getvalue()
+        dataset_id = "upload-" + hashlib.sha256(payload).hexdigest()[:16]
+        path = self.root / "datasets" / f"{dataset_id}.parquet"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            tmp.write_bytes(payload)
+            tmp.replace(path)
+        return dataset_id
+
+    def dataset(self, dataset_id: str) -> pd.DataFrame:
+        """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it."""
+        if dataset_id == DEFAULT_DATASET:
+            return _datasets.get((dataset_id, str(self.data_dir)), lambda: load_tweets(self.data_dir, self.mirror))
+        path = self.root / "datasets" / f"{dataset_id}.parquet"
+        if not _UPLOAD_ID.match(dataset_id or "") or not path.exists():
+            raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
+        return _datasets.get((dataset_id, str(self.data_dir)), lambda: pd.read_parquet(path))
+
+    def labels(self, dataset_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Current labels (corrections applied) and the mask of corrected rows."""
+        return self.corrections.apply(dataset_id, self.dataset(dataset_id)["label"].to_numpy())
+
+    def corrected_csv(self, dataset_id: str) -> str:
+        """The dataset with corrections applied, as CSV text (text, label, split, corrected)."""
+        from models.sentiment.labels import LABELS
+
+        labels, mask = self.labels(dataset_id)
+        frame = self.dataset(dataset_id)
+        out = pd.DataFrame({"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask})
+        return out.to_csv(index=False)
+
+    # runs -----------------------------------------------------------------------------
+    def train(self, dataset_id: str, params: dict | None = None, progress: Progress | None = None) -> int:
+        """Train on the current labels, store the run and return its id."""
+        dataset = self.dataset(dataset_id)
+        labels, mask = self.labels(dataset_id)
+        run = train(dataset, labels, params, progress=progress)
+        folder = self.root / "runs" / uuid.uuid4().hex
+        run.save(folder)
+        run_id = self.runs.add(dataset_id, run.model.get_params(), run.metrics, int(mask.sum()), run.seconds, str(folder))
+        return int(run_id)
+
+    def latest_run_id(self, dataset_id: str, train_if_missing: bool = True) -> int | None:
+        """The dataset's newest run; trains one first when there is none (once per process at a time)."""
+        record = self.runs.latest(dataset_id)
+        if record is None and train_if_missing:
+            with _train_lock:
+                record = self.runs.latest(dataset_id)
+                if record is None:
+                    return self.train(dataset_id)
+        return None if record is None else int(record["id"])
+
+    def run(self, run_id: int) -> Run:
+        """A stored run, loaded once per process."""
+        record = self.runs.get(run_id)
+        if record is None:
+            raise LookupError(f"No model run {run_id}.")
+        return _runs.get(("run", str(self.data_dir), int(run_id)), lambda: Run.load(record["path"], record["metrics"], record["seconds"]))
