@@ -59,12 +59,35 @@ def split_parts(values: pa.Array, separator: str, parts: int) -> list[pa.Array]:
     return out
 
 
-def query_params(queries: pa.Array, keys) -> dict[str, pa.StringArray]:
-    """The value of each key in each query string (its first occurrence), null when absent or empty.
+def _first_occurrences(queries: pa.StringArray, keys) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Where each key's value sits in each query string: the data bytes and, per key, ``(rows, starts, ends)``.
 
     Query strings are split into ``key=value`` tokens once; each wanted key is then found by
     comparing a few bytes of the tokens whose key has the right length, so looking up seven
-    keys costs little more than looking up one.
+    keys costs little more than looking up one. Only a row's first occurrence of a key counts.
+    """
+    tokens = pc.split_pattern(queries, pattern="&")
+    list_offsets = np.asarray(tokens.offsets)
+    flat = as_string_array(tokens.flatten())
+    offsets, data = buffers(flat)
+    starts, ends = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
+    key_length = pc.fill_null(pc.find_substring(flat, "="), -1).to_numpy(zero_copy_only=False)
+    found = {}
+    for key in keys:
+        encoded = key.encode()
+        hits = np.flatnonzero(key_length == len(encoded))
+        for j, byte in enumerate(encoded):
+            hits = hits[data[starts[hits] + j] == byte]
+        rows = np.searchsorted(list_offsets, hits, side="right") - 1
+        first = np.ones(len(hits), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]  # tokens are in row order: keep each row's first hit
+        hits, rows = hits[first], rows[first]
+        found[key] = (rows, starts[hits] + len(encoded) + 1, ends[hits])
+    return data, found
+
+
+def query_params(queries: pa.Array, keys) -> dict[str, pa.StringArray]:
+    """The value of each key in each query string (its first occurrence), null when absent or empty.
 
     Args:
         queries: Query strings without the ``?``, e.g. ``action=add&productId=X&JSESSIONID=Y``.
@@ -75,27 +98,39 @@ def query_params(queries: pa.Array, keys) -> dict[str, pa.StringArray]:
     """
     queries = as_string_array(queries)
     n = len(queries)
-    tokens = pc.split_pattern(queries, pattern="&")
-    list_offsets = np.asarray(tokens.offsets)
-    flat = as_string_array(tokens.flatten())
-    offsets, data = buffers(flat)
-    starts, ends = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
-    key_length = pc.fill_null(pc.find_substring(flat, "="), -1).to_numpy(zero_copy_only=False)
+    data, found = _first_occurrences(queries, keys)
     out = {}
-    for key in keys:
-        encoded = key.encode()
-        hits = np.flatnonzero(key_length == len(encoded))
-        for j, byte in enumerate(encoded):
-            hits = hits[data[starts[hits] + j] == byte]
-        rows = np.searchsorted(list_offsets, hits, side="right") - 1
-        first = np.ones(len(hits), dtype=bool)
-        first[1:] = rows[1:] != rows[:-1]  # tokens are in row order: keep each row's first hit
-        hits, rows = hits[first], rows[first]
-        value_starts = np.zeros(n, dtype=np.int64)
-        value_ends = np.zeros(n, dtype=np.int64)
-        value_starts[rows] = starts[hits] + len(encoded) + 1
-        value_ends[rows] = ends[hits]
+    for key, (rows, starts, ends) in found.items():
+        value_starts, value_ends = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        value_starts[rows], value_ends[rows] = starts, ends
         out[key] = gather(data, value_starts, value_ends, value_ends > value_starts)
+    return out
+
+
+def first_params(queries: pa.Array, key_groups) -> list[pa.StringArray]:
+    """Per group of keys, the value of the first key (in the group's order) that ``query_params`` finds.
+
+    The same as coalescing ``query_params``' arrays group by group, with one string copy per
+    group instead of one per key.
+
+    Args:
+        queries: Query strings without the ``?``.
+        key_groups: Sequences of parameter names, e.g. ``[("productId", "pid"), ("categoryId",)]``.
+
+    Returns:
+        One string array per group, null where none of its keys has a value.
+    """
+    queries = as_string_array(queries)
+    n = len(queries)
+    data, found = _first_occurrences(queries, [key for group in key_groups for key in group])
+    out = []
+    for group in key_groups:
+        value_starts, value_ends = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        for key in reversed(group):  # the first key is written last, over the others
+            rows, starts, ends = found[key]
+            present = ends > starts
+            value_starts[rows[present]], value_ends[rows[present]] = starts[present], ends[present]
+        out.append(gather(data, value_starts, value_ends, value_ends > value_starts))
     return out
 
 

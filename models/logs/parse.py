@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from models.logs.arrowstr import as_string_array, buffers, dictionary_map, query_params, split_parts
+from models.logs.arrowstr import as_string_array, buffers, dictionary_map, first_params, split_parts
 
 # One line, every supported variant: optional vhost, optional offset, optional referrer+agent,
 # any trailing fields. Used to sniff the layout and for the rare lines that do not fit it.
@@ -307,16 +307,13 @@ def _token_timestamps(ts: pa.Array, tz: pa.Array | None, timezone: str) -> np.nd
     return _with_offsets(_fixed_width(ts, 21, opened), offset, timezone)
 
 
-def _coalesce_ids(params: dict[str, pa.Array], paths: pa.Array, names: Sequence[str], patterns: Sequence[str]) -> pa.Array:
-    candidates = [params[name] for name in names]
+def _coalesce_ids(from_query: pa.Array, paths: pa.DictionaryArray, patterns: Sequence[str]) -> pa.Array:
+    """The id from the query string, else from the first path pattern that matches (on distinct paths); "" → null."""
+    candidates = [from_query]
     for pattern in patterns:
         regex = pattern if "(?P<" in pattern else re.sub(r"(?<!\\)\((?!\?)", "(?P<id>", pattern, count=1)
-        candidates.append(
-            dictionary_map(paths, lambda d, r=regex: pc.struct_field(pc.extract_regex(d, r), [0]))
-        )
-    if not candidates:
-        return pa.nulls(len(paths), pa.string())
-    values = pc.coalesce(*[as_string_array(c) for c in candidates])
+        candidates.append(dictionary_map(paths, lambda d, r=regex: pc.struct_field(pc.extract_regex(d, r), [0])))
+    values = pc.coalesce(*[as_string_array(c) for c in candidates]) if len(candidates) > 1 else candidates[0]
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
 
 
@@ -393,9 +390,9 @@ def _convert(columns: dict[str, pa.Array], ts: np.ndarray, lines: np.ndarray, so
     path = _dict(path)
     protocol = _recode(pc.fill_null(protocol, "-"), lambda d: pc.replace_substring_regex(d, r"^HTTP (\d)", r"HTTP/\1"))
 
-    params = query_params(query, config.product_params + config.category_params)
-    product = _coalesce_ids(params, path, config.product_params, config.product_patterns)
-    category = _coalesce_ids(params, path, config.category_params, config.category_patterns)
+    product_param, category_param = first_params(query, [config.product_params, config.category_params])
+    product = _coalesce_ids(product_param, path, config.product_patterns)
+    category = _coalesce_ids(category_param, path, config.category_patterns)
     table = pa.table(
         {
             "ts": pa.array(np.where(bad, 0, ts).astype("datetime64[s]")).cast(pa.timestamp("s", tz="UTC")),
