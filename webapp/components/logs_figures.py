@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from models.logs.aggregate import WEEKDAYS
+from webapp.components.theme import template_name
 
 STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14", "5": "#dc3545"}
 SELECTED = "#0d6efd"
 MUTED = "rgba(108,117,125,0.55)"
 MARGIN = dict(l=40, r=10, t=36, b=30)
+
+
+@cache
+def _template_json(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def themed(figure: go.Figure, theme: str | None) -> dict:
+    """The figure as JSON with the theme's template, like ``theme.apply_theme`` but in ~1 ms, not ~25:
+    assigning a template object to a figure validates and deep-copies all of it."""
+    data = figure.to_plotly_json()
+    data["layout"]["template"] = _template_json(template_name(theme))
+    return data
 
 
 def _bar_colours(labels, selected) -> list[str]:

@@ -18,7 +18,7 @@ from models.logs.parse import LogFormatError, parse_bytes
 from models.logs.sources import BUILTIN, UnknownSourceError, load_events, save_upload, source_label
 from webapp import ids
 from webapp.components import logs_figures as figs
-from webapp.components.theme import apply_theme, follow_theme
+from webapp.components.theme import follow_theme
 from webapp.components.viewstate import decode_hash, encode_hash
 
 dash.register_page(__name__, path="/logs", name="Logs", order=1, title="Logs · Glassbox")
@@ -334,7 +334,7 @@ def render(view, theme):
         figs.status_figure(data["statuses"], [str(s) for s in filters.statuses]),
         figs.heatmap_figure(data["heatmap"]),
     ]
-    figures = [apply_theme(f, theme) for f in figures]
+    figures = [figs.themed(f, theme) for f in figures]
     now, before = data["stats"], data["previous"]
     stats = [
         _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before["events"]), "logs-stat-events"),

@@ -1,11 +1,13 @@
 """Cross-filtered aggregates checked against plain pandas on the real logs."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from models.datasets import fetch_dataset
-from models.logs.aggregate import Events, Filters, dashboard, matching_rows, robust_z, top_n, trend
+from models.logs.aggregate import Events, Filters, dashboard, matching_row_numbers, matching_rows, robust_z, top_n, trend
 from models.logs.parse import parse_files
 
 
@@ -116,3 +118,146 @@ def test_events_survive_a_parquet_round_trip(parsed, tmp_path):
     pq.write_table(events.table, tmp_path / "e.parquet")
     again = Events.from_table(pq.read_table(tmp_path / "e.parquet"))
     np.testing.assert_array_equal(again.ts, events.ts)
+
+
+# --------------------------------------------------------------------------- the cube against pandas
+
+
+def _generated():
+    from models.logs.generate import generate_log_lines
+    from models.logs.parse import parse_bytes
+
+    table = parse_bytes(b"".join(generate_log_lines(150_000, seed=3, days=12))).table
+    return Events.from_table(table), table.to_pandas()
+
+
+@pytest.fixture(scope="module", params=["buttercup", "generated"])
+def logs(request, parsed):
+    return parsed if request.param == "buttercup" else _generated()
+
+
+def _random_filters(rng, events, frame) -> Filters:
+    first, last = events.span
+    picks = {}
+    if rng.random() < 0.6:  # a range that rarely falls on whole hours
+        start, end = sorted(rng.integers(first - 7200, last + 7200, 2))
+        picks.update(start=int(start), end=int(end) + 1)
+        if rng.random() < 0.3:
+            picks["end"] = int(start) + int(rng.integers(1, 5400))  # within an hour or two
+    if rng.random() < 0.3:
+        picks["days"] = tuple(rng.choice(frame["ts"].dt.strftime("%Y-%m-%d").unique(), 2))
+    if rng.random() < 0.3:
+        picks["hours"] = tuple(int(h) for h in rng.choice(24, 5, replace=False))
+    if rng.random() < 0.4:
+        picks["products"] = tuple(rng.choice(np.append(events.products, "(none)"), 3))
+    if rng.random() < 0.3:
+        picks["categories"] = tuple(rng.choice(np.append(events.categories, "(none)"), 2))
+    if rng.random() < 0.4:
+        picks["statuses"] = tuple(int(s) for s in rng.choice(np.unique(events.status), 2))
+    return Filters.from_dict(picks)
+
+
+def _pandas_masks(frame: pd.DataFrame, filters: Filters) -> dict[str, pd.Series]:
+    ts = frame["ts"]
+    masks = {
+        "days": ts.dt.strftime("%Y-%m-%d").isin(filters.days) if filters.days else None,
+        "hours": ts.dt.hour.isin(filters.hours) if filters.hours else None,
+        "products": frame["product"].astype(object).fillna("(none)").isin(filters.products) if filters.products else None,
+        "categories": frame["category"].astype(object).fillna("(none)").isin(filters.categories) if filters.categories else None,
+        "statuses": frame["status"].isin(filters.statuses) if filters.statuses else None,
+    }
+    return {k: v for k, v in masks.items() if v is not None}
+
+
+def _in_range(frame, start, end) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["ts"] >= pd.Timestamp(start, unit="s", tz="UTC")
+    if end is not None:
+        keep &= frame["ts"] < pd.Timestamp(end, unit="s", tz="UTC")
+    return keep
+
+
+def _but(frame, filters, dimension, with_range=True):
+    keep = _in_range(frame, filters.start, filters.end) if with_range else pd.Series(True, index=frame.index)
+    for name, mask in _pandas_masks(frame, filters).items():
+        if name != dimension:
+            keep &= mask
+    return frame[keep]
+
+
+def _counts(view: pd.DataFrame, key: str) -> dict:
+    return {k: (int(e), int(r)) for k, e, r in zip(view[key], view["events"], view["errors"]) if e}
+
+
+def _grouped(sub: pd.DataFrame, key) -> dict:
+    failed = (sub["status"] >= 400).astype(int)
+    groups = failed.groupby(key(sub), observed=True)
+    return {k: (int(n), int(e)) for (k, n), e in zip(groups.size().items(), groups.sum())}
+
+
+def _stats(sub: pd.DataFrame) -> tuple:
+    return len(sub), int((sub["status"] >= 400).sum()), int((sub["status"] >= 500).sum()), int(sub["bytes"].sum())
+
+
+@pytest.mark.parametrize("granularity", ["minute", "hour", "day"])
+def test_cube_matches_a_pandas_groupby_on_random_filters(logs, granularity):
+    events, frame = logs
+    rng = np.random.default_rng({"minute": 1, "hour": 2, "day": 3}[granularity])
+    label = lambda column: lambda s: s[column].astype(object).fillna("(none)")  # noqa: E731
+    for _ in range(12):
+        filters = _random_filters(rng, events, frame)
+        view = dashboard(events, filters, granularity, top=1000)
+        everything = _but(frame, filters, None)
+        now = view["stats"]
+        assert (now["events"], now["errors"], now["server_errors"], now["bytes"]) == _stats(everything), filters
+        assert view["matching"] == len(everything)
+        assert _counts(view["daily"], "day") == _grouped(_but(frame, filters, "days"), lambda s: s["ts"].dt.strftime("%Y-%m-%d"))
+        assert _counts(view["hourly"], "hour") == _grouped(_but(frame, filters, "hours"), lambda s: s["ts"].dt.hour)
+        assert _counts(view["products"], "label") == _grouped(_but(frame, filters, "products"), label("product"))
+        assert _counts(view["categories"], "label") == _grouped(_but(frame, filters, "categories"), label("category"))
+        assert _counts(view["statuses"], "label") == _grouped(_but(frame, filters, "statuses"), lambda s: s["status"].astype(str))
+        heat = everything.groupby([everything["ts"].dt.day_of_week, everything["ts"].dt.hour]).size()
+        assert {k: int(n) for k, n in heat.items()} == {(d, h): int(view["heatmap"][d, h]) for d, h in zip(*np.nonzero(view["heatmap"]))}
+        start, end = view["range"]
+        before = _but(frame, replace(filters, start=start - (end - start), end=start), None)
+        previous = view["previous"]
+        assert (previous["events"], previous["errors"], previous["server_errors"], previous["bytes"]) == _stats(before)
+        series = view["timeseries"]
+        whole = _but(frame, filters, None, with_range=False)
+        width = {"minute": "min", "hour": "h", "day": "D"}[granularity]
+        assert _counts(series, "time") == _grouped(whole, lambda s: s["ts"].dt.floor(width)), filters
+
+
+def test_matching_pages_agree_with_a_plain_mask(logs):
+    events, frame = logs
+    rng = np.random.default_rng(4)
+    for _ in range(10):
+        filters = _random_filters(rng, events, frame)
+        matches = np.flatnonzero(_in_range(frame, filters.start, filters.end) & np.logical_and.reduce(
+            [m.to_numpy() for m in _pandas_masks(frame, filters).values()] or [np.ones(len(frame), bool)]
+        ))  # fmt: skip
+        for newest_first in (True, False):
+            ordered = matches[::-1] if newest_first else matches
+            for offset in (0, 150, max(0, len(matches) - 30)):
+                got = matching_row_numbers(events, filters, offset, 100, newest_first)
+                np.testing.assert_array_equal(got, ordered[offset : offset + 100])
+
+
+def test_cube_is_much_smaller_than_the_log_and_sums_to_it():
+    events, _ = _generated()
+    cube = events.cube
+    assert len(cube) < len(events) / 4
+    assert cube.count.sum() == len(events) and cube.bytes.sum() == events.bytes.sum()
+    assert np.all(np.diff(cube.hour) >= 0)
+
+
+def test_take_rows_follows_chunks_and_keeps_order():
+    import pyarrow as pa
+
+    from models.logs.aggregate import take_rows
+
+    chunked = pa.concat_tables([pa.table({"x": list(range(i, i + 5)), "y": [str(v) for v in range(i, i + 5)]}) for i in (0, 5, 10)])
+    rows = np.array([14, 13, 7, 6, 5, 4, 0])
+    assert take_rows(chunked, rows).to_pydict() == chunked.take(pa.array(rows)).to_pydict()
+    assert take_rows(chunked, np.zeros(0, np.int64)).num_rows == 0
