@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
+
+def peak_rss_mb() -> int:
+    """This process's peak resident memory. /proc's VmHWM starts afresh at exec; getrusage's
+    maximum carries over from the parent that forked us, so it is only the fallback."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--out", type=Path, required=True, help="file to write (.gz to compress)")
     parse = commands.add_parser("parse", help="parse access logs (plain or .gz) and print counts")
     parse.add_argument("files", nargs="+", type=Path)
-    parse.add_argument("--out", type=Path, help="folder to write events.parquet into")
+    parse.add_argument("--out", type=Path, help="Parquet dataset folder to write, chunk by chunk (bounded memory)")
     parse.add_argument("--timezone", default="UTC", help="zone of timestamps written without an offset")
     parse.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
@@ -34,24 +45,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from models.logs.parse import LogFormatError, ParserConfig, parse_files
+    from models.logs.store import write_dataset
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         parser.error(f"no such file: {', '.join(missing)}")
+    config = ParserConfig(timezone=args.timezone)
     try:
-        result = parse_files(args.files, ParserConfig(timezone=args.timezone))
+        result = write_dataset(args.files, args.out, config) if args.out else parse_files(args.files, config)
     except LogFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(result.table, args.out / "events.parquet", compression="zstd")
-    summary = result.summary()
+    summary = result.summary() | {"max_rss_mb": peak_rss_mb()}
     if args.json:
         print(json.dumps(summary))
     else:
         print(f"{summary['lines']:,} lines: {summary['parsed']:,} parsed, {summary['rejected']:,} rejected "
-              f"in {summary['seconds']:.2f} s ({summary['lines_per_second'] or 0:,} lines/s)")
+              f"in {summary['seconds']:.2f} s ({summary['lines_per_second'] or 0:,} lines/s, peak RSS {summary['max_rss_mb']:,} MB)")
         for example in summary["rejected_examples"]:
             print(f"  {example['source']}:{example['line']}: {example['text'][:120]}")
     return 0

@@ -16,8 +16,11 @@ def test_generate_then_parse_round_trip(tmp_path):
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["lines"], summary["parsed"], summary["rejected"]) == (5000, 5000, 0)
-    assert summary["seconds"] > 0
-    assert pq.read_table(tmp_path / "parsed" / "events.parquet").num_rows == 5000
+    assert summary["seconds"] > 0 and summary["max_rss_mb"] > 0
+    assert summary["files"] == ["part-00000.parquet"]
+    assert pq.read_table(tmp_path / "parsed").num_rows == 5000
+    in_memory = json.loads(run("parse", str(log), "--json").stdout)
+    assert (in_memory["lines"], in_memory["parsed"]) == (5000, 5000) and "files" not in in_memory
 
 
 def test_parse_errors_are_messages_not_tracebacks(tmp_path):
