@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CACHE_DIR", None, "diskcache folder for background jobs. Default: `<DATA_DIR>/cache`."),
     Setting("SECRET_KEY", DEV_SECRET_KEY, "Flask secret key. Set it in production; the default is public."),
     Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
+    Setting("DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),
 )
 
