@@ -42,6 +42,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _path_list(text: str) -> tuple[str, ...]:
+    """``os.pathsep``-separated paths or glob patterns, ``~`` expanded, blanks dropped."""
+    return tuple(os.path.expanduser(part.strip()) for part in text.split(os.pathsep) if part.strip())
+
+
 def _log_level(text: str) -> str:
     level = text.strip().upper()
     if level not in logging.getLevelNamesMapping():
@@ -57,8 +62,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CACHE_DIR", None, "diskcache folder for background jobs. Default: `<DATA_DIR>/cache`."),
     Setting("SECRET_KEY", DEV_SECRET_KEY, "Flask secret key. Set it in production; the default is public."),
     Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
+    Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),
+    Setting("API_MAX_TEXT_CHARS", 5000, "Longest text, in characters, the sentiment API accepts.", _positive_int),
     Setting("DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),
+    Setting("LOG_PATHS", (), "Log files or glob patterns on the server the Logs page may open (os.pathsep-separated).", _path_list),
 )
 
 
@@ -83,6 +91,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}.") from None
     config.update(overrides or {})
+    if isinstance(config["LOG_PATHS"], str):
+        config["LOG_PATHS"] = _path_list(config["LOG_PATHS"])
+    config["LOG_PATHS"] = tuple(str(p) for p in config["LOG_PATHS"])
 
     data_dir = Path(config["DATA_DIR"]).expanduser()
     config["DATA_DIR"] = str(data_dir)

@@ -35,6 +35,15 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return cat.cat.codes.to_numpy(np.int32), np.asarray(cat.cat.categories.astype(str), dtype=object)
 
 
+def _append_codes(labels: np.ndarray, codes: np.ndarray, new_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Re-code ``codes`` (indices into ``new_labels``) onto ``labels``, appending labels not seen before."""
+    position = pd.Index(labels).get_indexer(new_labels)
+    unseen = position < 0
+    position[unseen] = len(labels) + np.arange(unseen.sum())
+    labels = np.concatenate([labels, new_labels[unseen]]).astype(object)
+    return np.where(codes < 0, -1, position[np.maximum(codes, 0)] if len(position) else -1).astype(np.int32), labels
+
+
 @dataclass(frozen=True)
 class _Cells:
     """Events grouped by (hour, product, category, status), or single rows when ``count`` is None.
@@ -198,6 +207,43 @@ class Events:
             categories=categories,
             table=table,
         )
+
+    def extend(self, table: pa.Table) -> "Events":
+        """These events followed by the rows of ``table`` (a log's newly appended lines).
+
+        When the new rows are in time order and none is older than the last event, arrays and
+        labels are appended and the cube is rebuilt only from the first hour the new rows touch;
+        otherwise everything is rebuilt.
+        """
+        if table.num_rows == 0:
+            return self
+        if table.schema != self.table.schema:
+            table = table.cast(self.table.schema)
+        combined = pa.concat_tables([self.table, table])
+        ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
+        if len(self) == 0 or ts[0] < self.ts[-1] or np.any(np.diff(ts) < 0):
+            return Events.from_table(combined)
+        product, products = _append_codes(self.products, *_codes(table["product"]))
+        category, categories = _append_codes(self.categories, *_codes(table["category"]))
+        events = Events(
+            ts=np.concatenate([self.ts, ts]),
+            status=np.concatenate([self.status, table["status"].to_numpy().astype(np.int16)]),
+            bytes=np.concatenate([self.bytes, table["bytes"].to_numpy().astype(np.int64)]),
+            product=np.concatenate([self.product, product]),
+            products=products,
+            category=np.concatenate([self.category, category]),
+            categories=categories,
+            table=combined,
+        )
+        if "cube" in self.__dict__ and self.cube.count is not None:
+            first_hour = int(ts[0] // HOUR)
+            kept = self.cube.slice(0, int(np.searchsorted(self.cube.hour, first_hour)))
+            row = int(np.searchsorted(events.ts, first_hour * HOUR))
+            rest = build_cube(events.ts[row:], events.product[row:], events.category[row:], events.status[row:],
+                              events.bytes[row:], len(products), len(categories))  # fmt: skip
+            if rest.count is not None:
+                events.__dict__["cube"] = _Cells.concat([kept, rest])
+        return events
 
     def __len__(self) -> int:
         return len(self.ts)

@@ -1,14 +1,20 @@
-"""Where the logs page's events come from: the generated sample, a public dataset, or an upload.
+"""Where the logs page's events come from: the generated sample, a public dataset, an upload, or a
+file on the server that the configuration allows (``GLASSBOX_LOG_PATHS``).
 
 Parsed uploads are saved as Parquet under the data directory and named by the content's hash,
 so every worker process can load the same upload by id, and a link to a view keeps working.
 Loaded ``Events`` are read-only and cached per process.
+
+A server file's source id is ``path:`` and its absolute path. It opens only when that exact
+string is one of the files the configured paths and glob patterns name at that moment, so a
+crafted id (``path:/etc/passwd``, ``path:/var/log/../../etc/passwd``) opens nothing.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
-
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -18,6 +24,7 @@ import pyarrow.parquet as pq
 
 from models.datasets import fetch_dataset
 from models.logs.aggregate import Events
+from models.logs.follow import Position, Snapshot, snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
 
 SAMPLE_LINES = 200_000
@@ -27,13 +34,63 @@ BUILTIN = {
     "buttercup": "Buttercup Games (Splunk tutorial logs)",
 }
 _UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
+PATH_PREFIX = "path:"
 _CACHE_SIZE = 4
 _cache: OrderedDict[tuple[str, str], Events] = OrderedDict()
 _lock = threading.Lock()
 
 
 class UnknownSourceError(LookupError):
-    """A source id that is neither built in nor a stored upload."""
+    """A source id that is neither built in, nor a stored upload, nor an allowed server file."""
+
+
+def server_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
+    """The files that configured paths and glob patterns name now: absolute, normalised, in order."""
+    found: dict[str, Path] = {}
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        for match in matches:
+            path = Path(os.path.abspath(match))
+            if path.is_file():
+                found.setdefault(str(path), path)
+    return list(found.values())
+
+
+def path_source_id(path: Path) -> str:
+    return PATH_PREFIX + str(path)
+
+
+def is_path_source(source_id: str | None) -> bool:
+    return (source_id or "").startswith(PATH_PREFIX)
+
+
+def allowed_path(source_id: str, patterns: tuple[str, ...] | list[str]) -> Path:
+    """The server file a ``path:`` source id names, if the configuration allows it.
+
+    Raises:
+        UnknownSourceError: the file is not one of those ``patterns`` name (or no longer exists).
+    """
+    requested = source_id[len(PATH_PREFIX) :] if is_path_source(source_id) else source_id
+    for path in server_paths(patterns):
+        if str(path) == requested:
+            return path
+    raise UnknownSourceError(
+        f"{requested!r} is not a log file this server may open: only the files named by GLASSBOX_LOG_PATHS can be."
+    )
+
+
+def load_path(source_id: str, patterns: tuple[str, ...] | list[str], position: Position | None = None) -> Snapshot:
+    """An allowed server file's events up to ``position`` (all its whole lines when None).
+
+    Raises:
+        UnknownSourceError: the file is not allowed, or cannot be read.
+        LogFormatError: it is not a text log.
+    """
+    path = allowed_path(source_id, patterns)
+    try:
+        return snapshot(path, position)
+    except OSError as exc:
+        raise UnknownSourceError(f"{path} cannot be read: {exc.strerror or exc}.") from None
 
 
 def _upload_path(data_dir: str | Path, source_id: str) -> Path:
@@ -84,4 +141,6 @@ def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None)
 
 
 def source_label(source_id: str) -> str:
+    if is_path_source(source_id):
+        return f"Server file {source_id[len(PATH_PREFIX):]}"
     return BUILTIN.get(source_id, "Uploaded log" if _UPLOAD_ID.match(source_id or "") else source_id)

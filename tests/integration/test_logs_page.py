@@ -123,3 +123,62 @@ def test_a_good_upload_replaces_the_data(dash_duo, app, tmp_path):
     until(lambda: _matching(dash_duo) == 120, timeout=15)
     assert sorted(_trace(dash_duo, "logs-products", axis="y")) == ["P0", "P1", "P2"]
     assert dash_duo.get_logs() == []
+
+
+SERVED_LINE = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:{s:02d} +0000] "GET /product.screen?productId=P{p} HTTP/1.1" {code} 100 "-" "Mozilla/5.0"\n'
+
+
+def _served_lines(first, count):
+    return "".join(
+        SERVED_LINE.format(i=i % 250, m=i // 60 % 60, s=i % 60, p=i % 3, code=200 if i % 4 else 503) for i in range(first, first + count)
+    )
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = tmp_path / "served" / "access.log"
+    path.parent.mkdir()
+    path.write_text(_served_lines(0, 120))
+    (tmp_path / "served" / "private.txt").write_text("not a configured file\n")
+    return path
+
+
+@pytest.fixture
+def app_with_paths(app_config, served):
+    from webapp import create_app
+
+    return create_app({**app_config, "LOG_PATHS": str(served.parent / "*.log")})
+
+
+def test_a_configured_server_file_is_in_the_source_menu_and_nothing_else_opens(dash_duo, app_with_paths, served):
+    _open(dash_duo, app_with_paths)
+    dash_duo.select_dcc_dropdown("#logs-source", value=f"Server: {served}")
+    until(lambda: _matching(dash_duo) == 120, timeout=15)
+    assert "Server file" in _pager(dash_duo)
+    assert f"source=path%3A{str(served).replace('/', '%2F')}" in dash_duo.driver.current_url
+
+    crafted = str(served.parent / ".." / "served" / "private.txt")
+    dash_duo.driver.get(dash_duo.server_url + "/logs#source=path:" + crafted)
+    dash_duo.wait_for_contains_text("#logs-source-error", "only the files named by GLASSBOX_LOG_PATHS", timeout=15)
+    assert dash_duo.get_logs() == []
+
+
+def test_live_mode_appends_new_lines_without_a_reload(dash_duo, app_with_paths, served):
+    _open(dash_duo, app_with_paths, f"/logs#source=path:{served}")
+    until(lambda: _matching(dash_duo) == 120, timeout=15)
+    drawn = len(_trace(dash_duo, "logs-timeseries", axis="y"))
+    dash_duo.driver.execute_script("window.__sameDocument = true;")
+    dash_duo.find_element("#logs-live-switch").click()
+    with open(served, "a") as out:
+        out.write(_served_lines(120, 3000))  # 50 more minutes
+    until(lambda: _matching(dash_duo) == 3120, timeout=20)
+    assert dash_duo.find_element("#logs-stat-events").text == "3,120"
+    assert dash_duo.driver.execute_script("return window.__sameDocument === true;")
+    series = _trace(dash_duo, "logs-timeseries", axis="y")
+    assert sum(series) == 3120 and len(series) >= drawn
+
+    dash_duo.find_element("#logs-live-switch").click()  # off: the file keeps growing, the page stays
+    with open(served, "a") as out:
+        out.write(_served_lines(3120, 60))
+    dash_duo.wait_for_text_to_equal("#logs-stat-events", "3,120", timeout=5)
+    assert dash_duo.get_logs() == []

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from dash import Patch
 
 from models.logs.aggregate import WEEKDAYS
 from webapp.components.theme import template_name
@@ -44,9 +45,11 @@ def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, in
     The trend line is green when rising and red when falling; its width grows with |t|.
     """
     figure = go.Figure()
-    figure.add_trace(go.Scattergl(x=series["time"], y=series["events"], mode="lines", name="events", line=dict(width=1.5)))
+    # Plain lists (UTC wall time), not typed arrays: live mode patches single points and appends.
+    x = series["time"].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    figure.add_trace(go.Scattergl(x=x, y=series["events"].tolist(), mode="lines", name="events", line=dict(width=1.5)))
     figure.add_trace(
-        go.Scattergl(x=series["time"], y=series["errors"], mode="lines", name="errors (4xx/5xx)", line=dict(width=1, color="#dc3545"))
+        go.Scattergl(x=x, y=series["errors"].tolist(), mode="lines", name="errors (4xx/5xx)", line=dict(width=1, color="#dc3545"))
     )
     outliers = series[series["outlier"]]
     figure.add_trace(
@@ -78,6 +81,42 @@ def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, in
         hovermode="x unified", uirevision="timeseries",
     )
     return figure
+
+
+MAX_PATCHED_POINTS = 200
+
+
+def timeseries_patch(figure: dict, first_changed: int, drawn: int, drawn_traces: int) -> Patch | dict:
+    """Turn the time series the browser shows into ``figure`` by appending, not redrawing.
+
+    Args:
+        figure: The new time-series figure (JSON, from ``timeseries_figure``).
+        first_changed: First bucket whose counts may differ from what is drawn.
+        drawn: Buckets drawn now; the figure's first ``drawn`` share their times.
+        drawn_traces: Traces drawn now (events, errors, outliers, and the trend when a range is set).
+
+    Returns:
+        A ``Patch`` that sets the changed buckets, appends the new ones and replaces the small
+        outlier and trend traces; the whole figure when too many points changed.
+    """
+    data = figure["data"]
+    if drawn - first_changed > MAX_PATCHED_POINTS:
+        return figure
+    patch = Patch()
+    for trace in (0, 1):
+        xs, ys = data[trace]["x"], data[trace]["y"]
+        for i in range(max(first_changed, 0), drawn):
+            patch["data"][trace]["y"][i] = ys[i]
+        patch["data"][trace]["x"].extend(xs[drawn:])
+        patch["data"][trace]["y"].extend(ys[drawn:])
+    for trace in range(2, len(data)):
+        if trace < drawn_traces:
+            patch["data"][trace] = data[trace]
+        else:
+            patch["data"].append(data[trace])
+    for trace in range(drawn_traces - 1, len(data) - 1, -1):
+        del patch["data"][trace]
+    return patch
 
 
 def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> go.Figure:

@@ -11,11 +11,24 @@ import dash_bootstrap_components as dbc
 import flask
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from models.datasets import DatasetError
-from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Filters, dashboard, matching_rows
+from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Events, Filters, dashboard, matching_rows
+from models.logs.follow import Position, follow
 from models.logs.parse import LogFormatError, parse_bytes
-from models.logs.sources import BUILTIN, UnknownSourceError, load_events, save_upload, source_label
+from models.logs.sources import (
+    BUILTIN,
+    UnknownSourceError,
+    allowed_path,
+    is_path_source,
+    load_events,
+    load_path,
+    path_source_id,
+    save_upload,
+    server_paths,
+    source_label,
+)
 from webapp import ids
 from webapp.components import logs_figures as figs
 from webapp.components.theme import follow_theme
@@ -29,6 +42,8 @@ TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
     P + n for n in ("timeseries", "daily", "hourly", "products", "categories", "status", "heatmap")
 )
 STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error"))
+LIVE, LIVE_SWITCH, LIVE_TICK = (P + n for n in ("live", "live-switch", "live-tick"))
+LIVE_INTERVAL_MS = 3000
 GRAPHS = (TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP)
 CLICK_DIMENSIONS = {DAILY: "days", HOURLY: "hours", PRODUCTS: "products", CATEGORIES: "categories", STATUS: "statuses"}
 LIST_KEYS = {"days", "hours", "products", "categories", "statuses"}
@@ -56,8 +71,17 @@ def _graph(graph_id: str, md: int) -> dbc.Col:
     return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False}), md=md)
 
 
-def layout(**_query):
+def _source_options() -> list[dict]:
+    """The built-in sources and the server files the configuration allows."""
     options = [{"label": label, "value": value} for value, label in BUILTIN.items()]
+    if flask.has_app_context():
+        for path in server_paths(flask.current_app.config.get("LOG_PATHS", ())):
+            options.append({"label": f"Server: {path}", "value": path_source_id(path)})
+    return options
+
+
+def layout(**_query):
+    options = _source_options()
     controls = dbc.Row(
         [
             dbc.Col(dcc.Dropdown(id=SOURCE, options=options, value="sample", clearable=False), md=3),
@@ -71,9 +95,15 @@ def layout(**_query):
                 md=4,
             ),
             dbc.Col(
-                dbc.RadioItems(
-                    id=GRAN, options=[{"label": g, "value": g} for g in GRANULARITY_S], value="hour", inline=True,
-                ),
+                [
+                    dbc.RadioItems(
+                        id=GRAN, options=[{"label": g, "value": g} for g in GRANULARITY_S], value="hour", inline=True,
+                    ),
+                    dbc.Switch(
+                        id=LIVE_SWITCH, label="Live", value=False, disabled=True, class_name="ms-2 mb-0",
+                        label_class_name="small",
+                    ),
+                ],
                 md=3,
                 class_name="d-flex align-items-center",
             ),
@@ -86,6 +116,8 @@ def layout(**_query):
             dcc.Location(id=URL, refresh=False),
             dcc.Store(id=VIEW),
             dcc.Store(id=CLICK),
+            dcc.Store(id=LIVE),
+            dcc.Interval(id=LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
             controls,
             dcc.Loading(html.Div(id=UPLOAD_MSG), type="dot"),
@@ -303,25 +335,42 @@ def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["label"] != NONE_LABEL]
 
 
-@callback(
-    [Output(graph, "figure") for graph in GRAPHS],
-    Output(STATS, "children"),
-    Output(COMPARE, "children"),
-    Output(CHIPS, "children"),
-    Output(GRID, "rowData"),
-    Output(PAGER, "children"),
-    Output(ERROR, "children"),
-    Input(VIEW, "data"),
-    State(ids.THEME_STORE, "data"),
-    prevent_initial_call=True,
-)
-def render(view, theme):
-    """Draw every view for the current state: one aggregation pass, then figure builders."""
-    config = flask.current_app.config
-    try:
-        events = load_events(view["source"], config["DATA_DIR"], config.get("DATA_MIRROR"))
-    except (UnknownSourceError, DatasetError) as exc:
-        return (*[no_update] * (len(GRAPHS) + 5), dbc.Alert(str(exc), color="danger"))
+def _compare_card(data: dict, has_range: bool) -> dbc.Card:
+    now, before = data["stats"], data["previous"]
+    start, end = (pd.Timestamp(v, unit="s").strftime("%Y-%m-%d %H:%M") for v in data["range"])
+    length = data["range"][1] - data["range"][0]
+    rows = [
+        ("events", f"{now['events']:,}", f"{before['events']:,}"),
+        ("errors", f"{now['errors']:,}", f"{before['errors']:,}"),
+        ("5xx", f"{now['server_errors']:,}", f"{before['server_errors']:,}"),
+        ("MiB", f"{now['bytes'] / 2**20:,.1f}", f"{before['bytes'] / 2**20:,.1f}"),
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3("Period comparison", className="h6"),
+                html.P(f"{start} → {end} against the {pd.Timedelta(seconds=length)} before it.", className="small"),
+                dbc.Table(
+                    [
+                        html.Thead(html.Tr([html.Th(""), html.Th("selected"), html.Th("previous")])),
+                        html.Tbody([html.Tr([html.Td(name), html.Td(value), html.Td(previous)]) for name, value, previous in rows]),
+                    ],
+                    size="sm",
+                    id="logs-compare-table",
+                ),
+            ]
+        )
+    )
+
+
+def _draw(view: dict, events: Events, theme: str | None) -> dict:
+    """Every view for one state: one aggregation pass, then figure builders.
+
+    Returns:
+        ``figures`` (one JSON figure per graph of ``GRAPHS``), ``stats``, ``compare``,
+        ``chips``, ``rows`` (grid records), ``pager``, and ``drawn`` (what the time series
+        shows, for live updates: ``origin``, ``buckets``, ``traces``).
+    """
     filters = Filters.from_dict(view["filters"])
     data = dashboard(events, filters, view["granularity"])
     selected_range = data["range"] if filters.start is not None or filters.end is not None else None
@@ -342,38 +391,122 @@ def render(view, theme):
         _stat_card("Server errors (5xx)", f"{now['server_error_rate']:.1%}", f"was {before['server_error_rate']:.1%}", "logs-stat-5xx"),
         _stat_card("Bytes sent", f"{now['bytes'] / 2**20:,.1f} MiB", _delta(now["bytes"], before["bytes"]), "logs-stat-bytes"),
     ]
-    start, end = (pd.Timestamp(v, unit="s").strftime("%Y-%m-%d %H:%M") for v in data["range"])
-    length = data["range"][1] - data["range"][0]
-    compare = dbc.Card(
-        dbc.CardBody(
-            [
-                html.H3("Period comparison", className="h6"),
-                html.P(f"{start} → {end} against the {pd.Timedelta(seconds=length)} before it.", className="small"),
-                dbc.Table(
-                    [
-                        html.Thead(html.Tr([html.Th(""), html.Th("selected"), html.Th("previous")])),
-                        html.Tbody(
-                            [
-                                html.Tr([html.Td("events"), html.Td(f"{now['events']:,}"), html.Td(f"{before['events']:,}")]),
-                                html.Tr([html.Td("errors"), html.Td(f"{now['errors']:,}"), html.Td(f"{before['errors']:,}")]),
-                                html.Tr([html.Td("5xx"), html.Td(f"{now['server_errors']:,}"), html.Td(f"{before['server_errors']:,}")]),
-                                html.Tr([html.Td("MiB"), html.Td(f"{now['bytes'] / 2**20:,.1f}"), html.Td(f"{before['bytes'] / 2**20:,.1f}")]),
-                            ]
-                        ),
-                    ],
-                    size="sm",
-                    id="logs-compare-table",
-                ),
-            ]
-        )
-    )
     page = int(view.get("page", 0))
     rows = matching_rows(events, filters, page * PAGE_SIZE, PAGE_SIZE).to_pandas()
     rows["ts"] = rows["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
     rows = rows[[c["field"] for c in GRID_COLUMNS]].astype(object).where(rows.notna(), None)
     total = data["matching"]
     pager = f"events {page * PAGE_SIZE + 1 if total else 0:,}–{min((page + 1) * PAGE_SIZE, total):,} of {total:,} matching · {source_label(view['source'])}"
-    return (*figures, stats, compare, _chips(filters), rows.to_dict("records"), pager, None)
+    series = data["timeseries"]
+    drawn = {
+        "origin": int(series["time"].iloc[0].timestamp()) if len(series) else None,
+        "buckets": len(series),
+        "traces": len(figures[0]["data"]),
+        "granularity": view["granularity"],
+    }
+    return {
+        "figures": figures, "stats": stats, "compare": _compare_card(data, selected_range is not None), "chips": _chips(filters),
+        "rows": rows.to_dict("records"), "pager": pager, "drawn": drawn,
+    }  # fmt: skip
+
+
+def _load(view: dict, live: dict | None):
+    """The events of the view's source and, for a server file, where reading it stopped.
+
+    A server file is read up to the position the browser holds for it, so every click sees
+    the same events as the live updates drew.
+    """
+    config = flask.current_app.config
+    source = view["source"]
+    if is_path_source(source):
+        position = Position.from_dict(live) if live and live.get("source") == source else None
+        snap = load_path(source, config["LOG_PATHS"], position)
+        return snap.events, {"source": source, **snap.position.to_dict()}
+    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
+
+
+@callback(
+    [Output(graph, "figure") for graph in GRAPHS],
+    Output(STATS, "children"),
+    Output(COMPARE, "children"),
+    Output(CHIPS, "children"),
+    Output(GRID, "rowData"),
+    Output(PAGER, "children"),
+    Output(ERROR, "children"),
+    Output(LIVE, "data"),
+    Input(VIEW, "data"),
+    State(ids.THEME_STORE, "data"),
+    State(LIVE, "data"),
+    prevent_initial_call=True,
+)
+def render(view, theme, live):
+    """Draw every view for the current state."""
+    try:
+        events, position = _load(view, live)
+    except (UnknownSourceError, DatasetError, LogFormatError) as exc:
+        return (*[no_update] * (len(GRAPHS) + 5), dbc.Alert(str(exc), color="danger", id="logs-source-error"), no_update)
+    out = _draw(view, events, theme)
+    live = {**position, **out["drawn"]} if position else None
+    return (*out["figures"], out["stats"], out["compare"], out["chips"], out["rows"], out["pager"], None, live)
+
+
+clientside_callback(
+    """
+    function (source) {
+        const followable = typeof source === "string" && source.startsWith("path:");
+        return [!followable, followable ? window.dash_clientside.no_update : false];
+    }
+    """,
+    Output(LIVE_SWITCH, "disabled"),
+    Output(LIVE_SWITCH, "value"),
+    Input(SOURCE, "value"),
+)
+clientside_callback("function (on) { return !on; }", Output(LIVE_TICK, "disabled"), Input(LIVE_SWITCH, "value"))
+
+
+@callback(
+    [Output(graph, "figure", allow_duplicate=True) for graph in GRAPHS],
+    Output(STATS, "children", allow_duplicate=True),
+    Output(COMPARE, "children", allow_duplicate=True),
+    Output(GRID, "rowData", allow_duplicate=True),
+    Output(PAGER, "children", allow_duplicate=True),
+    Output(LIVE, "data", allow_duplicate=True),
+    Input(LIVE_TICK, "n_intervals"),
+    State(VIEW, "data"),
+    State(LIVE, "data"),
+    State(ids.THEME_STORE, "data"),
+    prevent_initial_call=True,
+)
+def follow_log(_tick, view, live, theme):
+    """Live mode: parse the lines appended to the followed file and append them to the views.
+
+    The time series gets a ``Patch`` (buckets that grew, new buckets, outliers and trend),
+    not a new figure; the other views are small and are drawn again.
+    """
+    position = Position.from_dict(live)
+    if not view or position is None or live.get("source") != view["source"]:
+        raise PreventUpdate
+    try:
+        snap = follow(allowed_path(view["source"], flask.current_app.config["LOG_PATHS"]), position)
+    except (UnknownSourceError, LogFormatError, OSError):
+        raise PreventUpdate from None
+    if snap.position == position:
+        raise PreventUpdate
+    out = _draw(view, snap.events, theme)
+    drawn, before = out["drawn"], live
+    timeseries = out["figures"][0]
+    same_axis = (
+        not snap.restarted
+        and before.get("origin") == drawn["origin"]
+        and before.get("granularity") == drawn["granularity"]
+        and drawn["buckets"] >= before.get("buckets", 0) > 0
+    )
+    if same_axis and snap.earliest is not None:
+        width = GRANULARITY_S[view["granularity"]]
+        first_changed = max(0, (snap.earliest - drawn["origin"]) // width)
+        timeseries = figs.timeseries_patch(timeseries, int(first_changed), before["buckets"], before.get("traces", 3))
+    live = {"source": view["source"], **snap.position.to_dict(), **drawn}
+    return (timeseries, *out["figures"][1:], out["stats"], out["compare"], out["rows"], out["pager"], live)
 
 
 follow_theme(*GRAPHS)

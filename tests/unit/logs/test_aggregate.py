@@ -261,3 +261,26 @@ def test_take_rows_follows_chunks_and_keeps_order():
     rows = np.array([14, 13, 7, 6, 5, 4, 0])
     assert take_rows(chunked, rows).to_pydict() == chunked.take(pa.array(rows)).to_pydict()
     assert take_rows(chunked, np.zeros(0, np.int64)).num_rows == 0
+
+
+@pytest.mark.parametrize("split", [0.5, 0.999])
+def test_extending_events_equals_building_them_at_once(split):
+    events, _ = _generated()
+    table = events.table
+    cut = int(table.num_rows * split)
+    head = Events.from_table(table.slice(0, cut))
+    head.cube  # noqa: B018 - built, so extend continues it
+    grown = head.extend(table.slice(cut))
+    assert "cube" in grown.__dict__
+    rng = np.random.default_rng(5)
+    for _ in range(8):
+        filters = _random_filters(rng, events, table.to_pandas())
+        for granularity in ("minute", "hour"):
+            want, got = dashboard(events, filters, granularity, top=1000), dashboard(grown, filters, granularity, top=1000)
+            assert got["stats"] == want["stats"]
+            for key in ("daily", "hourly", "products", "categories", "statuses", "timeseries"):
+                pd.testing.assert_frame_equal(got[key], want[key])
+            np.testing.assert_array_equal(got["heatmap"], want["heatmap"])
+    # Rows older than the last event: rebuilt in time order.
+    shuffled = Events.from_table(table.slice(cut)).extend(table.slice(0, cut))
+    assert dashboard(shuffled, Filters())["stats"] == dashboard(events, Filters())["stats"]

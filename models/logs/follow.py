@@ -1,0 +1,164 @@
+"""Follow a growing access log: parse only the lines appended since the last read.
+
+A reader's ``Position`` (the file's device and inode, and how many bytes and lines of it were
+read, whole lines only) travels with the reader: the logs page keeps it in the browser. Parsed
+snapshots are read-only and cached per process by position, so any worker can go on from any
+position; one that lacks the snapshot parses the file's first ``offset`` bytes again. A file
+that was truncated or replaced (rotated) since a position is read again from its start.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from models.logs.aggregate import Events
+from models.logs.parse import EVENT_SCHEMA, parse_bytes
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CACHE_SIZE = 3
+_cache: OrderedDict[tuple, Events] = OrderedDict()
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far one file has been read: ``offset`` bytes holding ``lines`` complete lines."""
+
+    device: int
+    inode: int
+    offset: int
+    lines: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Position | None":
+        try:
+            return cls(**{key: int(data[key]) for key in ("device", "inode", "offset", "lines")})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A file's events up to ``position``.
+
+    Attributes:
+        restarted: The file was truncated or replaced since the position asked for, so the
+            events start over from its beginning.
+        added: Events parsed by this read (all of them after a restart).
+        earliest: Epoch seconds of the oldest event this read appended (None when none was).
+    """
+
+    events: Events
+    position: Position
+    restarted: bool = False
+    added: int = 0
+    earliest: int | None = None
+
+
+def _read(path: Path, offset: int, size: int) -> bytes:
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        return handle.read(size)
+
+
+def _whole_lines(data: bytes) -> bytes:
+    """A writer may be halfway through a line: keep up to the last newline."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _parse(data: bytes, name: str, lines_before: int) -> tuple[pa.Table, int]:
+    """Events of ``data`` (whole lines), numbered after the ``lines_before`` already read."""
+    if not data:
+        return EVENT_SCHEMA.empty_table(), 0
+    result = parse_bytes(data, name=name)
+    table = result.table
+    if lines_before:
+        index = table.schema.get_field_index("line")
+        table = table.set_column(index, "line", pc.add(table["line"], lines_before))
+    return table, result.lines
+
+
+def _remember(key: tuple, events: Events) -> None:
+    with _lock:
+        _cache[key] = events
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def _recall(key: tuple) -> Events | None:
+    with _lock:
+        events = _cache.get(key)
+        if events is not None:
+            _cache.move_to_end(key)
+        return events
+
+
+def _is_gzip(path: Path) -> bool:
+    return _read(path, 0, 2) == GZIP_MAGIC
+
+
+def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
+    """The file's events up to ``position``, or up to its last whole line when None.
+
+    Raises:
+        OSError: the file cannot be read.
+        LogFormatError: it is binary, not a text log.
+    """
+    path = Path(path)
+    stat = os.stat(path)
+    same = (
+        position is not None
+        and (stat.st_dev, stat.st_ino) == (position.device, position.inode)
+        and stat.st_size >= position.offset
+    )
+    if same:
+        events = _recall((str(path), position))
+        if events is not None:
+            return Snapshot(events, position)
+        data = _read(path, 0, position.offset)
+    else:
+        data = _read(path, 0, stat.st_size)
+        data = data if _is_gzip(path) else _whole_lines(data)
+    table, lines = _parse(data, path.name, 0)
+    events = Events.from_table(table)
+    found = Position(stat.st_dev, stat.st_ino, len(data), lines)
+    _remember((str(path), found), events)
+    return Snapshot(events, found, restarted=position is not None and not same, added=len(events) if not same else 0)
+
+
+def follow(path: str | Path, position: Position) -> Snapshot:
+    """The events up to ``position`` and those of the whole lines appended since.
+
+    Only the new bytes are parsed. A gzip file cannot be read from an offset: when it changes,
+    it is read again whole (``restarted``).
+    """
+    path = Path(path)
+    base = snapshot(path, position)
+    if base.restarted:
+        return base
+    stat = os.stat(path)
+    if stat.st_size == position.offset:
+        return base
+    if _is_gzip(path):
+        fresh = snapshot(path)
+        return Snapshot(fresh.events, fresh.position, restarted=True, added=len(fresh.events))
+    data = _whole_lines(_read(path, position.offset, stat.st_size - position.offset))
+    if not data:
+        return base
+    table, lines = _parse(data, path.name, position.lines)
+    events = base.events.extend(table)
+    found = Position(position.device, position.inode, position.offset + len(data), position.lines + lines)
+    _remember((str(path), found), events)
+    earliest = int(pc.min(table["ts"]).cast(pa.int64()).as_py()) if table.num_rows else None
+    return Snapshot(events, found, added=table.num_rows, earliest=earliest)

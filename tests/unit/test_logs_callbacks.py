@@ -1,0 +1,78 @@
+"""The logs page's server-file and live-mode callbacks, called as plain functions."""
+
+import pytest
+from dash import Patch
+from dash.exceptions import PreventUpdate
+
+from models.logs.aggregate import Filters
+
+LINE = '10.0.0.{i} - - [01/May/2023:{h:02d}:{m:02d}:00 +0000] "GET /product/P{p} HTTP/1.1" {code} 100 "-" "Mozilla/5.0"\n'
+
+
+def _lines(first, count):
+    return "".join(LINE.format(i=i % 250, h=10 + i // 60, m=i % 60, p=i % 3, code=200 if i % 5 else 500) for i in range(first, first + count))
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text(_lines(0, 90))  # 10:00 to 11:29
+    return path
+
+
+@pytest.fixture
+def page(app_config, served):
+    from webapp import create_app
+
+    app = create_app({**app_config, "LOG_PATHS": str(served)})
+    from webapp.pages import logs
+
+    with app.server.app_context():
+        yield logs
+
+
+def _view(source, **filters):
+    return {"source": source, "granularity": "hour", "page": 0, "filters": Filters.from_dict(filters).to_dict()}
+
+
+def test_render_reads_a_server_file_and_remembers_where_it_stopped(page, served):
+    out = page.render(_view(f"path:{served}"), None, None)
+    live = out[-1]
+    assert live["source"] == f"path:{served}" and live["offset"] == served.stat().st_size and live["lines"] == 90
+    assert live["buckets"] == 2 and live["traces"] == 3
+    assert "90 matching" in out[len(page.GRAPHS) + 4]
+
+
+def test_render_refuses_a_path_the_configuration_does_not_name(page, served):
+    out = page.render(_view(f"path:{served.parent}/../etc/passwd"), None, None)
+    assert "only the files named by GLASSBOX_LOG_PATHS" in str(out[len(page.GRAPHS) + 5].children)
+
+
+def test_a_tick_patches_the_time_series_with_the_appended_lines(page, served):
+    view = _view(f"path:{served}")
+    live = page.render(view, None, None)[-1]
+    with pytest.raises(PreventUpdate):
+        page.follow_log(1, view, live, None)  # nothing appended yet
+    with open(served, "a") as out:
+        out.write(_lines(90, 60))  # 11:30 to 12:29: one bucket grows, one is new
+    out = page.follow_log(2, view, live, None)
+    patch = out[0]
+    assert isinstance(patch, Patch)
+    operations = patch.to_plotly_json()["operations"]
+    assigned = [(o["location"], o["params"]["value"]) for o in operations if o["operation"] == "Assign" and o["location"][-2] == "y"]
+    assert (["data", 0, "y", 1], 60) in assigned  # 11:00-11:59 now holds 60 events, was 30
+    extended = [o["params"]["value"] for o in operations if o["operation"] == "Extend" and o["location"] == ["data", 0, "y"]]
+    assert extended == [[30]]
+    assert out[-1]["offset"] == served.stat().st_size and out[-1]["buckets"] == 3
+    assert "150 matching" in out[-2]
+
+
+def test_timeseries_patch_adds_and_drops_the_trend_trace():
+    from webapp.components.logs_figures import timeseries_patch
+
+    figure = {"data": [{"x": ["a", "b", "c"], "y": [1, 2, 3]}, {"x": ["a", "b", "c"], "y": [0, 0, 1]}, {"x": []}, {"x": ["t"]}]}
+    ops = timeseries_patch(figure, 1, 2, 3).to_plotly_json()["operations"]
+    assert {"operation": "Append", "location": ["data"], "params": {"value": {"x": ["t"]}}} in ops
+    ops = timeseries_patch({"data": figure["data"][:3]}, 1, 2, 4).to_plotly_json()["operations"]
+    assert {"operation": "Delete", "location": ["data", 3], "params": {}} in ops
+    assert timeseries_patch(figure, 0, 500, 4) is figure  # too many changed points: redraw
