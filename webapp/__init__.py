@@ -86,7 +86,7 @@ def _unknown_page_is_404(response: flask.Response) -> flask.Response:
         and response.status_code == 200
         and response.mimetype == "text/html"
         and (request.path.rstrip("/") or "/") not in _page_paths()
-        and not request.path.startswith(("/_dash", "/assets/", "/api/"))
+        and not request.path.startswith(("/_dash", "/assets/"))
     ):
         response.status_code = 404
     return response

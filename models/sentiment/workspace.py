@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import threading
 import uuid
@@ -78,7 +79,7 @@ class Workspace:
         return self.data_dir / "sentiment"
 
     # datasets -------------------------------------------------------------------------
-    def save_dataset(self, dataset: pd.DataFrame) -> str:
+    def save_dataset(self, dataset: pd.DataFrame, name: str = "upload") -> str:
         """Store a labelled dataset (see ``models.sentiment.data.labelled``) and return its id."""
         buffer = io.BytesIO()
         dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
@@ -90,7 +91,22 @@ class Workspace:
             tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
             tmp.write_bytes(payload)
             tmp.replace(path)
+            meta = {"name": str(name)[:120], "rows": int(len(dataset))}
+            path.with_suffix(".json").write_text(json.dumps(meta))
         return dataset_id
+
+    def datasets(self) -> dict[str, str]:
+        """Dataset id → display name: the built-in ones, then stored uploads, newest first."""
+        found = dict(BUILTIN)
+        folder = self.root / "datasets"
+        metas = sorted(folder.glob("upload-*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+        for meta_path in metas:
+            try:
+                meta = json.loads(meta_path.read_text())
+            except (OSError, ValueError):
+                continue
+            found[meta_path.stem] = f"{meta.get('name', 'upload')} ({meta.get('rows', '?'):,} rows)"
+        return found
 
     def dataset(self, dataset_id: str) -> pd.DataFrame:
         """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it."""

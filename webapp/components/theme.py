@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import dash
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -25,10 +27,23 @@ def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
     return figure
 
 
+@cache
+def _template_json(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def themed(figure: go.Figure, theme: str | None) -> dict:
+    """The figure as JSON with the theme's template: like ``apply_theme`` but ~1 ms instead of ~25,
+    because assigning a template object to a figure validates and deep-copies all of it."""
+    data = figure.to_plotly_json()
+    data["layout"]["template"] = _template_json(template_name(theme))
+    return data
+
+
 def retheme_patch(theme: str | None) -> Patch:
     """A partial update that swaps a figure's template and leaves its data alone."""
     patch = Patch()
-    patch["layout"]["template"] = pio.templates[template_name(theme)].to_plotly_json()
+    patch["layout"]["template"] = _template_json(template_name(theme))
     return patch
 
 
