@@ -182,3 +182,53 @@ def test_live_mode_appends_new_lines_without_a_reload(dash_duo, app_with_paths, 
         out.write(_served_lines(3120, 60))
     dash_duo.wait_for_text_to_equal("#logs-stat-events", "3,120", timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def _logs_module():
+    import sys
+
+    import dash
+
+    return next(sys.modules[page["module"]] for page in dash.page_registry.values() if page["path"] == "/logs")
+
+
+RECORD_PROGRESS = """
+window.__progress = [];
+const bar = document.querySelector('#logs-upload-progress');
+new MutationObserver(() => {
+    const inner = bar.querySelector('.progress-bar');
+    if (inner) { window.__progress.push([parseInt(inner.getAttribute('aria-valuenow') || '0', 10), inner.textContent]); }
+}).observe(bar, {subtree: true, attributes: true, childList: true, characterData: true});
+"""
+
+
+def test_an_upload_arrives_in_chunks_behind_a_progress_bar(dash_duo, app, tmp_path, monkeypatch):
+    from models.logs.generate import write_log
+
+    monkeypatch.setattr(_logs_module(), "UPLOAD_CHUNK_BYTES", 256 * 1024)
+    path = write_log(tmp_path / "shop.log", 20_000, seed=1)
+    _open(dash_duo, app)
+    dash_duo.driver.execute_script(RECORD_PROGRESS)
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#logs-upload-ok", "20,000 events parsed", timeout=30)
+    until(lambda: _matching(dash_duo) == 20_000, timeout=15)
+    shown = dash_duo.driver.execute_script("return window.__progress;")
+    steps = sorted({value for value, _ in shown if 0 < value < 100})
+    assert len(steps) >= 5, shown  # one step per acknowledged chunk: ~4.6 MiB in 256 KiB chunks
+    assert any("MiB" in label and " of " in label for _, label in shown)
+    assert any("parsing" in label for _, label in shown)
+    assert dash_duo.find_element("#logs-upload-progress").text == "uploaded, parsed"
+    assert not list((tmp_path / "data" / "logs" / "incoming").glob("*.part"))
+    assert dash_duo.get_logs() == []
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_sent(dash_duo, app_config, tmp_path):
+    from webapp import create_app
+
+    path = tmp_path / "big.log"
+    path.write_bytes(b"x" * (3 * 2**20 // 2))
+    _open(dash_duo, create_app({**app_config, "MAX_UPLOAD_MB": 1}))
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#logs-upload-error", "the upload limit is 1 MiB", timeout=15)
+    assert _matching(dash_duo) == 200_000
+    assert dash_duo.get_logs() == []

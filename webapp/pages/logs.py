@@ -10,13 +10,14 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import flask
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 from models.datasets import DatasetError
 from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Events, Filters, dashboard, matching_rows
 from models.logs.follow import Position, follow
 from models.logs.parse import LogFormatError, parse_bytes
+from models.logs.uploads import UploadError, receive_chunk, take_upload
 from models.logs.sources import (
     BUILTIN,
     UnknownSourceError,
@@ -44,6 +45,8 @@ TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
 STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error"))
 LIVE, LIVE_SWITCH, LIVE_TICK = (P + n for n in ("live", "live-switch", "live-tick"))
 LIVE_INTERVAL_MS = 3000
+UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (P + n for n in ("upload-start", "upload-chunk", "upload-ack", "upload-progress"))
+UPLOAD_CHUNK_BYTES = 4 << 20  # one callback request per chunk: 5.3 MiB of base64
 GRAPHS = (TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP)
 CLICK_DIMENSIONS = {DAILY: "days", HOURLY: "hours", PRODUCTS: "products", CATEGORIES: "categories", STATUS: "statuses"}
 LIST_KEYS = {"days", "hours", "products", "categories", "statuses"}
@@ -71,6 +74,12 @@ def _graph(graph_id: str, md: int) -> dbc.Col:
     return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False}), md=md)
 
 
+def _chunk_bytes() -> int:
+    """Upload chunk size: never more than the upload limit, so a chunk's request stays under the body limit."""
+    limit = flask.current_app.config["MAX_UPLOAD_BYTES"] if flask.has_app_context() else UPLOAD_CHUNK_BYTES
+    return min(UPLOAD_CHUNK_BYTES, limit)
+
+
 def _source_options() -> list[dict]:
     """The built-in sources and the server files the configuration allows."""
     options = [{"label": label, "value": value} for value, label in BUILTIN.items()]
@@ -86,12 +95,21 @@ def layout(**_query):
         [
             dbc.Col(dcc.Dropdown(id=SOURCE, options=options, value="sample", clearable=False), md=3),
             dbc.Col(
-                dcc.Upload(
-                    id=UPLOAD,
-                    children=html.Div(["Drop an access log here or ", html.A("choose a file", href="#")]),
-                    className="border border-secondary-subtle rounded text-center py-2",
-                    multiple=False,
-                ),
+                [
+                    # dcc.Upload is the drop zone and file dialog only: assets/glassbox.js takes the
+                    # chosen or dropped file before it does, and sends it in chunks, each one
+                    # acknowledged by the server, so the bar below shows what has arrived.
+                    html.Div(
+                        dcc.Upload(
+                            id=UPLOAD,
+                            children=html.Div(["Drop an access log here or ", html.A("choose a file", href="#")]),
+                            className="border border-secondary-subtle rounded text-center py-2",
+                            multiple=False,
+                        ),
+                        **{"data-upload-store": UPLOAD_START, "data-chunk-bytes": str(_chunk_bytes())},
+                    ),
+                    dbc.Progress(id=UPLOAD_PROGRESS, value=0, label="", class_name="mt-1 d-none", style={"height": "1.1rem"}),
+                ],
                 md=4,
             ),
             dbc.Col(
@@ -117,6 +135,9 @@ def layout(**_query):
             dcc.Store(id=VIEW),
             dcc.Store(id=CLICK),
             dcc.Store(id=LIVE),
+            dcc.Store(id=UPLOAD_START),
+            dcc.Store(id=UPLOAD_CHUNK),
+            dcc.Store(id=UPLOAD_ACK),
             dcc.Interval(id=LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
             controls,
@@ -255,31 +276,103 @@ def update_view(fragment, click, selected, _reset, chip_clicks, source, granular
     return view, _hash(view), no_update, no_update
 
 
+clientside_callback(
+    """
+    async function (start, ack) {
+        // Read the next chunk of the chosen file and say how much the server has acknowledged.
+        const dc = window.dash_clientside, trig = dc.callback_context.triggered_id;
+        const state = trig === "START" ? start : ack;
+        if (!state || !state.id) { return [dc.no_update, dc.no_update, dc.no_update, dc.no_update]; }
+        const pending = window.glassbox.uploads || {};
+        const file = pending[state.id];
+        const mib = (n) => (n / 1048576).toFixed(1);
+        if (state.error || state.done || !file) {
+            delete pending[state.id];
+            const shown = state.done ? "mt-1" : "mt-1 d-none";
+            return [dc.no_update, state.done ? 100 : 0, state.done ? "uploaded, parsed" : "", shown];
+        }
+        if (trig === "START") {  // first the header alone: the server checks the size before any byte is sent
+            return [{id: state.id, name: file.name, total: file.size, offset: 0, data: ""}, 0,
+                    `${file.name}: starting`, "mt-1"];
+        }
+        const offset = state.received;
+        const size = parseInt(state.chunk || "4194304", 10);
+        const url = await new Promise((resolve, reject) => {
+            const reader = new FileReader();
+            reader.onload = () => resolve(reader.result);
+            reader.onerror = () => reject(reader.error);
+            reader.readAsDataURL(file.slice(offset, offset + size));
+        });
+        const data = url.slice(url.indexOf(",") + 1);
+        const end = Math.min(offset + size, file.size);
+        const percent = file.size ? Math.floor(100 * offset / file.size) : 0;
+        const label = end >= file.size
+            ? `${file.name}: last ${mib(end - offset)} MiB, then parsing…`
+            : `${file.name}: ${mib(offset)} of ${mib(file.size)} MiB`;
+        return [{id: state.id, name: file.name, total: file.size, offset: offset, data: data},
+                percent, label, "mt-1"];
+    }
+    """.replace("START", UPLOAD_START),
+    Output(UPLOAD_CHUNK, "data"),
+    Output(UPLOAD_PROGRESS, "value"),
+    Output(UPLOAD_PROGRESS, "label"),
+    Output(UPLOAD_PROGRESS, "class_name"),
+    Input(UPLOAD_START, "data"),
+    Input(UPLOAD_ACK, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(VIEW, "data", allow_duplicate=True),
     Output(URL, "hash", allow_duplicate=True),
     Output(SOURCE, "options"),
     Output(SOURCE, "value", allow_duplicate=True),
     Output(UPLOAD_MSG, "children"),
-    Input(UPLOAD, "contents"),
-    State(UPLOAD, "filename"),
+    Input(UPLOAD_CHUNK, "data"),
     State(VIEW, "data"),
     State(SOURCE, "options"),
     prevent_initial_call=True,
 )
-def upload_log(contents, filename, view, options):
-    """Parse an uploaded log; on any problem say why and keep the current data."""
+def upload_chunk(chunk, view, options):
+    """Store one chunk of an upload; after the last one, parse the whole file.
+
+    The acknowledgement (bytes received) makes the browser send the next chunk and move the
+    progress bar; on any problem the message says why and the current data stays loaded. It is
+    set with ``set_props``: as an output it would close a loop of callbacks (chunk → ack →
+    chunk), which Dash refuses to run.
+    """
+    config = flask.current_app.config
+    name = str(chunk.get("name") or "upload")
+    upload_id = str(chunk.get("id", ""))
+
+    def fail(message):
+        set_props(UPLOAD_ACK, {"data": {"id": upload_id, "error": True}})
+        return no_update, no_update, no_update, no_update, dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error")
+
+    try:
+        total, offset = int(chunk["total"]), int(chunk["offset"])
+        data = base64.b64decode(chunk.get("data") or "", validate=True)
+        received = receive_chunk(config["DATA_DIR"], upload_id, offset, data, total, config["MAX_UPLOAD_BYTES"])
+        if received < total:
+            set_props(UPLOAD_ACK, {"data": {"id": upload_id, "received": received, "total": total, "chunk": str(_chunk_bytes())}})
+            return no_update, no_update, no_update, no_update, no_update
+        content = take_upload(config["DATA_DIR"], upload_id)
+    except UploadError as exc:
+        return fail(f"{name}: {exc}")
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        return fail(f"{name}: the upload could not be read.")
+    set_props(UPLOAD_ACK, {"data": {"id": upload_id, "received": received, "total": total, "done": True}})
+    return _accept_upload(content, name, view, options)
+
+
+def _accept_upload(content: bytes, filename: str, view: dict | None, options: list) -> tuple:
+    """Parse a whole uploaded log: (view, hash, source options, source, message)."""
     config = flask.current_app.config
 
     def fail(message):
         return no_update, no_update, no_update, no_update, dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error")
 
-    try:
-        content = base64.b64decode(contents.split(",", 1)[1], validate=False)
-    except (IndexError, ValueError, binascii.Error, AttributeError):
-        return fail(f"{filename}: the upload could not be read.")
-    if len(content) > config["MAX_UPLOAD_BYTES"]:
-        return fail(f"{filename} is {len(content) / 2**20:.1f} MiB; the upload limit is {config['MAX_UPLOAD_MB']} MiB.")
     try:
         result = parse_bytes(content, name=filename or "upload")
     except LogFormatError as exc:
