@@ -50,3 +50,52 @@ def pytest_setup_options():
     ):
         options.add_argument(flag)
     return options
+
+
+def _pg_bin(name: str) -> str | None:
+    import glob
+    import shutil
+
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session: ``GLASSBOX_TEST_POSTGRES_URL``, else a throwaway cluster
+    started here on loopback (as the ``postgres`` user when the tests run as root, which initdb refuses)."""
+    import pwd
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    url = os.environ.get("GLASSBOX_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL is not installed (.ci/run installs it); set GLASSBOX_TEST_POSTGRES_URL to use a server")
+    # Not under pytest's tmp folder: its parents are private to the user running the tests.
+    folder = Path(tempfile.mkdtemp(prefix="glassbox-pg-"))
+    prefix = []
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = folder / "data"
+    subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "glassbox", "--no-sync"], check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://glassbox@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,22 +1,48 @@
+import uuid
+
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from models.db import make_engine
 from models.sentiment.store import CorrectionStore, RunStore
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """The same store code against SQLite (the default) and a PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite'}"
+    server = request.getfixturevalue("postgres_url")
+    engine = make_engine(server)
+    schema = f"t{uuid.uuid4().hex[:12]}"  # a fresh schema per test: no state leaks between tests
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'db.sqlite'}"
+def engine(url):
+    """Engines on ``url`` (a new one per call, like a restarted process), closed after the test."""
+    made = []
+
+    def make():
+        made.append(make_engine(url))
+        return made[-1]
+
+    yield make
+    for e in made:
+        e.dispose()
 
 
-def test_corrections_survive_a_restart_and_undo_keeps_history(url):
-    store = CorrectionStore(make_engine(url))
+def test_corrections_survive_a_restart_and_undo_keeps_history(engine):
+    store = CorrectionStore(engine())
     store.relabel("d", [1, 2], ["t1", "t2"], ["neutral", "neutral"], "positive")
     store.relabel("d", [2], ["t2"], ["positive"], "negative")
     store.relabel("other", [1], ["x"], ["neutral"], "negative")
 
-    restarted = CorrectionStore(make_engine(url))  # a new process: new engine, same file
+    restarted = CorrectionStore(engine())  # a new process: new engine, same file
     labels, mask = restarted.apply("d", np.array([1, 1, 1, 1], dtype=np.int8))
     assert labels.tolist() == [1, 2, 0, 1] and mask.tolist() == [False, True, True, False]
 
@@ -29,16 +55,16 @@ def test_corrections_survive_a_restart_and_undo_keeps_history(url):
     assert restarted.effective("d") == {} and restarted.effective("other") == {1: 0}
 
 
-def test_relabel_skips_rows_already_so_and_refuses_unknown_classes(url):
-    store = CorrectionStore(make_engine(url))
+def test_relabel_skips_rows_already_so_and_refuses_unknown_classes(engine):
+    store = CorrectionStore(engine())
     store.relabel("d", [0, 1], ["a", "b"], ["positive", "neutral"], "positive")
     assert store.history("d")["row"].tolist() == [1]
     with pytest.raises(ValueError, match="not one of"):
         store.relabel("d", [0], ["a"], ["neutral"], "great")
 
 
-def test_runs_record_params_and_metrics(url):
-    runs = RunStore(make_engine(url))
+def test_runs_record_params_and_metrics(engine):
+    runs = RunStore(engine())
     first = runs.add("d", {"C": 1.0}, {"accuracy": 0.5}, 0, 1.5, "/x")
     second = runs.add("d", {"C": 2.0}, {"accuracy": 0.6}, 3, 1.0, "/y")
     assert runs.latest("d")["id"] == second
