@@ -77,11 +77,12 @@ def probability_pie(proba: np.ndarray, text: str) -> go.Figure:
     short = text if len(text) <= 70 else text[:67] + "…"
     figure = go.Figure(go.Pie(
         labels=list(LABELS), values=list(np.asarray(proba, dtype=float)), sort=False, hole=0.35,
-        marker=dict(colors=[COLOURS[label] for label in LABELS]), textinfo="label+percent",
+        marker=dict(colors=[COLOURS[label] for label in LABELS]), textinfo="percent", textposition="inside",
+        insidetextorientation="horizontal",
         hovertemplate="%{label}: %{value:.3f}<extra>click to explain</extra>",
     ))
     figure.update_layout(title=dict(text=short.replace("<", "&lt;"), font=dict(size=12)), margin=dict(l=10, r=10, t=50, b=10),
-                         showlegend=False)
+                         showlegend=True, legend=dict(orientation="h", y=-0.05), uniformtext=dict(minsize=10, mode="hide"))
     return figure
 
 
