@@ -160,8 +160,19 @@ def test_relabel_then_retrain_changes_the_matrix_and_undo_restores(dash_duo, app
     assert dash_duo.get_logs() == []
 
 
-def test_uploads_bad_and_good(dash_duo, app, tmp_path):
+@pytest.fixture
+def small_uploads(app_config):
+    app_config["MAX_UPLOAD_MB"] = 1
+    return app_config
+
+
+def test_uploads_bad_and_good(small_uploads, dash_duo, app, tmp_path):
     _open(dash_duo, app)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"text,label\n" + b"x" * (1024 * 1024 + 10) + b",positive\n")
+    dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(big))
+    dash_duo.wait_for_contains_text("#sentiment-message", "the upload limit is 1 MiB", timeout=15)
+
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\x00\x01binary")
     dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(bad))
@@ -173,6 +184,7 @@ def test_uploads_bad_and_good(dash_duo, app, tmp_path):
     good.write_text("\n".join(rows) + "\n")
     dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(good))
     dash_duo.wait_for_contains_text("#sentiment-message", "60 rows, columns tweet, mood", timeout=15)
+    dash_duo.find_element("#sentiment-label-column")  # the column pickers are shown
     _click(dash_duo, "#sentiment-use-upload")
     dash_duo.wait_for_contains_text("#sentiment-message", "not one of negative, neutral, positive", timeout=15)
     assert sum(map(sum, _matrix(dash_duo))) == 2388  # the tweets stay loaded

@@ -27,7 +27,7 @@ P = "sentiment-"
 DATASET, UPLOAD, UPLOAD_FORM, TEXT_COL, LABEL_COL, SPLIT_COL, LABEL_MAP, USE, MESSAGE = (
     P + n for n in ("dataset", "upload", "upload-form", "text-column", "label-column", "split-column", "label-map", "use-upload", "message")
 )
-RUN, CELL, LASSO, TWEET, REVISION = (P + n for n in ("run", "cell", "lasso", "tweet", "revision"))
+RUN, CELL, LASSO, TWEET, REVISION, REJECTED = (P + n for n in ("run", "cell", "lasso", "tweet", "revision", "rejected"))
 CONFUSION, TRIANGLE, TABLE, COUNT, PIE, EXPLAIN, METRICS, SPLIT, SHOW_ALL = (
     P + n for n in ("confusion", "triangle", "table", "count", "pie", "explain", "metrics", "split", "show-all")
 )
@@ -68,11 +68,14 @@ def layout(**_query):
     data_card = _card("Data", [
         dbc.Label("Dataset", html_for=DATASET),
         dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
-        dcc.Upload(
-            id=UPLOAD,
-            children=html.Div(["Drop a CSV or Parquet file here or ", html.A("choose one")]),
-            className="border border-secondary-subtle rounded text-center py-2 mt-2 small", multiple=False,
-            max_size=flask.current_app.config["MAX_UPLOAD_BYTES"],
+        html.Div(
+            dcc.Upload(
+                id=UPLOAD,
+                children=html.Div(["Drop a CSV or Parquet file here or ", html.A("choose one")]),
+                className="border border-secondary-subtle rounded text-center py-2 mt-2 small", multiple=False,
+            ),
+            # assets/upload_limit.js stops a file over the limit before it is sent and tells REJECTED.
+            **{"data-max-bytes": str(flask.current_app.config["MAX_UPLOAD_BYTES"]), "data-reject-store": REJECTED},
         ),
         html.Div(id=UPLOAD_FORM, hidden=True, children=[
             dbc.Row([
@@ -141,7 +144,7 @@ def layout(**_query):
             dbc.Col(dcc.Graph(id=PIE, figure=BLANK, style={"height": "320px"}, config={"displayModeBar": False}), lg=4),
             dbc.Col(dcc.Graph(id=EXPLAIN, figure=BLANK, config={"displayModeBar": False}), lg=8),
         ], className="g-3 mt-2 mb-4"),
-        dcc.Store(id=RUN), dcc.Store(id=CELL), dcc.Store(id=LASSO), dcc.Store(id=TWEET), dcc.Store(id=REVISION, data=0),
+        dcc.Store(id=REJECTED), dcc.Store(id=RUN), dcc.Store(id=CELL), dcc.Store(id=LASSO), dcc.Store(id=TWEET), dcc.Store(id=REVISION, data=0),
         dcc.Download(id=DOWNLOAD),
     ])
 
@@ -410,13 +413,25 @@ def read_upload(contents, filename):
             _error(" ".join(notes + list(table_.notes)), "info"))
 
 
+@callback(Output(MESSAGE, "children", allow_duplicate=True), Input(REJECTED, "data"), prevent_initial_call=True)
+def reject_upload(rejected):
+    """A file over the upload limit, stopped in the browser before it was sent."""
+    mib = 1024 * 1024
+    return _error(f"{rejected['name']} is {rejected['size'] / mib:,.1f} MiB; the upload limit is "
+                  f"{rejected['limit'] / mib:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB). The current data stays loaded.")
+
+
 def _decode(contents: str | None) -> bytes:
     if not contents or "," not in contents:
         raise DataError("The upload arrived empty.")
     try:
-        return base64.b64decode(contents.split(",", 1)[1], validate=True)
+        content = base64.b64decode(contents.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError):
         raise DataError("The upload arrived damaged; please try again.") from None
+    limit = flask.current_app.config["MAX_UPLOAD_BYTES"]
+    if len(content) > limit:
+        raise DataError(f"The file is {len(content) / 2**20:,.1f} MiB; the upload limit is {limit / 2**20:,.0f} MiB.")
+    return content
 
 
 @callback(
