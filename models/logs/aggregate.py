@@ -555,8 +555,8 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
         selected range), ``daily`` (``day``, ``events``, ``errors``), ``hourly`` (``hour``, ...),
         ``products`` / ``categories`` / ``statuses`` (``label``, ``events``, ``errors``),
         ``heatmap`` (7×24 counts, Monday first), ``stats`` and ``previous`` (the same stats for
-        the period of equal length just before the range; None without a range) and
-        ``matching`` (row count).
+        the period of equal length just before the range; None without a range, or when the
+        range starts with the log, since no event can lie before it) and ``matching`` (row count).
     """
     series = timeseries(events, filters, granularity)
     start = filters.start if filters.start is not None else events.span[0]
@@ -595,7 +595,8 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
 
     stats = selection.stats()
     length = end - start
-    previous = _Selection(events, _cells_between(events, start - length, start), filters).stats()
+    comparable = (filters.start is not None or filters.end is not None) and start > events.span[0]
+    previous = _Selection(events, _cells_between(events, start - length, start), filters).stats() if comparable else None
     return {
         "timeseries": series,
         "trend": line,

@@ -76,3 +76,11 @@ def test_timeseries_patch_adds_and_drops_the_trend_trace():
     ops = timeseries_patch({"data": figure["data"][:3]}, 1, 2, 4).to_plotly_json()["operations"]
     assert {"operation": "Delete", "location": ["data", 3], "params": {}} in ops
     assert timeseries_patch(figure, 0, 500, 4) is figure  # too many changed points: redraw
+
+
+def test_without_a_range_the_period_comparison_shows_dashes_not_zeros(page, served):
+    compare = str(page.render(_view(f"path:{served}"), None, None)[len(page.GRAPHS) + 1])
+    assert "—" in compare and "Drag across the time series" in compare
+    start = 1682937000  # 2023-05-01 10:30 UTC: the 30 minutes before it hold events
+    compare = str(page.render(_view(f"path:{served}", start=start, end=start + 1800), None, None)[len(page.GRAPHS) + 1])
+    assert "—" not in compare and "before it" in compare

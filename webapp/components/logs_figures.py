@@ -16,7 +16,14 @@ from webapp.components.theme import template_name
 STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14", "5": "#dc3545"}
 SELECTED = "#0d6efd"
 MUTED = "rgba(108,117,125,0.55)"
-MARGIN = dict(l=40, r=10, t=36, b=30)
+# The modebar takes the top 28 px on the right; titles sit on their own line below it, so a long
+# title on a narrow chart never runs under the buttons.
+MARGIN = dict(l=40, r=10, t=60, b=30)
+
+
+def _title(text: str) -> dict:
+    return dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top",
+                pad=dict(t=30), font=dict(size=14))  # fmt: skip
 
 
 @cache
@@ -76,7 +83,7 @@ def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, in
                 )
             )
     figure.update_layout(
-        title=f"Events per {granularity} — drag across the chart to select an interval",
+        title=_title(f"Events per {granularity} — drag across the chart to select an interval"),
         dragmode="select", selectdirection="h", margin=MARGIN, legend=dict(orientation="h", y=-0.2), height=330,
         hovermode="x unified", uirevision="timeseries",
     )
@@ -130,7 +137,7 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
     else:
         bar = go.Bar(x=labels, y=frame["events"], marker_color=colours, customdata=error_share, hovertemplate=hover)
     figure = go.Figure(bar)
-    figure.update_layout(title=title, margin=MARGIN, height=300, clickmode="event")
+    figure.update_layout(title=_title(title), margin=MARGIN, height=300, clickmode="event")
     if horizontal:
         figure.update_yaxes(autorange="reversed", type="category")
     else:
@@ -150,7 +157,7 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
             hovertemplate="%{label}: %{value} events (%{percent})<extra></extra>",
         )
     )
-    figure.update_layout(title="Status codes — click a slice to filter", margin=MARGIN, height=300, showlegend=True)
+    figure.update_layout(title=_title("Status codes — click a slice to filter"), margin=MARGIN, height=300, showlegend=True)
     return figure
 
 
@@ -159,6 +166,6 @@ def heatmap_figure(counts: np.ndarray) -> go.Figure:
         go.Heatmap(z=counts, x=list(range(24)), y=WEEKDAYS, colorscale="Viridis",
                    hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>")
     )
-    figure.update_layout(title="Seasonality: day of week × hour of day (UTC)", margin=MARGIN, height=300)
+    figure.update_layout(title=_title("Seasonality: day of week × hour of day (UTC)"), margin=MARGIN, height=300)
     figure.update_yaxes(autorange="reversed")
     return figure

@@ -71,7 +71,9 @@ GRID_COLUMNS = [
 
 
 def _graph(graph_id: str, md: int) -> dbc.Col:
-    return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False}), md=md)
+    # Box and lasso selection only mean something on the time series; elsewhere a click filters.
+    remove = [] if graph_id == TIMESERIES else ["select2d", "lasso2d", "autoScale2d"]
+    return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False, "modeBarButtonsToRemove": remove}), md=md)
 
 
 def _chunk_bytes() -> int:
@@ -402,7 +404,9 @@ def _stat_card(title: str, value: str, previous: str, card_id: str) -> dbc.Col:
     )
 
 
-def _delta(now: float, before: float) -> str:
+def _delta(now: float, before: float | None) -> str:
+    if before is None:
+        return ""
     if before == 0:
         return "no events in the previous period" if now else "—"
     return f"{(now - before) / before:+.1%} vs previous period"
@@ -428,21 +432,30 @@ def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["label"] != NONE_LABEL]
 
 
-def _compare_card(data: dict, has_range: bool) -> dbc.Card:
+def _compare_card(data: dict) -> dbc.Card:
+    """The selected range against the period of equal length before it; "—" where there is none."""
     now, before = data["stats"], data["previous"]
     start, end = (pd.Timestamp(v, unit="s").strftime("%Y-%m-%d %H:%M") for v in data["range"])
     length = data["range"][1] - data["range"][0]
+
+    def was(text):
+        return text if before is not None else "—"
+
     rows = [
-        ("events", f"{now['events']:,}", f"{before['events']:,}"),
-        ("errors", f"{now['errors']:,}", f"{before['errors']:,}"),
-        ("5xx", f"{now['server_errors']:,}", f"{before['server_errors']:,}"),
-        ("MiB", f"{now['bytes'] / 2**20:,.1f}", f"{before['bytes'] / 2**20:,.1f}"),
+        ("events", f"{now['events']:,}", was(before and f"{before['events']:,}")),
+        ("errors", f"{now['errors']:,}", was(before and f"{before['errors']:,}")),
+        ("5xx", f"{now['server_errors']:,}", was(before and f"{before['server_errors']:,}")),
+        ("MiB", f"{now['bytes'] / 2**20:,.1f}", was(before and f"{before['bytes'] / 2**20:,.1f}")),
     ]
+    if before is None:
+        note = "Drag across the time series to compare an interval with the period of equal length before it."
+    else:
+        note = f"{start} → {end} against the {pd.Timedelta(seconds=length)} before it."
     return dbc.Card(
         dbc.CardBody(
             [
                 html.H3("Period comparison", className="h6"),
-                html.P(f"{start} → {end} against the {pd.Timedelta(seconds=length)} before it.", className="small"),
+                html.P(note, className="small", id="logs-compare-note"),
                 dbc.Table(
                     [
                         html.Thead(html.Tr([html.Th(""), html.Th("selected"), html.Th("previous")])),
@@ -477,12 +490,12 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         figs.heatmap_figure(data["heatmap"]),
     ]
     figures = [figs.themed(f, theme) for f in figures]
-    now, before = data["stats"], data["previous"]
+    now, before = data["stats"], data["previous"] or {}
     stats = [
-        _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before["events"]), "logs-stat-events"),
-        _stat_card("Error rate (4xx+5xx)", f"{now['error_rate']:.1%}", f"was {before['error_rate']:.1%}", "logs-stat-errors"),
-        _stat_card("Server errors (5xx)", f"{now['server_error_rate']:.1%}", f"was {before['server_error_rate']:.1%}", "logs-stat-5xx"),
-        _stat_card("Bytes sent", f"{now['bytes'] / 2**20:,.1f} MiB", _delta(now["bytes"], before["bytes"]), "logs-stat-bytes"),
+        _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before.get("events")), "logs-stat-events"),
+        _stat_card("Error rate (4xx+5xx)", f"{now['error_rate']:.1%}", f"was {before['error_rate']:.1%}" if before else "", "logs-stat-errors"),
+        _stat_card("Server errors (5xx)", f"{now['server_error_rate']:.1%}", f"was {before['server_error_rate']:.1%}" if before else "", "logs-stat-5xx"),
+        _stat_card("Bytes sent", f"{now['bytes'] / 2**20:,.1f} MiB", _delta(now["bytes"], before.get("bytes")), "logs-stat-bytes"),
     ]
     page = int(view.get("page", 0))
     rows = matching_rows(events, filters, page * PAGE_SIZE, PAGE_SIZE).to_pandas()
@@ -498,7 +511,7 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         "granularity": view["granularity"],
     }
     return {
-        "figures": figures, "stats": stats, "compare": _compare_card(data, selected_range is not None), "chips": _chips(filters),
+        "figures": figures, "stats": stats, "compare": _compare_card(data), "chips": _chips(filters),
         "rows": rows.to_dict("records"), "pager": pager, "drawn": drawn,
     }  # fmt: skip
 
