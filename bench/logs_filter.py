@@ -5,8 +5,8 @@
 The log is generated and parsed once (cached as Parquet under ``--cache``, so a second run
 starts in seconds); the one-off cost of building ``Events`` and its cube is printed apart.
 Each click times ``dashboard`` plus one page of ``matching_rows``, what the page's callback
-aggregates; ``--callback`` times the page's whole ``render`` callback instead, figures
-included (as a plain function, in a Flask app context, without the browser).
+aggregates; ``--callback`` times the page's whole ``render`` callback instead, figures and
+their JSON encoding included (as a plain function, in a Flask app context, no browser).
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ def aggregate_once(events: Events, filters: dict, granularity: str, page: int) -
 
 def callback_runner(events: Events):
     """The page's ``render`` as a plain function, on these events, in an app context."""
+    from dash._utils import to_json
+
     from models.logs import sources
     from webapp import create_app
 
@@ -84,7 +86,7 @@ def callback_runner(events: Events):
     def run(filters: dict, granularity: str, page: int) -> None:
         with app.server.app_context():
             view = {"source": "bench", "granularity": granularity, "page": page, "filters": Filters.from_dict(filters).to_dict()}
-            logs.render(view, None)
+            to_json(logs.render(view, None, None))  # the response body Dash would send
 
     return run
 

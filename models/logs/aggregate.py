@@ -551,8 +551,8 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     """Every aggregate the logs page shows, for one filter state.
 
     Returns:
-        ``timeseries`` (see ``timeseries``), ``trend`` (slope per bucket, t-statistic, over the
-        selected range), ``daily`` (``day``, ``events``, ``errors``), ``hourly`` (``hour``, ...),
+        ``timeseries`` (see ``timeseries``), ``trend`` (slope per bucket, intercept at the range's
+        first bucket, t-statistic, over the selected range), ``daily`` (``day``, ``events``, ``errors``), ``hourly`` (``hour``, ...),
         ``products`` / ``categories`` / ``statuses`` (``label``, ``events``, ``errors``),
         ``heatmap`` (7×24 counts, Monday first), ``stats`` and ``previous`` (the same stats for
         the period of equal length just before the range; None without a range, or when the
@@ -561,9 +561,11 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     series = timeseries(events, filters, granularity)
     start = filters.start if filters.start is not None else events.span[0]
     end = filters.end if filters.end is not None else events.span[1]
-    seconds = series["time"].astype("int64").to_numpy() // 1_000_000_000
+    # (pandas 3 keeps these timestamps in seconds, not nanoseconds: ask for seconds explicitly.)
+    seconds = ((series["time"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy()
     in_range = (seconds >= start - GRANULARITY_S[granularity] + 1) & (seconds < end)
-    line = trend(np.flatnonzero(in_range), series["events"].to_numpy()[in_range])
+    # Buckets counted from the range's first, as the figure draws the line.
+    line = trend(np.arange(int(in_range.sum())), series["events"].to_numpy()[in_range])
 
     selection = _Selection(events, _cells_between(events, filters.start, filters.end), filters)
     hour = selection.cells.hour

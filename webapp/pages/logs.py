@@ -490,6 +490,9 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         figs.heatmap_figure(data["heatmap"]),
     ]
     figures = [figs.themed(f, theme) for f in figures]
+    patchable = is_path_source(view["source"])  # only a server file can be followed live
+    if patchable:
+        figures[0] = figs.plain_arrays(figures[0])
     now, before = data["stats"], data["previous"] or {}
     stats = [
         _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before.get("events")), "logs-stat-events"),
@@ -508,6 +511,7 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         "origin": int(series["time"].iloc[0].timestamp()) if len(series) else None,
         "buckets": len(series),
         "traces": len(figures[0]["data"]),
+        "patchable": patchable,
         "granularity": view["granularity"],
     }
     return {
@@ -603,6 +607,7 @@ def follow_log(_tick, view, live, theme):
     timeseries = out["figures"][0]
     same_axis = (
         not snap.restarted
+        and before.get("patchable")
         and before.get("origin") == drawn["origin"]
         and before.get("granularity") == drawn["granularity"]
         and drawn["buckets"] >= before.get("buckets", 0) > 0

@@ -287,3 +287,17 @@ def test_extending_events_equals_building_them_at_once(split):
     # Rows older than the last event: rebuilt in time order.
     shuffled = Events.from_table(table.slice(cut)).extend(table.slice(0, cut))
     assert dashboard(shuffled, Filters())["stats"] == dashboard(events, Filters())["stats"]
+
+
+def test_the_trend_follows_the_selected_range():
+    events, _ = _generated()
+    day = int(pd.Timestamp("2023-05-03", tz="UTC").timestamp())
+    morning = dashboard(events, Filters(start=day + 4 * 3600, end=day + 12 * 3600))  # traffic rises after the night lull
+    series = morning["timeseries"].set_index("time")["events"]
+    counts = series[pd.Timestamp(day + 4 * 3600, unit="s", tz="UTC") : pd.Timestamp(day + 11 * 3600, unit="s", tz="UTC")]
+    assert len(counts) == 8
+    assert morning["trend"]["slope"] == pytest.approx(np.polyfit(np.arange(8), counts.to_numpy(), 1)[0])
+    assert morning["trend"]["slope"] > 0 and morning["trend"]["t"] > 3
+    assert abs(morning["trend"]["intercept"] - counts.iloc[0]) < counts.std()
+    evening = dashboard(events, Filters(start=day + 20 * 3600, end=day + 26 * 3600))
+    assert evening["trend"]["slope"] < 0
