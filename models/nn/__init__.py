@@ -1,9 +1,10 @@
 """NN Builder: datasets, a JSON network spec built into Keras, a monitoring callback, training runs and their store.
 
-TensorFlow's C++ start-up chatter (oneDNN and CPU-feature notices) goes to stderr on import and would drown the
-CLI's messages, so it is silenced here unless the environment already chose a level.
+TensorFlow's C++ log lines (oneDNN and CPU-feature notices, even an "E" line about oneDNN's int32 fallback on
+every fit) go to stderr and would drown the CLI's messages, so they are silenced here unless the environment
+already chose a level. Python-level errors still raise as usual.
 """
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
