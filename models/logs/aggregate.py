@@ -547,6 +547,24 @@ def timeseries(events: Events, filters: Filters, granularity: str = "hour") -> p
     )
 
 
+def range_trend(series: pd.DataFrame, start: int, end: int, granularity: str) -> dict:
+    """``trend`` of the time series' buckets that overlap ``[start, end)``, counted from the first.
+
+    The intercept is the line's value at the range's first bucket, where the figure starts it.
+    """
+    # (pandas 3 keeps these timestamps in seconds, not nanoseconds: ask for seconds explicitly.)
+    seconds = ((series["time"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy()
+    in_range = (seconds >= start - GRANULARITY_S[granularity] + 1) & (seconds < end)
+    return trend(np.arange(int(in_range.sum())), series["events"].to_numpy()[in_range])
+
+
+def has_previous_period(filters: Filters, span: tuple[int, int]) -> bool:
+    """Whether a period comparison means anything: a range is set and it starts after the log does."""
+    if filters.start is None and filters.end is None:
+        return False
+    return (filters.start if filters.start is not None else span[0]) > span[0]
+
+
 def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: int = 10) -> dict:
     """Every aggregate the logs page shows, for one filter state.
 
@@ -561,11 +579,7 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     series = timeseries(events, filters, granularity)
     start = filters.start if filters.start is not None else events.span[0]
     end = filters.end if filters.end is not None else events.span[1]
-    # (pandas 3 keeps these timestamps in seconds, not nanoseconds: ask for seconds explicitly.)
-    seconds = ((series["time"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy()
-    in_range = (seconds >= start - GRANULARITY_S[granularity] + 1) & (seconds < end)
-    # Buckets counted from the range's first, as the figure draws the line.
-    line = trend(np.arange(int(in_range.sum())), series["events"].to_numpy()[in_range])
+    line = range_trend(series, start, end, granularity)
 
     selection = _Selection(events, _cells_between(events, filters.start, filters.end), filters)
     hour = selection.cells.hour
@@ -597,7 +611,7 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
 
     stats = selection.stats()
     length = end - start
-    comparable = (filters.start is not None or filters.end is not None) and start > events.span[0]
+    comparable = has_previous_period(filters, events.span)
     previous = _Selection(events, _cells_between(events, start - length, start), filters).stats() if comparable else None
     return {
         "timeseries": series,
