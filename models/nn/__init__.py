@@ -2,7 +2,8 @@
 
 TensorFlow's C++ log lines (oneDNN and CPU-feature notices, even an "E" line about oneDNN's int32 fallback on
 every fit) go to stderr and would drown the CLI's messages, so they are silenced here unless the environment
-already chose a level. Python-level errors still raise as usual.
+already chose a level. Python-level errors still raise as usual. (The two oneDNN lines TensorFlow 2.21 prints
+before its logging starts ignore the level; they go to stderr only, so JSON on stdout stays clean.)
 """
 
 import os
