@@ -32,7 +32,7 @@ from models.logs.sources import (
 )
 from webapp import ids
 from webapp.components import logs_figures as figs
-from webapp.components.theme import follow_theme
+from webapp.components.theme import follow_theme, themed
 from webapp.components.viewstate import decode_hash, encode_hash
 
 dash.register_page(__name__, path="/logs", name="Logs", order=1, title="Logs · Glassbox")
@@ -489,7 +489,7 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         figs.status_figure(data["statuses"], [str(s) for s in filters.statuses]),
         figs.heatmap_figure(data["heatmap"]),
     ]
-    figures = [figs.themed(f, theme) for f in figures]
+    figures = [themed(f, theme) for f in figures]
     patchable = is_path_source(view["source"])  # only a server file can be followed live
     if patchable:
         figures[0] = figs.plain_arrays(figures[0])
