@@ -172,7 +172,7 @@ def _ensure_run(workspace: Workspace, dataset_id: str) -> dict:
 def choose_dataset(dataset_id):
     """Show the dataset's newest model (training one the first time the dataset is opened)."""
     try:
-        return _ensure_run(_workspace(), dataset_id or DEFAULT_DATASET), None
+        return _ensure_run(_workspace(), dataset_id or DEFAULT_DATASET), no_update
     except (UnknownDatasetError, DataError) as exc:
         return no_update, _error(str(exc))
 
