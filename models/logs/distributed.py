@@ -29,7 +29,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Filters, robust_z, top_n, trend
+from models.logs.aggregate import (
+    GRANULARITY_S,
+    NONE_LABEL,
+    Filters,
+    has_previous_period,
+    range_trend,
+    robust_z,
+    top_n,
+)
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -251,9 +259,7 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
             "outlier": np.abs(z) > 3.5,
         }
     )
-    seconds = series["time"].astype("int64").to_numpy() // 1_000_000_000
-    in_range = (seconds >= start - width + 1) & (seconds < end)
-    line = trend(np.flatnonzero(in_range), series["events"].to_numpy()[in_range])
+    line = range_trend(series, start, end, granularity)
 
     first_day = first // DAY
     n_days = int((last - 1) // DAY) - first_day + 1
@@ -290,7 +296,7 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
         "statuses": statuses,
         "heatmap": heatmap.reshape(7, 24),
         "stats": stats,
-        "previous": _stats_dict(*done["previous"]),
+        "previous": _stats_dict(*done["previous"]) if has_previous_period(filters, (first, last)) else None,
         "range": (int(start), int(end)),
         "matching": stats["events"],
     }
