@@ -97,6 +97,7 @@ def test_dragging_an_interval_filters_daily_chart_and_table(dash_duo, app):
         ("binary.log", b"\x00\x01\x02\x03" * 100, "binary"),
         ("empty.log", b"", "empty"),
         ("numbers.csv", b"date,value\n2023-01-01,3\n", "none of its 2 lines"),
+        ("junk.log", b"hello world\n[01/May/2023] GET /x\n\nnot a log line either\n", "none of its 4 lines"),
     ],
 )
 def test_bad_uploads_explain_themselves_and_keep_the_data(dash_duo, app, tmp_path, name, content, message):
@@ -106,6 +107,17 @@ def test_bad_uploads_explain_themselves_and_keep_the_data(dash_duo, app, tmp_pat
     dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
     dash_duo.wait_for_contains_text("#logs-upload-error", message, timeout=15)
     assert _matching(dash_duo) == 200_000
+    assert dash_duo.get_logs() == []
+
+
+def test_a_log_without_product_ids_loads_and_says_so(dash_duo, app, tmp_path):
+    _open(dash_duo, app)
+    line = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:00 +0000] "GET /about/page{i}.html HTTP/1.1" 200 512 "-" "curl/8"\n'
+    path = tmp_path / "plain.log"
+    path.write_text("".join(line.format(i=i, m=i % 60) for i in range(50)))
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#logs-upload-ok", "No product ids were found", timeout=15)
+    until(lambda: _matching(dash_duo) == 50, timeout=15)
     assert dash_duo.get_logs() == []
 
 
