@@ -349,6 +349,16 @@ def _dict(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     return pc.dictionary_encode(as_string_array(values))
 
 
+def _dash_null(values: pa.DictionaryArray) -> pa.DictionaryArray:
+    """Apache writes ``-`` for "no referrer / no agent": make it a null, on the dictionary's codes only."""
+    dashes = np.flatnonzero(np.asarray(values.dictionary.to_pylist(), dtype=object) == "-")
+    if not len(dashes):
+        return values
+    missing = pc.is_in(values.indices, value_set=pa.array(dashes, values.indices.type))
+    indices = pc.if_else(missing, pa.scalar(None, values.indices.type), values.indices)
+    return pa.DictionaryArray.from_arrays(indices, values.dictionary)
+
+
 def _constant(value: str | None, n: int) -> pa.DictionaryArray:
     """A dictionary column holding one value (or null) n times."""
     if value is None:
@@ -404,8 +414,8 @@ def _convert(columns: dict[str, pa.Array], ts: np.ndarray, lines: np.ndarray, so
             "protocol": protocol,
             "status": pa.array(status, pa.int16()),
             "bytes": pa.array(size, pa.int64()),
-            "referrer": _dict(columns["referrer"]) if "referrer" in columns else _constant(None, n),
-            "agent": _dict(columns["agent"]) if "agent" in columns else _constant(None, n),
+            "referrer": _dash_null(_dict(columns["referrer"])) if "referrer" in columns else _constant(None, n),
+            "agent": _dash_null(_dict(columns["agent"])) if "agent" in columns else _constant(None, n),
             "agent_class": _agent_class(columns["agent"]) if "agent" in columns else _constant("other", n),
             "product": _dict(product),
             "category": _dict(category),

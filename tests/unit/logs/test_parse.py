@@ -33,7 +33,10 @@ def one(line: bytes, **config):
          {"ip": "10.0.0.1", "path": "/apache_pb.gif", "protocol": "HTTP/1.0", "bytes": 2326, "agent": None}),
         # vhost prefix.
         (b'shop.example.com:443 10.0.0.2 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/2.0" 304 - "-" "curl/8.0"\n',
-         {"host": "shop.example.com:443", "ip": "10.0.0.2", "status": 304, "bytes": 0, "agent_class": "bot"}),
+         {"host": "shop.example.com:443", "ip": "10.0.0.2", "status": 304, "bytes": 0, "agent_class": "bot",
+          "referrer": None}),  # "-" means no referrer: a null, not the string
+        (b'10.0.0.3 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 5 "http://a/" "-"\n',
+         {"referrer": "http://a/", "agent": None, "agent_class": "other"}),
         # Splunk's quirks: no offset, "HTTP 1.1" without slash, trailing request time.
         (b'1.2.3.4 - - [11/May/2023:18:22:17] "GET /cart.do?action=view&itemId=EST-6&productId=MB-AG-T01 HTTP 1.1" '
          b'200 1803 "-" "Googlebot/2.1" 422\n',
