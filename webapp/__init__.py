@@ -59,8 +59,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         title="Glassbox",
         update_title=None,
         suppress_callback_exceptions=True,
-        background_callback_manager=jobs.make_background_manager(settings),
+        background_callback_manager=(manager := jobs.make_background_manager(settings)),
     )
+    if isinstance(manager, dash.CeleryManager):
+        server.extensions["glassbox.celery"] = manager.handle  # what webapp.worker hands to `celery worker`
     app.index_string = layout.INDEX_STRING
     app.layout = layout.shell
     layout.register_callbacks(app)
