@@ -116,3 +116,37 @@ def test_a_tiny_network_trains_live_and_is_listed(dash_duo, app):
     _click(dash_duo, "#nn-builder-export-code")
     dash_duo.wait_for_contains_text("#nn-builder-code", "keras.layers.Dense(8, activation='relu', name=\"dense_2\")", timeout=15)
     assert dash_duo.get_logs() == []
+
+
+def _runs_shown(dash_duo):
+    return dash_duo.driver.execute_script(
+        "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;")
+
+
+def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
+    _open(dash_duo, app)
+    _select(dash_duo, "nn-builder-optimizer", "SGD")
+    until(lambda: "momentum" in _param_names(dash_duo), timeout=10)
+    _type(dash_duo, "[id='{\"name\":\"learning_rate\",\"type\":\"nn-builder-optimizer-param\"}']", "1e9")
+    _type(dash_duo, "#nn-builder-epochs", 5)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "training diverged", timeout=90)
+
+    _tab(dash_duo, "Network Parameters")
+    _type(dash_duo, "[id='{\"name\":\"learning_rate\",\"type\":\"nn-builder-optimizer-param\"}']", "0.01")
+    _type(dash_duo, "#nn-builder-epochs", 500)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    until(lambda: dash_duo.find_element("#nn-builder-progress").text not in ("", "epoch 0 of 500")
+          and "of 500" in dash_duo.find_element("#nn-builder-progress").text, timeout=90)
+    until(lambda: dash_duo.find_element("#nn-builder-stop").is_enabled(), timeout=10)
+    _click(dash_duo, "#nn-builder-stop")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Stopped by request", timeout=60)
+    assert dash_duo.find_element("#nn-builder-train").is_enabled()
+
+    _tab(dash_duo, "Runs")
+    until(lambda: _runs_shown(dash_duo) == 2, timeout=10)
+    dash_duo.driver.execute_script("dash_ag_grid.getApi('nn-builder-runs').selectAll()")
+    until(lambda: _full(dash_duo, "nn-builder-overlay", "el._fullData.length") == 4, timeout=10)  # train + val per run
+    assert dash_duo.get_logs() == []

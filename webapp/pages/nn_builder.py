@@ -390,7 +390,11 @@ def stop(_clicks, request):
 )
 def extend_curves(live, result, drawn, theme):
     """Append the epochs not drawn yet to the four curves; a new run starts a fresh figure."""
-    payload = result if ctx.triggered_id == RESULT else live
+    return curve_update(result if ctx.triggered_id == RESULT else live, drawn, theme)
+
+
+def curve_update(payload: dict | None, drawn: dict | None, theme: str | None):
+    """(figure or Patch, drawn) for a progress or result payload, given what the graph already shows."""
     if not payload:
         return no_update, no_update
     epochs = payload["epochs"]

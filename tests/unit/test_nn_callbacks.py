@@ -1,0 +1,68 @@
+"""NN Builder callbacks and figures called as plain functions (no browser)."""
+
+import pytest
+
+from webapp.components import nn_figures as figs
+
+
+
+@pytest.fixture(scope="module")
+def nn_builder(tmp_path_factory):
+    """The page module, imported the way the app imports it (register_page needs an app first)."""
+    from webapp import create_app
+
+    create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data")), "SECRET_KEY": "test"})
+    from webapp.pages import nn_builder
+
+    return nn_builder
+
+INFO = {"task": "regression", "features": ["S", "T", "sigma", "moneyness", "r"], "classes": [], "rows": 100,
+        "target": "price", "name": "Black-Scholes"}
+EPOCHS = [{"epoch": k, "loss": 1.0 / k, "val_loss": 1.1 / k, "metric": 0.5, "val_metric": 0.4} for k in (1, 2, 3)]
+
+
+def _request(nn_builder, units=(8,), dropouts=(0.0,), batch_size=16, rate=0.001):
+    ids_ = [{"type": nn_builder.OPT_PARAM, "name": "learning_rate"}]
+    return nn_builder.request_training(1, "black-scholes", INFO, 2, batch_size, "mean_squared_error", "Adam", True,
+                                       ids_, [rate], list(units), ["relu"] * len(units), [False] * len(units), list(dropouts))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"units": (0,)}, "Layer 1: units must be a whole number above 0"),
+    ({"dropouts": (1.5,)}, "Layer 1: dropout must be at least 0 and below 1"),
+    ({"rate": 0}, "The learning rate must be above 0"),
+    ({"batch_size": 500}, "is larger than the 80 training rows"),
+])
+def test_bad_settings_start_nothing_and_say_why(nn_builder, kwargs, message):
+    request, alert, _tab = _request(nn_builder, **kwargs)
+    assert request is nn_builder.no_update
+    assert message in str(alert.to_plotly_json())
+
+
+def test_a_valid_spec_becomes_a_request_with_only_changed_parameters(nn_builder):
+    request, _alert, tab = _request(nn_builder, rate=0.01)
+    assert tab == "training" and request["dataset"] == "black-scholes"
+    assert request["spec"]["optimizer_params"] == {"learning_rate": 0.01}
+    assert request["spec"]["layers"] == [{"units": 8, "activation": "relu", "batch_norm": False, "dropout": 0.0}]
+
+
+def test_curves_start_fresh_for_a_new_run_then_append_only_new_epochs(nn_builder):
+    figure, drawn = nn_builder.curve_update({"run": "a", "epochs": EPOCHS[:1]}, None, "dark")
+    assert [len(trace["x"]) for trace in figure["data"]] == [1, 1, 1, 1] and drawn == {"run": "a", "n": 1}
+    patch, drawn = nn_builder.curve_update({"run": "a", "epochs": EPOCHS}, drawn, "dark")
+    operations = patch.to_plotly_json()["operations"]
+    assert len(operations) == 8 and {op["operation"] for op in operations} == {"Extend"}
+    assert drawn == {"run": "a", "n": 3}
+
+
+def test_network_drawing_has_a_column_per_layer_and_caps_wide_layers():
+    figure = figs.network_figure(5, [{"units": 64, "activation": "relu"}, {"units": 3, "activation": "tanh"}], 1, "linear")
+    assert len(figure.layout.annotations) == 4
+    assert len(figure.data[1].x) == 5 + figs.MAX_DRAWN_UNITS + 3 + 1
+
+
+def test_warnings_name_saturated_and_dead_layers(nn_builder):
+    layers = [{"name": "dense_1", "activation": "tanh", "saturation": 0.9, "dead": None},
+              {"name": "dense_2", "activation": "relu", "saturation": None, "dead": 0.5}]
+    text = str([w.to_plotly_json() for w in nn_builder._warnings(layers)])
+    assert "dense_1 (tanh): 90% of activations saturated" in text and "dense_2 (relu): 50% of units dead" in text
