@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,3 +37,20 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
+
+
+def create_tables(engine: Engine, metadata: sa.MetaData, attempts: int = 5) -> None:
+    """Create ``metadata``'s missing tables, safe when several processes do it at once.
+
+    ``create_all(checkfirst=True)`` checks, then creates: two workers starting together can both
+    see a table missing, and the second ``CREATE TABLE`` fails. Trying again checks again, and
+    then only what is still missing is created; an error that persists is raised.
+    """
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except sa.exc.DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))

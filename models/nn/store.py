@@ -14,6 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models.db import create_tables
+
 metadata = sa.MetaData()
 
 runs = sa.Table(
@@ -38,7 +40,7 @@ LIST_COLUMNS = ("id", "created_at", "dataset", "task", "status", "network", "epo
 
 def init_db(engine: Engine) -> None:
     """Create the table if it is missing (idempotent, safe from several workers)."""
-    metadata.create_all(engine, checkfirst=True)
+    create_tables(engine, metadata)
 
 
 def network_summary(spec: dict) -> str:

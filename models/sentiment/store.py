@@ -16,6 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models.db import create_tables
+
 from models.sentiment.labels import LABELS
 
 metadata = sa.MetaData()
@@ -53,8 +55,8 @@ def _now() -> datetime:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables if they are missing (idempotent, safe from several workers)."""
-    metadata.create_all(engine, checkfirst=True)
+    """Create the tables if they are missing (idempotent, safe from several workers starting at once)."""
+    create_tables(engine, metadata)
 
 
 class CorrectionStore:
