@@ -1,49 +1,60 @@
-"""NN training in a fresh ("spawned") process, with per-epoch progress sent back over a queue.
+"""NN training in a fresh interpreter, with per-epoch progress streamed back as JSON lines.
 
 Dash's background workers (diskcache, and Celery's prefork pool) are forked from the web process. Once
 TensorFlow has run anything in a process (the page probes Keras for its losses and activations, and
 validating a spec builds an optimizer), a forked child's TensorFlow waits forever on thread pools that did
-not survive the fork. So the background callback starts a clean interpreter for the training itself and
-relays its progress; the web process never trains.
+not survive the fork. So the background callback starts a clean ``python -m webapp.nn_jobs`` for the training
+itself and relays its progress; the web process never trains. A subprocess rather than a multiprocessing
+child, because Celery's prefork workers are daemonic and may not have multiprocessing children.
+
+Protocol: the request is one JSON object on the child's stdin; the child writes lines starting with
+``MARK`` followed by ``["epoch", epoch, epochs, record]``, ``["done", result]`` or ``["error", message]``.
+Anything else on its stdout (a library's chatter) is ignored.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import queue as queue_module
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-# Seconds to wait for a message before checking that the trainer is still alive.
-POLL_S = 1.0
+MARK = "@@glassbox-nn "
 
 
-def _child(messages, database_url: str, data_dir: str, mirror: str | None, dataset_id: str, spec: dict, stop_path: str):
-    """The trainer process: train, record the run, and report every epoch and the outcome."""
+def _send(stream, *message) -> None:
+    stream.write(MARK + json.dumps(message, default=lambda o: o.item() if hasattr(o, "item") else str(o)) + "\n")
+    stream.flush()
+
+
+def _child(request: dict, out) -> None:
+    """The trainer: train, record the run, and report every epoch and the outcome."""
     try:
         from models.db import make_engine
         from models.nn.data import DataError
         from models.nn.spec import SpecError
         from models.nn.workspace import Workspace
 
-        workspace = Workspace(make_engine(database_url), data_dir, mirror)
+        workspace = Workspace(make_engine(request["database_url"]), request["data_dir"], request["mirror"])
         try:
-            dataset = workspace.dataset(dataset_id)
+            dataset = workspace.dataset(request["dataset_id"])
             run_id, result = workspace.train(
-                dataset, spec, progress=lambda epoch, epochs, record: messages.put(("epoch", epoch, epochs, record)),
-                should_stop=Path(stop_path).exists)
+                dataset, request["spec"],
+                progress=lambda epoch, epochs, record: _send(out, "epoch", epoch, epochs, record),
+                should_stop=Path(request["stop_path"]).exists)
         except (SpecError, DataError) as exc:
-            messages.put(("error", str(exc)))
+            _send(out, "error", str(exc))
             return
-        messages.put(("done", {"run_id": run_id, "status": result.status, "reason": result.reason,
-                               "epochs": result.epochs(), "final": result.final, "task": result.data["task"]}))
+        _send(out, "done", {"run_id": run_id, "status": result.status, "reason": result.reason,
+                            "epochs": result.epochs(), "final": result.final, "task": result.data["task"]})
     except Exception as exc:  # noqa: BLE001 - whatever breaks is reported on the page, never a silent hang
-        messages.put(("error", f"Training failed: {type(exc).__name__}: {exc}"))
+        _send(out, "error", f"Training failed: {type(exc).__name__}: {exc}")
 
 
 def train_in_fresh_process(database_url: str, data_dir: str, mirror: str | None, dataset_id: str, spec: dict,
                            stop_path: str, progress: Callable[[int, int, dict], None] | None = None) -> dict:
-    """Train ``spec`` on a dataset in a spawned process and wait for it.
+    """Train ``spec`` on a dataset in a new interpreter and wait for it.
 
     Args:
         stop_path: A file whose appearance stops training after the current batch.
@@ -53,27 +64,36 @@ def train_in_fresh_process(database_url: str, data_dir: str, mirror: str | None,
         ``{"run_id", "status", "reason", "epochs", "final", "task"}``, or ``{"error": message}`` when the
         spec or data was refused or the trainer died.
     """
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    process = context.Process(target=_child, args=(messages, database_url, data_dir, mirror, dataset_id, spec, stop_path),
-                              daemon=True)
-    process.start()
+    request = {"database_url": database_url, "data_dir": data_dir, "mirror": mirror, "dataset_id": dataset_id,
+               "spec": spec, "stop_path": stop_path}
+    process = subprocess.Popen([sys.executable, "-m", "webapp.nn_jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, bufsize=1)
+    outcome = None
     try:
-        while True:
-            try:
-                message = messages.get(timeout=POLL_S)
-            except queue_module.Empty:
-                if not process.is_alive():
-                    return {"error": f"The training process ended unexpectedly (exit code {process.exitcode})."}
+        process.stdin.write(json.dumps(request))
+        process.stdin.close()
+        for line in process.stdout:  # ends when the child exits, however it exits
+            if not line.startswith(MARK):
                 continue
-            if message[0] == "epoch":
+            kind, *rest = json.loads(line[len(MARK):])
+            if kind == "epoch":
                 if progress is not None:
-                    progress(*message[1:])
-            elif message[0] == "done":
-                return message[1]
+                    progress(*rest)
+            elif kind == "done":
+                outcome = rest[0]
             else:
-                return {"error": message[1]}
+                outcome = {"error": rest[0]}
     finally:
-        process.join(timeout=10)
-        if process.is_alive():
+        process.stdout.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+    if outcome is None:
+        return {"error": f"The training process ended unexpectedly (exit code {process.returncode})."}
+    return outcome
+
+
+if __name__ == "__main__":
+    _child(json.loads(sys.stdin.read()), sys.stdout)
