@@ -18,13 +18,15 @@ def celery_config(app_config, redis_url):
     return app_config
 
 
-@pytest.fixture
-def worker(celery_config):
-    """`celery -A webapp.worker worker` with the same settings as the app under test."""
+@pytest.fixture(params=["solo", "prefork"])
+def worker(request, celery_config):
+    """`celery -A webapp.worker worker` with the same settings as the app under test, in both pool kinds
+    (prefork's children are daemonic: the NN trainer must still start from them)."""
     env = dict(os.environ, GLASSBOX_DATA_DIR=celery_config["DATA_DIR"], GLASSBOX_REDIS_URL=celery_config["REDIS_URL"],
                GLASSBOX_SECRET_KEY=celery_config["SECRET_KEY"], GLASSBOX_LOG_LEVEL="WARNING")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "webapp.worker", "worker", "--pool=solo", "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "webapp.worker", "worker", f"--pool={request.param}", "--concurrency=1",
+         "--loglevel=WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
@@ -50,6 +52,22 @@ def test_retrain_runs_on_a_celery_worker(celery_config, worker, dash_duo, app):
     results = redis.Redis.from_url(celery_config["REDIS_URL"]).keys("celery-task-meta-*")
     assert results, "the retrain did not go through Celery"
     assert worker.poll() is None, worker.stdout.read()
+    assert dash_duo.get_logs() == []
+
+
+def test_nn_training_runs_on_a_celery_worker(celery_config, worker, dash_duo, app):
+    from tests.integration.test_nn_builder_page import _click as nn_click
+    from tests.integration.test_nn_builder_page import _open as nn_open
+    from tests.integration.test_nn_builder_page import _tab, _type
+
+    nn_open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-epochs", 2)
+    _type(dash_duo, "#nn-builder-batch-size", 512)
+    _tab(dash_duo, "Training")
+    nn_click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-progress", "epoch 2 of 2", timeout=180)
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #1: 2 epoch(s)", timeout=60)
+    assert worker.poll() is None
     assert dash_duo.get_logs() == []
 
 
