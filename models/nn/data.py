@@ -148,26 +148,55 @@ def load_csv(source: bytes | str | os.PathLike, target: str, task: str | None = 
         DataError: unreadable or empty file, missing target, non-numeric or incomplete feature
             columns, missing target values, fewer than 10 rows or a single class.
     """
+    label = name or ("the file" if isinstance(source, (bytes, bytearray)) else Path(source).name)
+    dataset = from_frame(read_frame(source, label), target, task)
+    return Dataset(f"{label} ({len(dataset.y):,} rows)", dataset.X, dataset.y, dataset.features, target, dataset.task,
+                   dataset.classes)
+
+
+def read_frame(source: bytes | str | os.PathLike, label: str = "the file") -> pd.DataFrame:
+    """A CSV's table as read, before any column is chosen (column names stripped of spaces).
+
+    Args:
+        source: The file's bytes (an upload) or a path.
+        label: The file's name in messages.
+
+    Raises:
+        DataError: the file cannot be read, is empty, looks binary or is not a CSV table.
+    """
     if isinstance(source, (bytes, bytearray)):
-        content, label = bytes(source), name or "the file"
+        content = bytes(source)
     else:
-        path = Path(source)
         try:
-            content = path.read_bytes()
+            content = Path(source).read_bytes()
         except OSError as exc:
-            raise DataError(f"Cannot read {path}: {exc.strerror}.") from None
-        label = name or path.name
+            raise DataError(f"Cannot read {source}: {exc.strerror}.") from None
     if not content.strip():
         raise DataError(f"{label} is empty.")
+    if b"\x00" in content[:65536]:
+        raise DataError(f"{label} looks binary; upload a CSV file (UTF-8 text).")
     try:
         text = content.decode("utf-8-sig")
         frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise DataError(f"{label} is not UTF-8 text; upload a CSV file saved as UTF-8.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"{label} is not a readable CSV file ({exc}).") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    dataset = from_frame(frame, target, task)
-    return Dataset(f"{label} ({len(dataset.y):,} rows)", dataset.X, dataset.y, dataset.features, target, dataset.task,
-                   dataset.classes)
+    if frame.empty:
+        raise DataError(f"{label} has a header but no rows.")
+    return frame
+
+
+def guess_task(column: pd.Series) -> str:
+    """``"classification"`` for text targets and whole-number targets with at most 20 distinct values, else
+    ``"regression"`` (missing values are ignored in the guess)."""
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if not numeric:
+        return "classification"
+    values = column.dropna().to_numpy(dtype=float)
+    whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    return "classification" if whole and column.nunique() <= MAX_GUESSED_CLASSES else "regression"
 
 
 def _delimiter(text: str) -> str:
@@ -206,9 +235,7 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
         raise DataError(f"The target {target!r} has {missing} missing value(s); drop or fill those rows first.")
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     if task is None:
-        values = column.to_numpy()
-        whole = numeric and np.all(np.isfinite(values.astype(float))) and np.all(values == np.round(values))
-        task = "classification" if not numeric or (whole and column.nunique() <= MAX_GUESSED_CLASSES) else "regression"
+        task = guess_task(column)
     if task == "regression":
         if not numeric:
             raise DataError(f"A regression target must be numeric; {target!r} holds text such as {_first_text(column)!r}.")

@@ -1,5 +1,9 @@
 """Datasets, training and stored runs, tied together for the page and the CLI.
 
+A dataset id names a built-in set or a stored upload and may carry the set's parameters as a query,
+so one string says everything a worker process needs to load it: ``black-scholes?rows=2000&seed=3``,
+``upload-0123456789abcdef?target=price&task=regression`` (see ``dataset_id``).
+
 Uploaded CSVs are saved under ``<data_dir>/nn/datasets`` named by a hash of their content, runs as a
 folder (``model.keras``, ``spec.json``, ``run.json``) under ``<data_dir>/nn/runs``; the database lists
 the runs. Files are immutable once written, so each worker process may cache what it loaded.
@@ -8,16 +12,19 @@ the runs. Files are immutable once written, so each worker process may cache wha
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import Engine
 
-from models.nn.data import DataError, Dataset, black_scholes, load_bls_prices, load_csv, load_digits
+from models.nn.data import (TASKS, DataError, Dataset, black_scholes, guess_task, load_bls_prices, load_csv,
+                           load_digits, read_frame)
 from models.nn.monitor import Progress
 from models.nn.store import RunStore
 from models.nn.train import Result, train
@@ -28,6 +35,35 @@ BUILTIN = {
     "digits": "Handwritten digits 8×8 (scikit-learn, 1,797 rows, 10 classes)",
 }
 _UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
+# Generated Black-Scholes sets: default size and the most rows the page may ask for.
+BLACK_SCHOLES_ROWS = 10_000
+MAX_GENERATED_ROWS = 1_000_000
+
+
+def dataset_id(base: str, **params) -> str:
+    """``base`` with its parameters as a query (``None`` values left out), e.g.
+    ``dataset_id("black-scholes", rows=2000, seed=3) == "black-scholes?rows=2000&seed=3"``."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{base}?{query}" if query else base
+
+
+def _parse_id(value: str | None) -> tuple[str, dict]:
+    base, _, query = (value or "").partition("?")
+    return base, dict(parse_qsl(query, keep_blank_values=True))
+
+
+def _whole(value, what: str, low: int, high: int | None = None) -> int:
+    """A whole number from a query or an input, in ``[low, high]``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not math.isfinite(number) or number != round(number):
+        raise DataError(f"The {what} must be a whole number, not {value!r}.")
+    if number < low or (high is not None and number > high):
+        bound = f"between {low:,} and {high:,}" if high is not None else f"at least {low:,}"
+        raise DataError(f"The {what} must be {bound}, not {value!r}.")
+    return int(number)
 
 
 class UnknownDatasetError(DataError, LookupError):
@@ -90,25 +126,51 @@ class Workspace:
     def dataset(self, dataset_id: str, target: str | None = None, task: str | None = None) -> Dataset:
         """A built-in dataset, or an upload with its ``target`` column (cached per process; do not modify).
 
+        Args:
+            dataset_id: A built-in name or an upload id, optionally with parameters (``dataset_id()``):
+                ``rows`` and ``seed`` for ``black-scholes``; ``target`` and ``task`` for an upload.
+            target, task: An upload's target column and task (override the id's; the task is guessed when
+                neither gives one).
+
         Raises:
             UnknownDatasetError: no such dataset.
             DataError: the upload cannot be trained on with that target (the message says why).
         """
-        key = (dataset_id, target, task, str(self.data_dir))
-        if dataset_id == "black-scholes":
-            return _datasets.get(key, lambda: black_scholes(10_000, seed=0))
-        if dataset_id == "bls-prices":
-            return _datasets.get(key, lambda: load_bls_prices(self.data_dir, self.mirror))
-        if dataset_id == "digits":
-            return _datasets.get(key, load_digits)
-        path = self.root / "datasets" / f"{dataset_id}.csv"
-        if not _UPLOAD_ID.match(dataset_id or "") or not path.exists():
+        base, params = _parse_id(dataset_id)
+        if base == "black-scholes":
+            rows = _whole(params.get("rows", BLACK_SCHOLES_ROWS), "number of rows", 10, MAX_GENERATED_ROWS)
+            seed = _whole(params.get("seed", 0), "seed", 0, 2**32 - 1)
+            return _datasets.get((base, rows, seed), lambda: black_scholes(rows, seed=seed))
+        if base == "bls-prices":
+            return _datasets.get((base, str(self.data_dir)), lambda: load_bls_prices(self.data_dir, self.mirror))
+        if base == "digits":
+            return _datasets.get((base,), load_digits)
+        path = self.root / "datasets" / f"{base}.csv"
+        if not _UPLOAD_ID.match(base) or not path.exists():
             raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
+        target = target or params.get("target")
+        task = task or params.get("task") or None
         if not target:
             raise DataError("Choose the column to predict.")
+        if task is not None and task not in TASKS:
+            raise DataError(f"The task must be one of {', '.join(TASKS)}, not {task!r}.")
         name_file = path.with_suffix(".name")
-        name = name_file.read_text() if name_file.exists() else dataset_id
-        return _datasets.get(key, lambda: load_csv(path, target, task, name=name))
+        name = name_file.read_text() if name_file.exists() else base
+        return _datasets.get((base, target, task, str(self.data_dir)), lambda: load_csv(path, target, task, name=name))
+
+    def describe_upload(self, content: bytes, filename: str) -> dict:
+        """Check that an upload is a readable CSV table, keep it, and say what it holds.
+
+        Returns:
+            ``{"id", "name", "rows", "columns", "tasks"}``: the upload's id for ``dataset``, its file name, row
+            count, column names, and the task guessed for each column were it the target.
+
+        Raises:
+            DataError: empty, binary or unreadable file (nothing is kept then).
+        """
+        frame = read_frame(content, filename)
+        return {"id": self.save_upload(content, filename), "name": filename, "rows": len(frame),
+                "columns": list(frame.columns), "tasks": {c: guess_task(frame[c]) for c in frame.columns}}
 
     def train(self, dataset: Dataset, spec: dict, progress: Progress | None = None,
               should_stop: Callable[[], bool] | None = None) -> tuple[int, Result]:

@@ -96,3 +96,43 @@ def test_cli_choices_and_code(tmp_path, capsys):
     assert main(["code", "--spec", _write(tmp_path, "spec.json", TINY), "--dataset", "digits"]) == 0
     code = capsys.readouterr().out
     assert "keras.Input(shape=(64,)" in code and "Dense(10, activation='softmax'" in code
+
+
+def test_dataset_ids_carry_black_scholes_rows_and_seed(workspace):
+    from models.nn.workspace import dataset_id
+
+    small = workspace.dataset(dataset_id("black-scholes", rows=200, seed=3))
+    assert len(small.y) == 200 and "seed 3" in small.name
+    again = workspace.dataset("black-scholes?rows=200&seed=3")
+    assert again is small  # cached per process
+    other = workspace.dataset(dataset_id("black-scholes", rows=200, seed=4))
+    assert not np.array_equal(other.y, small.y)
+    assert len(workspace.dataset("black-scholes").y) == 10_000
+    for query, message in (("rows=5", "between 10 and 1,000,000"), ("rows=2.5", "whole number"),
+                           ("rows=many", "whole number"), ("seed=-1", "seed must be between 0")):
+        with pytest.raises(DataError, match=message):
+            workspace.dataset(f"black-scholes?{query}")
+
+
+def test_an_upload_is_described_and_its_id_carries_target_and_task(workspace):
+    from models.nn.workspace import dataset_id
+
+    rows = "\n".join(f"{i},{i % 3},{i * 0.5}" for i in range(30))
+    info = workspace.describe_upload(f"a,b,c\n{rows}\n".encode(), "abc.csv")
+    assert info["name"] == "abc.csv" and info["rows"] == 30 and info["columns"] == ["a", "b", "c"]
+    assert info["tasks"] == {"a": "regression", "b": "classification", "c": "regression"}
+    as_classes = workspace.dataset(dataset_id(info["id"], target="b"))
+    assert as_classes.task == "classification" and as_classes.classes == ("0", "1", "2")
+    assert workspace.dataset(dataset_id(info["id"], target="b", task="regression")).task == "regression"
+    with pytest.raises(DataError, match="task must be one of"):
+        workspace.dataset(dataset_id(info["id"], target="b", task="ranking"))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"), (b"\x00\x01binary", "looks binary"), (b"\xff\xfe\x00a", "looks binary"),
+    (b"a,b\n", "no rows"), (b"caf\xe9,b\n1,2\n", "not UTF-8"),
+])
+def test_unreadable_uploads_are_refused_and_not_kept(workspace, content, message):
+    with pytest.raises(DataError, match=message):
+        workspace.describe_upload(content, "x.csv")
+    assert not (workspace.root / "datasets").exists()
