@@ -1,4 +1,5 @@
-"""The NN Builder in a real browser: optimizer inputs, bad settings, a tiny live training run, the runs list."""
+"""The NN Builder in a real browser: optimizer inputs, bad settings, a tiny live training run, the runs list,
+uploaded CSVs and the digits confusion matrix."""
 
 import pytest
 from dash.testing.wait import until
@@ -26,11 +27,12 @@ def _tab(dash_duo, label):
     until(lambda: "active" in tab.get_attribute("class"), timeout=5)
 
 
-def _type(dash_duo, selector, value):
+def _type(dash_duo, selector, value, enter=False):
+    """Replace an input's text; ``enter`` commits it (debounced inputs send their value on Enter or blur)."""
     el = dash_duo.find_element(selector)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", el)
     el.send_keys(Keys.CONTROL, "a")
-    el.send_keys(str(value))
+    el.send_keys(str(value) + (Keys.ENTER if enter else ""))
 
 
 def _select(dash_duo, element_id, value):
@@ -72,6 +74,7 @@ def test_the_optimizer_choice_changes_its_parameter_inputs(dash_duo, app):
 
 def test_bad_settings_show_their_messages_and_start_no_run(dash_duo, app):
     _open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-validation", 1.5)
     _tab(dash_duo, "Architecture")
     _type(dash_duo, _layer_input("units", 0), 0)
     _type(dash_duo, _layer_input("dropout", 1), 1.5)
@@ -80,6 +83,7 @@ def test_bad_settings_show_their_messages_and_start_no_run(dash_duo, app):
     dash_duo.wait_for_contains_text("#nn-builder-errors", "Layer 1: units must be a whole number above 0", timeout=15)
     text = dash_duo.find_element("#nn-builder-errors").text
     assert "Layer 2: dropout must be at least 0 and below 1" in text
+    assert "The validation share must be a number between 0 and 1 (exclusive), not 1.5" in text
     assert dash_duo.find_element("#nn-builder-progress").text == ""
     _tab(dash_duo, "Runs")
     until(lambda: dash_duo.driver.execute_script(
@@ -90,6 +94,10 @@ def test_bad_settings_show_their_messages_and_start_no_run(dash_duo, app):
 
 def test_a_tiny_network_trains_live_and_is_listed(dash_duo, app):
     _open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-rows", 1000, enter=True)
+    _type(dash_duo, "#nn-builder-seed", 5, enter=True)
+    dash_duo.wait_for_contains_text("#nn-builder-data-info", "1,000 rows, 5 features", timeout=15)
+    _type(dash_duo, "#nn-builder-validation", 0.3)
     _type(dash_duo, "#nn-builder-epochs", 3)
     _type(dash_duo, "#nn-builder-batch-size", 512)
     _tab(dash_duo, "Architecture")
@@ -107,12 +115,15 @@ def test_a_tiny_network_trains_live_and_is_listed(dash_duo, app):
     until(lambda: _full(dash_duo, "nn-builder-histograms", "el._fullData.length") == 9, timeout=15)  # 3 layers × 3
 
     _tab(dash_duo, "Diagnostics")
-    until(lambda: _full(dash_duo, "nn-builder-diagnostics-b", "el._fullData[0].x.length") == 2000, timeout=15)
+    until(lambda: _full(dash_duo, "nn-builder-diagnostics-b", "el._fullData[0].x.length") == 300, timeout=15)
+
+    dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 300 validation rows", timeout=5)
 
     _tab(dash_duo, "Runs")
     until(lambda: dash_duo.driver.execute_script(
         "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;") == 1,
         timeout=10)
+    assert "1,000 rows, seed 5" in dash_duo.find_element("#nn-builder-runs [col-id='dataset'].ag-cell").text
     _click(dash_duo, "#nn-builder-export-code")
     dash_duo.wait_for_contains_text("#nn-builder-code", "keras.layers.Dense(8, activation='relu', name=\"dense_2\")", timeout=15)
     assert dash_duo.get_logs() == []
@@ -149,4 +160,129 @@ def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
     until(lambda: _runs_shown(dash_duo) == 2, timeout=10)
     dash_duo.driver.execute_script("dash_ag_grid.getApi('nn-builder-runs').selectAll()")
     until(lambda: _full(dash_duo, "nn-builder-overlay", "el._fullData.length") == 4, timeout=10)  # train + val per run
+    assert dash_duo.get_logs() == []
+
+
+def _upload(dash_duo, path):
+    dash_duo.find_element("#nn-builder-upload input[type=file]").send_keys(str(path))
+
+
+def _message(dash_duo):
+    return dash_duo.find_element("#nn-builder-data-message").text
+
+
+def test_an_uploaded_csv_trains(dash_duo, app, tmp_path):
+    rows = ["x1,x2,grade,y"] + [f"{i % 7},{(i * 3) % 11},{i % 3},{2 * (i % 7) - (i * 3) % 11 + 0.5}" for i in range(60)]
+    good = tmp_path / "mine.csv"
+    good.write_text("\n".join(rows) + "\n")
+    _open(dash_duo, app)
+    _upload(dash_duo, good)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "mine.csv: 60 rows, columns x1, x2, grade, y", timeout=15)
+    assert dash_duo.find_element("#nn-builder-target").get_attribute("value") == "y"  # by name
+    until(lambda: dash_duo.find_element("#nn-builder-task input[value='regression']").is_selected(), timeout=5)
+    _select(dash_duo, "nn-builder-target", "grade")  # three whole values: classes, guessed
+    until(lambda: dash_duo.find_element("#nn-builder-task input[value='classification']").is_selected(), timeout=5)
+    _select(dash_duo, "nn-builder-target", "y")
+    until(lambda: dash_duo.find_element("#nn-builder-task input[value='regression']").is_selected(), timeout=5)
+    _click(dash_duo, "#nn-builder-use-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "Using mine.csv (60 rows) → y (regression), 3 features.", timeout=15)
+    dash_duo.wait_for_contains_text("#nn-builder-data-info", "60 rows, 3 features → y (regression)", timeout=15)
+    assert not dash_duo.find_element("#nn-builder-rows").is_displayed()  # Black-Scholes' own inputs are hidden
+    _type(dash_duo, "#nn-builder-epochs", 2)
+    _type(dash_duo, "#nn-builder-batch-size", 16)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #1: 2 epoch(s)", timeout=90)
+    until(lambda: _full(dash_duo, "nn-builder-curves", "el._fullData.map(t => t.x.length)") == [2, 2, 2, 2], timeout=10)
+    _tab(dash_duo, "Diagnostics")
+    dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 12 validation rows", timeout=15)
+    assert dash_duo.get_logs() == []
+
+
+def test_bad_uploads_say_why_and_keep_the_current_data(dash_duo, app, tmp_path):
+    text = tmp_path / "cities.csv"
+    text.write_text("size,city,price\n" + "".join(f"{i},{'Paris' if i % 2 else 'Oslo'},{i * 2.5}\n" for i in range(30)))
+    holes = tmp_path / "holes.csv"
+    holes.write_text("a,b,target\n" + "".join(f"{i},{i % 4},{'' if i % 10 == 3 else i * 0.5}\n" for i in range(30)))
+    short = tmp_path / "short.csv"
+    short.write_text("a,y\n1,2\n3,4\n")
+    binary = tmp_path / "blob.csv"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    _open(dash_duo, app)
+
+    _upload(dash_duo, binary)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "blob.csv looks binary", timeout=15)
+    assert not dash_duo.find_element("#nn-builder-target").is_displayed()
+
+    _upload(dash_duo, text)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "cities.csv: 30 rows", timeout=15)
+    _click(dash_duo, "#nn-builder-use-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "not numeric: 'city' (e.g. 'Oslo')", timeout=15)
+
+    _upload(dash_duo, holes)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "holes.csv: 30 rows", timeout=15)
+    assert dash_duo.find_element("#nn-builder-target").get_attribute("value") == "target"
+    _click(dash_duo, "#nn-builder-use-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "The target 'target' has 3 missing value(s)", timeout=15)
+
+    _upload(dash_duo, short)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "short.csv: 2 rows", timeout=15)
+    _click(dash_duo, "#nn-builder-use-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "2 row(s) are too few", timeout=15)
+    assert "The current data stays selected" in _message(dash_duo)
+
+    _type(dash_duo, "#nn-builder-rows", 5, enter=True)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "number of rows must be between 10 and 1,000,000", timeout=15)
+    # Through all of that the generated set stayed the dataset.
+    assert dash_duo.find_element("#nn-builder-dataset").get_attribute("value") == "black-scholes"
+    assert "10,000 rows, 5 features → price" in dash_duo.find_element("#nn-builder-data-info").text
+    assert dash_duo.get_logs() == []
+
+
+def _confusion(dash_duo):
+    cells = _full(dash_duo, "nn-builder-diagnostics-a", "el._fullData[0].customdata")
+    return [[cell[2] for cell in row] for row in cells] if cells else None
+
+
+def _client_point(dash_duo, graph_id, x_expr, y_expr):
+    """Viewport coordinates of a point given in the graph's axis units (after scrolling it into view)."""
+    return dash_duo.driver.execute_script(
+        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
+        "el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const l = el._fullLayout, box = el.querySelector('.nsewdrag').getBoundingClientRect();"
+        f"return [box.left + l.xaxis.l2p({x_expr}), box.top + l.yaxis.l2p({y_expr})];"
+    )
+
+
+def _pointer_click(dash_duo, point):
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    builder = ActionBuilder(dash_duo.driver)
+    builder.pointer_action.move_to_location(*map(int, point))
+    builder.pointer_action.pointer_down()
+    builder.pointer_action.pointer_up()
+    builder.perform()
+
+
+def test_digits_train_and_the_confusion_matrix_counts_the_validation_rows(dash_duo, app):
+    _open(dash_duo, app)
+    _select(dash_duo, "nn-builder-dataset", "digits")
+    dash_duo.wait_for_contains_text("#nn-builder-data-info", "1,797 rows, 64 features → digit (classification)", timeout=15)
+    assert dash_duo.find_element("#nn-builder-loss").get_attribute("value") == "sparse_categorical_crossentropy"
+    _type(dash_duo, "#nn-builder-epochs", 2)
+    _type(dash_duo, "#nn-builder-batch-size", 64)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #1: 2 epoch(s)", timeout=90)
+    assert "validation accuracy" in dash_duo.find_element("#nn-builder-status").text
+
+    _tab(dash_duo, "Diagnostics")
+    until(lambda: _confusion(dash_duo) is not None, timeout=15)
+    matrix = _confusion(dash_duo)
+    assert len(matrix) == 10 and sum(map(sum, matrix)) == 360  # ceil(0.2 × 1,797) validation rows
+    dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 360 validation rows", timeout=5)
+    # Click the cell "actual 3, predicted 3" (the axes are the class names "0".."9", i.e. categories 0..9).
+    _pointer_click(dash_duo, _client_point(dash_duo, "nn-builder-diagnostics-a", 3, 3))
+    dash_duo.wait_for_contains_text("#nn-builder-cell-count", f"{matrix[3][3]:,} validation rows of class 3 were predicted as 3",
+                                    timeout=15)
     assert dash_duo.get_logs() == []

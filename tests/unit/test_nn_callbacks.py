@@ -16,14 +16,14 @@ def nn_builder(tmp_path_factory):
 
     return nn_builder
 
-INFO = {"task": "regression", "features": ["S", "T", "sigma", "moneyness", "r"], "classes": [], "rows": 100,
+INFO = {"id": "black-scholes?rows=100", "task": "regression", "features": ["S", "T", "sigma", "moneyness", "r"], "classes": [], "rows": 100,
         "target": "price", "name": "Black-Scholes"}
 EPOCHS = [{"epoch": k, "loss": 1.0 / k, "val_loss": 1.1 / k, "metric": 0.5, "val_metric": 0.4} for k in (1, 2, 3)]
 
 
-def _request(nn_builder, units=(8,), dropouts=(0.0,), batch_size=16, rate=0.001):
+def _request(nn_builder, units=(8,), dropouts=(0.0,), batch_size=16, rate=0.001, validation=0.2):
     ids_ = [{"type": nn_builder.OPT_PARAM, "name": "learning_rate"}]
-    return nn_builder.request_training(1, "black-scholes", INFO, 2, batch_size, "mean_squared_error", "Adam", True,
+    return nn_builder.request_training(1, INFO, 2, batch_size, "mean_squared_error", "Adam", True, validation,
                                        ids_, [rate], list(units), ["relu"] * len(units), [False] * len(units), list(dropouts))
 
 
@@ -32,6 +32,9 @@ def _request(nn_builder, units=(8,), dropouts=(0.0,), batch_size=16, rate=0.001)
     ({"dropouts": (1.5,)}, "Layer 1: dropout must be at least 0 and below 1"),
     ({"rate": 0}, "The learning rate must be above 0"),
     ({"batch_size": 500}, "is larger than the 80 training rows"),
+    ({"validation": 1.5}, "The validation share must be a number between 0 and 1 (exclusive), not 1.5"),
+    ({"validation": 0}, "The validation share must be a number between 0 and 1 (exclusive), not 0"),
+    ({"validation": ""}, "The validation share must be a number between 0 and 1 (exclusive), not None"),
 ])
 def test_bad_settings_start_nothing_and_say_why(nn_builder, kwargs, message):
     request, alert, _tab = _request(nn_builder, **kwargs)
@@ -41,7 +44,8 @@ def test_bad_settings_start_nothing_and_say_why(nn_builder, kwargs, message):
 
 def test_a_valid_spec_becomes_a_request_with_only_changed_parameters(nn_builder):
     request, _alert, tab = _request(nn_builder, rate=0.01)
-    assert tab == "training" and request["dataset"] == "black-scholes"
+    assert tab == "training" and request["dataset"] == "black-scholes?rows=100"
+    assert request["spec"]["validation"] == 0.2
     assert request["spec"]["optimizer_params"] == {"learning_rate": 0.01}
     assert request["spec"]["layers"] == [{"units": 8, "activation": "relu", "batch_norm": False, "dropout": 0.0}]
 
@@ -66,3 +70,20 @@ def test_warnings_name_saturated_and_dead_layers(nn_builder):
               {"name": "dense_2", "activation": "relu", "saturation": None, "dead": 0.5}]
     text = str([w.to_plotly_json() for w in nn_builder._warnings(layers)])
     assert "dense_1 (tanh): 90% of activations saturated" in text and "dense_2 (relu): 50% of units dead" in text
+
+
+@pytest.mark.parametrize("choice, rows, seed, expected", [
+    ("black-scholes", 10_000, 0, "black-scholes?rows=10000&seed=0"),
+    ("black-scholes", 500, 7, "black-scholes?rows=500&seed=7"),
+    ("black-scholes", "", None, "black-scholes"),
+    ("digits", 500, 7, "digits"),
+    (None, None, None, "black-scholes"),
+])
+def test_the_picker_and_the_black_scholes_inputs_name_one_dataset(nn_builder, choice, rows, seed, expected):
+    assert nn_builder.chosen_id(choice, rows, seed) == expected
+
+
+def test_a_confusion_cell_click_says_its_count(nn_builder):
+    click = {"points": [{"x": "7", "y": "1", "customdata": {"0": 1, "1": 7, "2": 3}}]}
+    assert "3 validation rows of class 1 were predicted as 7" in str(nn_builder.confusion_cell(click).to_plotly_json())
+    assert nn_builder.confusion_cell({"points": [{"x": 1.0, "y": 2.0}]}) is nn_builder.no_update

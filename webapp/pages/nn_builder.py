@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
 import uuid
 from pathlib import Path
@@ -10,11 +12,11 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import flask
-from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from models.nn import spec as nnspec
 from models.nn.data import DataError
-from models.nn.workspace import BUILTIN, Workspace
+from models.nn.workspace import BLACK_SCHOLES_ROWS, BUILTIN, Workspace, dataset_id
 from webapp import ids
 from webapp.nn_jobs import train_in_fresh_process
 from webapp.components import nn_figures as figs
@@ -38,6 +40,12 @@ DIAG_A, DIAG_B, DIAG_NOTE, RUNS_GRID, OVERLAY, DL_MODEL, DL_SPEC, DL_CODE, DOWNL
                     "download-spec", "export-code", "download", "code", "runs-message")
 )
 DATA, REQUEST, LIVE, DRAWN, RESULT = (P + n for n in ("data", "request", "live", "drawn", "result"))
+BS_FORM, ROWS, SEED, VALIDATION, DATA_MESSAGE = (
+    P + n for n in ("black-scholes-form", "rows", "seed", "validation", "data-message")
+)
+UPLOAD, UPLOAD_FORM, TARGET, TASK, USE, UPLOADED, REJECTED = (
+    P + n for n in ("upload", "upload-form", "target", "task", "use-upload", "uploaded", "rejected")
+)
 # Pattern-matching ids: one per optimizer parameter ({"name": ...}) and per layer cell ({"index": ...}).
 OPT_PARAM, UNITS, ACTIVATION, BATCH_NORM, DROPOUT = (
     P + n for n in ("optimizer-param", "units", "activation", "batch-norm", "dropout")
@@ -46,6 +54,8 @@ GRAPHS = (NETWORK, CURVES, HISTOGRAMS, DIAG_A, DIAG_B, OVERLAY)
 # Graphs start with an (invisible) figure so the theme follower has something to patch.
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 DEFAULT_DATASET = "black-scholes"
+# A CSV's column with one of these names is offered as the target first (else the last column).
+TARGET_NAMES = ("target", "label", "y", "class", "price")
 
 RUN_COLUMNS = [
     {"field": "id", "headerName": "run", "maxWidth": 90, "checkboxSelection": False},
@@ -134,8 +144,36 @@ def layout(**_query):
         dbc.Col([
             dbc.Label("Dataset", html_for=DATASET),
             dbc.Select(id=DATASET, options=[{"label": text, "value": key} for key, text in BUILTIN.items()], value=DEFAULT_DATASET),
+            html.Div(id=BS_FORM, children=dbc.Row([
+                dbc.Col([dbc.Label("Rows", html_for=ROWS, className="small mb-0"),
+                         dbc.Input(id=ROWS, type="number", value=BLACK_SCHOLES_ROWS, step=1, size="sm", debounce=True)], width=6),
+                dbc.Col([dbc.Label("Data seed", html_for=SEED, className="small mb-0"),
+                         dbc.Input(id=SEED, type="number", value=0, step=1, size="sm", debounce=True)], width=6),
+            ], className="g-2 mt-1")),
             html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
             dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
+            dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
+            dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
+            html.Div(
+                dcc.Upload(
+                    id=UPLOAD,
+                    children=html.Div(["Drop a CSV file here or ", html.A("choose one")]),
+                    className="border border-secondary-subtle rounded text-center py-2 mt-3 small", multiple=False,
+                ),
+                # assets/upload_limit.js stops a file over the limit before it is sent and tells REJECTED.
+                **{"data-max-bytes": str(flask.current_app.config["MAX_UPLOAD_BYTES"]), "data-reject-store": REJECTED},
+            ),
+            html.Div(id=UPLOAD_FORM, hidden=True, children=[
+                dbc.Row([
+                    dbc.Col([dbc.Label("Column to predict", html_for=TARGET, className="small mb-0"),
+                             dbc.Select(id=TARGET, options=[], size="sm")], md=6),
+                    dbc.Col([dbc.Label("Task", className="small mb-0"),
+                             dbc.RadioItems(id=TASK, options=[{"label": t, "value": t} for t in ("regression", "classification")],
+                                            value="regression", className="small")], md=6),
+                ], className="g-2 mt-1"),
+                dbc.Button("Use this data", id=USE, size="sm", className="mt-1"),
+            ]),
+            html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
         ], lg=4),
         dbc.Col([
             dbc.Row([
@@ -220,33 +258,126 @@ def layout(**_query):
             dbc.Tab(runs_tab, label="Runs", tab_id="runs"),
         ], id=TABS, active_tab="params"),
         dcc.Store(id=DATA), dcc.Store(id=REQUEST), dcc.Store(id=LIVE), dcc.Store(id=DRAWN), dcc.Store(id=RESULT),
+        dcc.Store(id=UPLOADED), dcc.Store(id=REJECTED),
     ])
 
 
 # ---------------------------------------------------------------------------------------------- parameters
-def _data_info(dataset) -> dict:
-    return {"task": dataset.task, "features": list(dataset.features), "classes": list(dataset.classes),
+def _data_info(dataset, data_id: str) -> dict:
+    return {"id": data_id, "task": dataset.task, "features": list(dataset.features), "classes": list(dataset.classes),
             "rows": len(dataset.y), "target": dataset.target, "name": dataset.name}
+
+
+def chosen_id(choice: str | None, rows, seed) -> str:
+    """The dataset id for the picker's choice: Black-Scholes carries the rows and seed typed in (when set)."""
+    choice = choice or DEFAULT_DATASET
+    if choice != "black-scholes":
+        return choice
+    blank = lambda v: v is None or v == ""  # noqa: E731
+    return dataset_id(choice, rows=None if blank(rows) else rows, seed=None if blank(seed) else seed)
 
 
 @callback(
     Output(DATA, "data"), Output(DATA_INFO, "children"), Output(LOSS, "options"), Output(LOSS, "value"),
-    Output(INPUTS_CELL, "children"), Output(OUTPUTS_CELL, "children"),
-    Input(DATASET, "value"), State(LOSS, "value"),
+    Output(INPUTS_CELL, "children"), Output(OUTPUTS_CELL, "children"), Output(BS_FORM, "hidden"),
+    Output(DATA_MESSAGE, "children"),
+    Input(DATASET, "value"), Input(ROWS, "value"), Input(SEED, "value"), State(LOSS, "value"), State(DATA, "data"),
 )
-def choose_dataset(dataset_id, loss):
-    """The dataset fixes the task: inputs, outputs and the losses that fit."""
+def choose_dataset(choice, rows, seed, loss, current):
+    """The dataset fixes the task: inputs, outputs and the losses that fit. One that does not load leaves the
+    previous one selected and says why."""
+    data_id = chosen_id(choice, rows, seed)
+    hide_form = (choice or DEFAULT_DATASET) != "black-scholes"
     try:
-        info = _data_info(_workspace().dataset(dataset_id or DEFAULT_DATASET))
+        info = _data_info(_workspace().dataset(data_id), data_id)
     except DataError as exc:
-        return None, _alert(str(exc)), no_update, no_update, "", ""
+        kept = f" {current['name']} stays selected." if current else ""
+        return no_update, no_update, no_update, no_update, no_update, no_update, hide_form, _alert(f"{exc}{kept}")
     losses = nnspec.choices(info["task"])["losses"]
-    if loss not in losses:
+    if loss not in losses or not current or current.get("task") != info["task"]:  # a new task starts at its own loss
         loss = nnspec.DEFAULT_LOSS[info["task"]]
     text = f"{info['rows']:,} rows, {len(info['features'])} features → {info['target']} ({info['task']})"
     outputs = "1 linear (regression)" if info["task"] == "regression" else f"{len(info['classes'])} softmax (classes)"
+    # An upload's success is said here: "Use this data" only picks it, and this is where it loads.
+    message = _alert(f"Using {info['name']} → {info['target']} ({info['task']}), {len(info['features'])} features.",
+                     "success") if data_id.startswith("upload-") else None
     return info, text, losses, loss, f"{len(info['features'])}: {', '.join(info['features'][:8])}" + (
-        " …" if len(info["features"]) > 8 else ""), outputs
+        " …" if len(info["features"]) > 8 else ""), outputs, hide_form, message
+
+
+def _decode(contents: str | None) -> bytes:
+    """An upload's bytes from dcc.Upload's data URL, within the app's upload limit."""
+    if not contents or "," not in contents:
+        raise DataError("The upload arrived empty.")
+    try:
+        content = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        raise DataError("The upload arrived damaged; please try again.") from None
+    limit = flask.current_app.config["MAX_UPLOAD_BYTES"]
+    if len(content) > limit:
+        raise DataError(f"The file is {len(content) / 2**20:,.1f} MiB; the upload limit is {limit / 2**20:,.0f} MiB.")
+    return content
+
+
+def _guess_target(columns: list[str]) -> str:
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in TARGET_NAMES if n in lowered), columns[-1])
+
+
+@callback(
+    Output(UPLOADED, "data"), Output(UPLOAD_FORM, "hidden"), Output(TARGET, "options"), Output(TARGET, "value"),
+    Output(DATA_MESSAGE, "children", allow_duplicate=True),
+    Input(UPLOAD, "contents"), State(UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def read_upload(contents, filename):
+    """Keep a readable CSV and offer its columns as the target; the current dataset stays until "Use this data"."""
+    try:
+        upload = _workspace().describe_upload(_decode(contents), filename or "upload.csv")
+    except DataError as exc:
+        return None, True, no_update, no_update, _alert(f"{exc} The current data stays selected.")
+    columns = upload["columns"]
+    text = (f"{upload['name']}: {upload['rows']:,} rows, columns {', '.join(columns[:12])}" + (" …" if len(columns) > 12 else "")
+            + ". Choose the column to predict and the task, then “Use this data”.")
+    return upload, False, columns, _guess_target(columns), _alert(text, "info")
+
+
+# The task guessed for the chosen target (text or few whole numbers: classes); the user may change it after.
+clientside_callback(
+    """function (target, upload) {
+        const guess = upload && upload.tasks && upload.tasks[target];
+        return guess || window.dash_clientside.no_update;
+    }""",
+    Output(TASK, "value"), Input(TARGET, "value"), State(UPLOADED, "data"), prevent_initial_call=True,
+)
+
+
+@callback(Output(DATA_MESSAGE, "children", allow_duplicate=True), Input(REJECTED, "data"), prevent_initial_call=True)
+def reject_upload(rejected):
+    """A file over the upload limit, stopped in the browser before it was sent."""
+    mib = 1024 * 1024
+    return _alert(f"{rejected['name']} is {rejected['size'] / mib:,.1f} MiB; the upload limit is "
+                  f"{rejected['limit'] / mib:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB). The current data stays selected.")
+
+
+@callback(
+    Output(DATASET, "options"), Output(DATASET, "value"), Output(DATA_MESSAGE, "children", allow_duplicate=True),
+    Input(USE, "n_clicks"), State(UPLOADED, "data"), State(TARGET, "value"), State(TASK, "value"),
+    State(DATASET, "options"),
+    prevent_initial_call=True,
+)
+def use_upload(_clicks, upload, target, task, options):
+    """Check the upload with its target and task; only data a network can train on replaces the current dataset."""
+    if not upload:
+        return no_update, no_update, _alert("Upload a CSV file first.")
+    data_id = dataset_id(upload["id"], target=target or None, task=task or None)
+    try:
+        dataset = _workspace().dataset(data_id)
+    except DataError as exc:
+        return no_update, no_update, _alert(f"{upload['name']}: {exc} The current data stays selected.")
+    label = f"{upload['name']} → {target} ({dataset.task})"
+    options = [o for o in options if o["value"] != data_id] + [{"label": label, "value": data_id}]
+    return options, data_id, no_update
 
 
 @callback(Output(OPT_PARAMS, "children"), Input(OPTIMIZER, "value"), prevent_initial_call=True)
@@ -304,10 +435,11 @@ def _optimizer_params(name: str, param_ids: list[dict], values: list) -> dict:
     return out
 
 
-def build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_values, layers) -> dict:
-    """A spec from the page's inputs (not validated)."""
+def build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_values, layers, validation=None) -> dict:
+    """A spec from the page's inputs (not validated; an empty validation box stays ``None`` and is refused)."""
     spec = nnspec.default_spec()
-    spec.update(epochs=epochs, batch_size=batch_size, loss=loss, optimizer=optimizer, scale=bool(scale), layers=layers)
+    spec.update(epochs=epochs, batch_size=batch_size, loss=loss, optimizer=optimizer, scale=bool(scale), layers=layers,
+                validation=None if validation == "" else validation)
     try:
         spec["optimizer_params"] = _optimizer_params(optimizer, param_ids, param_values)
     except KeyError:
@@ -318,23 +450,23 @@ def build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_valu
 @callback(
     Output(REQUEST, "data"), Output(MESSAGE, "children"), Output(TABS, "active_tab"),
     Input(TRAIN, "n_clicks"),
-    State(DATASET, "value"), State(DATA, "data"), State(EPOCHS, "value"), State(BATCH, "value"), State(LOSS, "value"),
-    State(OPTIMIZER, "value"), State(SCALE, "value"), State({"type": OPT_PARAM, "name": ALL}, "id"),
+    State(DATA, "data"), State(EPOCHS, "value"), State(BATCH, "value"), State(LOSS, "value"),
+    State(OPTIMIZER, "value"), State(SCALE, "value"), State(VALIDATION, "value"), State({"type": OPT_PARAM, "name": ALL}, "id"),
     State({"type": OPT_PARAM, "name": ALL}, "value"), *LAYER_STATES,
     prevent_initial_call=True,
 )
-def request_training(_clicks, dataset_id, info, epochs, batch_size, loss, optimizer, scale, param_ids, param_values,
+def request_training(_clicks, info, epochs, batch_size, loss, optimizer, scale, validation, param_ids, param_values,
                      units, activations, batch_norms, dropouts):
     """Check every setting before anything trains; only a valid spec becomes a training request."""
     if not info:
         return no_update, _alert("Choose a dataset that loads first."), "training"
     spec = build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_values,
-                      _layers(units, activations, batch_norms, dropouts))
+                      _layers(units, activations, batch_norms, dropouts), validation)
     messages = nnspec.validate(spec, info["rows"], info["task"])
     if messages:
         return no_update, _alert([html.Div("Not trained — fix these settings first:")] + [html.Div(m) for m in messages],
                                  id=P + "errors"), "training"
-    return ({"id": uuid.uuid4().hex, "dataset": dataset_id, "task": info["task"], "spec": spec},
+    return ({"id": uuid.uuid4().hex, "dataset": info["id"], "task": info["task"], "spec": spec},
             _alert(f"Training {int(spec['epochs'])} epoch(s) on {info['name']} …", "info"), "training")
 
 
@@ -491,11 +623,15 @@ def render_diagnostics(result, theme):
 
 @callback(Output(DIAG_NOTE, "children", allow_duplicate=True), Input(DIAG_A, "clickData"), prevent_initial_call=True)
 def confusion_cell(click):
+    """A confusion cell's count in words (a regression scatter's points carry no cell, so they change nothing)."""
     point = (click or {}).get("points", [{}])[0]
     data = point.get("customdata")
+    if isinstance(data, dict):  # Plotly hands typed-array rows over as {"0": .., "1": ..}
+        data = [data[k] for k in sorted(data, key=int)]
     if not data or not isinstance(data, (list, tuple)) or len(data) < 3:
         return no_update
-    return f"{int(data[2]):,} validation rows of digit {point['y']} were predicted as {point['x']}."
+    return html.Span(f"{int(data[2]):,} validation rows of class {point['y']} were predicted as {point['x']}.",
+                     id=P + "cell-count")
 
 
 # ---------------------------------------------------------------------------------------------- runs
