@@ -6,7 +6,8 @@ from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"/": "#home-title", "/logs": "#logs-title", "/sentiment": "#sentiment-title", "/nn-builder": "#nn-builder-title"}
+PAGES = {"/": "#home-title", "/logs": "#logs-title", "/sentiment": "#sentiment-title", "/nn-builder": "#nn-builder-title",
+         "/explore": "#explore-title"}
 
 
 def _theme(dash_duo) -> str:
@@ -33,6 +34,7 @@ def test_navbar_navigates_and_highlights_the_active_page(dash_duo, app):
         ("#nav-logs", "#logs-title", "/logs"),
         ("#nav-sentiment", "#sentiment-title", "/sentiment"),
         ("#nav-nn_builder", "#nn-builder-title", "/nn-builder"),
+        ("#nav-explore", "#explore-title", "/explore"),
         ("#nav-home", "#home-title", "/"),
     ):
         dash_duo.find_element(link).click()

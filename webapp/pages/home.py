@@ -28,6 +28,13 @@ SECTIONS = (
         "Design a Keras network in the browser, train it live and look inside it: loss curves, weight, bias and "
         "activation distributions per layer and epoch, saturation and dead units.",
     ),
+    (
+        "Explore",
+        "/explore",
+        "home-card-explore",
+        "The seed talk's three small explainers: a normal density, kernel regression you can push around, and the "
+        "S&P 500's trend over any interval.",
+    ),
 )
 
 

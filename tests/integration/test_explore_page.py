@@ -1,0 +1,87 @@
+"""The explore page in a real browser: each explainer follows its controls."""
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+pytestmark = pytest.mark.browser
+
+
+def _full(dash_duo, graph_id, expr):
+    return dash_duo.driver.execute_script(
+        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
+        f"return el && el._fullData && el._fullData.length ? ({expr}) : null;"
+    )
+
+
+def _title(dash_duo, graph_id):
+    return dash_duo.driver.execute_script(
+        f"const el = document.querySelector('#{graph_id} .js-plotly-plot'); return el && el._fullLayout.title.text;")
+
+
+def _slide(dash_duo, slider_id, presses, key=Keys.ARROW_RIGHT):
+    handle = dash_duo.find_element(f"#{slider_id} [role=slider]")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", handle)
+    handle.click()
+    for _ in range(presses):
+        handle.send_keys(key)
+
+
+def _open(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/explore")
+    until(lambda: _full(dash_duo, "explore-kernel", "el._fullData.length") == 5, timeout=30)
+    dash_duo.wait_for_contains_text("#explore-index-stats", "total return", timeout=30)
+
+
+def test_normal_sliders_redraw_the_curve_and_title(dash_duo, app):
+    _open(dash_duo, app)
+    assert _title(dash_duo, "explore-normal") == "N(mu=0, sigma=1)"
+    peak = _full(dash_duo, "explore-normal", "Math.max(...el._fullData[0].y)")
+    _slide(dash_duo, "explore-mu", 5)
+    until(lambda: _title(dash_duo, "explore-normal") == "N(mu=0.5, sigma=1)", timeout=5)
+    _slide(dash_duo, "explore-sigma", 10)
+    until(lambda: _title(dash_duo, "explore-normal") == "N(mu=0.5, sigma=2)", timeout=5)
+    assert _full(dash_duo, "explore-normal", "Math.max(...el._fullData[0].y)") == pytest.approx(peak / 2, rel=1e-3)
+    assert dash_duo.get_logs() == []
+
+
+def test_kernel_fit_follows_bandwidth_order_and_clicks(dash_duo, app):
+    _open(dash_duo, app)
+    fit = lambda: _full(dash_duo, "explore-kernel", "Array.from(el._fullData[3].y)")  # noqa: E731
+    before = fit()
+    _slide(dash_duo, "explore-bandwidth", 60)  # to the widest: plain polynomial regression, order 1 a line
+    until(lambda: fit() != before, timeout=10)
+    line = fit()
+    steps = [b - a for a, b in zip(line, line[1:])]
+    assert max(steps) - min(steps) < 1e-6
+    # A click on empty space adds a point there and the fit moves toward it.
+    count = lambda: _full(dash_duo, "explore-kernel", "el._fullData[1].x.length")  # noqa: E731
+    points = count()
+    box = dash_duo.driver.execute_script(
+        "const el = document.querySelector('#explore-kernel .js-plotly-plot'); el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const l = el._fullLayout, r = el.querySelector('.nsewdrag').getBoundingClientRect();"
+        "return [r.left + l.xaxis.l2p(11), r.top + l.yaxis.l2p(3.5)];")
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    builder = ActionBuilder(dash_duo.driver)
+    builder.pointer_action.move_to_location(int(box[0]), int(box[1])).click()
+    builder.perform()
+    until(lambda: count() == points + 1, timeout=10)
+    until(lambda: fit()[-1] > line[-1], timeout=10)  # the new point at the right end pulls the line up
+    assert dash_duo.get_logs() == []
+
+
+def test_sliding_the_window_changes_the_interval_return(dash_duo, app):
+    _open(dash_duo, app)
+    first = dash_duo.find_element("#explore-total-return").text
+    assert "2007-01-03 → 2008-12-31" in dash_duo.find_element("#explore-index-stats").text
+    _slide(dash_duo, "explore-window-start", 6)
+    until(lambda: "2013-01-02 → 2014-12-31" in dash_duo.find_element("#explore-index-stats").text, timeout=10)
+    assert dash_duo.find_element("#explore-total-return").text != first
+    colour = _full(dash_duo, "explore-index", "el._fullData[1].line.color")
+    assert colour == "#20c997"  # 2013-2014 rose
+    dash_duo.find_element("#explore-log-scale input").click()
+    until(lambda: _full(dash_duo, "explore-index", "el._fullLayout.yaxis.type") == "linear", timeout=10)
+    assert dash_duo.get_logs() == []
