@@ -73,6 +73,32 @@ def test_kernel_fit_follows_bandwidth_order_and_clicks(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
+def _click_at(dash_duo, x, y):
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    point = dash_duo.driver.execute_script(
+        "const el = document.querySelector('#explore-kernel .js-plotly-plot'); el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const l = el._fullLayout, r = el.querySelector('.nsewdrag').getBoundingClientRect();"
+        f"return [r.left + l.xaxis.l2p({x}), r.top + l.yaxis.l2p({y})];")
+    builder = ActionBuilder(dash_duo.driver)
+    builder.pointer_action.move_to_location(int(point[0]), int(point[1])).click()
+    builder.perform()
+
+
+def test_a_point_can_be_picked_up_and_moved(dash_duo, app):
+    _open(dash_duo, app)
+    xs = _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].x)")
+    ys = _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].y)")
+    i = len(xs) // 2
+    _click_at(dash_duo, xs[i], ys[i])
+    until(lambda: _full(dash_duo, "explore-kernel", "el._fullData[1].marker.color[%d]" % i) == "#fd7e14", timeout=10)
+    _click_at(dash_duo, 11, -3)
+    until(lambda: _full(dash_duo, "explore-kernel", "Math.max(...el._fullData[1].x)") > 10.5, timeout=10)
+    assert _full(dash_duo, "explore-kernel", "el._fullData[1].x.length") == len(xs)  # moved, not added
+    assert xs[i] not in _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].x)")
+    assert dash_duo.get_logs() == []
+
+
 def test_sliding_the_window_changes_the_interval_return(dash_duo, app):
     _open(dash_duo, app)
     first = dash_duo.find_element("#explore-total-return").text
