@@ -132,3 +132,39 @@ def redis_url():
         server.terminate()
         server.wait(10)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The same database code against SQLite (the default) and a PostgreSQL server (a fresh schema per test)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from models.db import make_engine
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite'}"
+    server = request.getfixturevalue("postgres_url")
+    engine = make_engine(server)
+    schema = f"t{uuid.uuid4().hex[:12]}"  # no state leaks between tests
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def engine(database_url):
+    """Makes engines on ``database_url`` (a new one per call, like a restarted process); closed after the test."""
+    from models.db import make_engine
+
+    made = []
+
+    def make():
+        made.append(make_engine(database_url))
+        return made[-1]
+
+    yield make
+    for e in made:
+        e.dispose()

@@ -14,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import Engine
 
+from models.cache import LRU
 from models.nn.data import (TASKS, DataError, Dataset, black_scholes, guess_task, load_bls_prices, load_csv,
                            load_digits, read_frame)
 from models.nn.monitor import Progress
@@ -70,27 +69,8 @@ class UnknownDatasetError(DataError, LookupError):
     """A dataset id that is neither built in nor a stored upload."""
 
 
-class _LRU:
-    """A small per-process cache of immutable objects, safe across threads."""
-
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key, build):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = build()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
-_datasets = _LRU(4)
-_results = _LRU(4)
+_datasets = LRU(4)
+_results = LRU(4)
 
 
 class Workspace:

@@ -14,13 +14,13 @@ import json
 import re
 import threading
 import uuid
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from models.cache import LRU
 from models.sentiment.data import load_tweets
 from models.sentiment.store import CorrectionStore, RunStore
 from models.sentiment.train import Progress, Run, train
@@ -34,27 +34,8 @@ class UnknownDatasetError(LookupError):
     """A dataset id that is neither built in nor a stored upload."""
 
 
-class _LRU:
-    """A small per-process cache of immutable objects, safe across threads."""
-
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key, build):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = build()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
-_datasets = _LRU(4)
-_runs = _LRU(6)
+_datasets = LRU(4)
+_runs = LRU(6)
 _train_lock = threading.Lock()
 
 

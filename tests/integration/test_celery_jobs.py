@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-from dash.testing.wait import until
 
 from tests.integration.test_sentiment_page import _click, _matrix, _open
 

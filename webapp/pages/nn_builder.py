@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 import uuid
 from pathlib import Path
@@ -22,6 +20,7 @@ from webapp.nn_jobs import train_in_fresh_process
 from webapp.components import nn_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import follow_theme, themed
+from webapp.components.uploads import decode_upload, rejected_message, upload_zone
 
 dash.register_page(__name__, path="/nn-builder", name="NN Builder", order=3, title="NN Builder · Glassbox")
 
@@ -154,15 +153,7 @@ def layout(**_query):
             dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
             dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
             dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
-            html.Div(
-                dcc.Upload(
-                    id=UPLOAD,
-                    children=html.Div(["Drop a CSV file here or ", html.A("choose one")]),
-                    className="border border-secondary-subtle rounded text-center py-2 mt-3 small", multiple=False,
-                ),
-                # assets/upload_limit.js stops a file over the limit before it is sent and tells REJECTED.
-                **{"data-max-bytes": str(flask.current_app.config["MAX_UPLOAD_BYTES"]), "data-reject-store": REJECTED},
-            ),
+            upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
             html.Div(id=UPLOAD_FORM, hidden=True, children=[
                 dbc.Row([
                     dbc.Col([dbc.Label("Column to predict", html_for=TARGET, className="small mb-0"),
@@ -305,20 +296,6 @@ def choose_dataset(choice, rows, seed, loss, current):
         " …" if len(info["features"]) > 8 else ""), outputs, hide_form, message
 
 
-def _decode(contents: str | None) -> bytes:
-    """An upload's bytes from dcc.Upload's data URL, within the app's upload limit."""
-    if not contents or "," not in contents:
-        raise DataError("The upload arrived empty.")
-    try:
-        content = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        raise DataError("The upload arrived damaged; please try again.") from None
-    limit = flask.current_app.config["MAX_UPLOAD_BYTES"]
-    if len(content) > limit:
-        raise DataError(f"The file is {len(content) / 2**20:,.1f} MiB; the upload limit is {limit / 2**20:,.0f} MiB.")
-    return content
-
-
 def _guess_target(columns: list[str]) -> str:
     lowered = {c.lower(): c for c in columns}
     return next((lowered[n] for n in TARGET_NAMES if n in lowered), columns[-1])
@@ -333,7 +310,7 @@ def _guess_target(columns: list[str]) -> str:
 def read_upload(contents, filename):
     """Keep a readable CSV and offer its columns as the target; the current dataset stays until "Use this data"."""
     try:
-        upload = _workspace().describe_upload(_decode(contents), filename or "upload.csv")
+        upload = _workspace().describe_upload(decode_upload(contents, DataError), filename or "upload.csv")
     except DataError as exc:
         return None, True, no_update, no_update, _alert(f"{exc} The current data stays selected.")
     columns = upload["columns"]
@@ -355,9 +332,7 @@ clientside_callback(
 @callback(Output(DATA_MESSAGE, "children", allow_duplicate=True), Input(REJECTED, "data"), prevent_initial_call=True)
 def reject_upload(rejected):
     """A file over the upload limit, stopped in the browser before it was sent."""
-    mib = 1024 * 1024
-    return _alert(f"{rejected['name']} is {rejected['size'] / mib:,.1f} MiB; the upload limit is "
-                  f"{rejected['limit'] / mib:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB). The current data stays selected.")
+    return _alert(rejected_message(rejected) + " The current data stays selected.")
 
 
 @callback(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -20,6 +17,7 @@ from webapp import ids
 from webapp.components import sentiment_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import follow_theme, themed
+from webapp.components.uploads import decode_upload, rejected_message, upload_zone
 
 dash.register_page(__name__, path="/sentiment", name="Sentiment", order=2, title="Sentiment · Glassbox")
 
@@ -68,15 +66,7 @@ def layout(**_query):
     data_card = _card("Data", [
         dbc.Label("Dataset", html_for=DATASET),
         dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
-        html.Div(
-            dcc.Upload(
-                id=UPLOAD,
-                children=html.Div(["Drop a CSV or Parquet file here or ", html.A("choose one")]),
-                className="border border-secondary-subtle rounded text-center py-2 mt-2 small", multiple=False,
-            ),
-            # assets/upload_limit.js stops a file over the limit before it is sent and tells REJECTED.
-            **{"data-max-bytes": str(flask.current_app.config["MAX_UPLOAD_BYTES"]), "data-reject-store": REJECTED},
-        ),
+        upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"),
         html.Div(id=UPLOAD_FORM, hidden=True, children=[
             dbc.Row([
                 dbc.Col([dbc.Label("Text column", className="small"), dcc.Dropdown(id=TEXT_COL)], md=4),
@@ -401,7 +391,7 @@ def retrain(set_progress, _clicks, run_info, c_value, weighting, ngrams):
 def read_upload(contents, filename):
     """Read the file once to offer its columns; guess text/label/split columns by name."""
     try:
-        table_ = read_table(_decode(contents), filename or "upload")
+        table_ = read_table(decode_upload(contents, DataError), filename or "upload")
     except DataError as exc:
         return True, *[no_update] * 6, _error(str(exc))
     columns = list(table_.frame.columns)
@@ -416,22 +406,7 @@ def read_upload(contents, filename):
 @callback(Output(MESSAGE, "children", allow_duplicate=True), Input(REJECTED, "data"), prevent_initial_call=True)
 def reject_upload(rejected):
     """A file over the upload limit, stopped in the browser before it was sent."""
-    mib = 1024 * 1024
-    return _error(f"{rejected['name']} is {rejected['size'] / mib:,.1f} MiB; the upload limit is "
-                  f"{rejected['limit'] / mib:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB). The current data stays loaded.")
-
-
-def _decode(contents: str | None) -> bytes:
-    if not contents or "," not in contents:
-        raise DataError("The upload arrived empty.")
-    try:
-        content = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        raise DataError("The upload arrived damaged; please try again.") from None
-    limit = flask.current_app.config["MAX_UPLOAD_BYTES"]
-    if len(content) > limit:
-        raise DataError(f"The file is {len(content) / 2**20:,.1f} MiB; the upload limit is {limit / 2**20:,.0f} MiB.")
-    return content
+    return _error(rejected_message(rejected) + " The current data stays loaded.")
 
 
 @callback(
@@ -444,7 +419,7 @@ def _decode(contents: str | None) -> bytes:
 def use_upload(_clicks, contents, filename, text_col, label_col, split_col, label_map):
     """Turn the upload into a stored dataset with the chosen columns and label mapping."""
     try:
-        table_ = read_table(_decode(contents), filename or "upload")
+        table_ = read_table(decode_upload(contents, DataError), filename or "upload")
         if not text_col or not label_col:
             raise DataError("Choose the text column and the label column.")
         dataset, notes = labelled(table_.frame, text_col, label_col, parse_label_map(label_map), split_col or None)

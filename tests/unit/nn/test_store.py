@@ -1,39 +1,8 @@
-import uuid
+"""Uses the ``engine`` fixture (tests/conftest.py): SQLite and PostgreSQL."""
 
-import pytest
-import sqlalchemy as sa
 
-from models.db import make_engine
 from models.nn.spec import default_spec
 from models.nn.store import RunStore, network_summary
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    """The same store code against SQLite (the default) and a PostgreSQL server."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    engine = make_engine(server)
-    schema = f"t{uuid.uuid4().hex[:12]}"  # a fresh schema per test: no state leaks between tests
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    return f"{server}?options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture
-def engine(url):
-    """Engines on ``url`` (a new one per call, like a restarted process), closed after the test."""
-    made = []
-
-    def make():
-        made.append(make_engine(url))
-        return made[-1]
-
-    yield make
-    for e in made:
-        e.dispose()
 
 
 EPOCHS = [{"epoch": 1, "loss": 2.0, "val_loss": 2.5, "metric": 0.1, "val_metric": 0.05, "seconds": 0.3},

@@ -3,7 +3,6 @@ import json
 import numpy as np
 import pytest
 
-from models.nn.data import DataError
 from models.nn.spec import SpecError, default_spec
 from models.nn.train import Result, train
 

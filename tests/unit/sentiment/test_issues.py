@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from models.sentiment.issues import label_issue_scores, out_of_fold_proba, rank_label_issues
 from models.sentiment.model import SentimentModel

@@ -1,39 +1,9 @@
-import uuid
+"""Uses the ``engine`` fixture (tests/conftest.py): SQLite and PostgreSQL."""
 
 import numpy as np
 import pytest
-import sqlalchemy as sa
 
-from models.db import make_engine
 from models.sentiment.store import CorrectionStore, RunStore
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    """The same store code against SQLite (the default) and a PostgreSQL server."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    engine = make_engine(server)
-    schema = f"t{uuid.uuid4().hex[:12]}"  # a fresh schema per test: no state leaks between tests
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    return f"{server}?options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture
-def engine(url):
-    """Engines on ``url`` (a new one per call, like a restarted process), closed after the test."""
-    made = []
-
-    def make():
-        made.append(make_engine(url))
-        return made[-1]
-
-    yield make
-    for e in made:
-        e.dispose()
 
 
 def test_corrections_survive_a_restart_and_undo_keeps_history(engine):
