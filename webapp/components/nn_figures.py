@@ -68,7 +68,7 @@ def curves_figure(epochs: list[dict], metric: str) -> go.Figure:
             x=[e["epoch"] for e in epochs], y=[e.get(key) for e in epochs], name=name.format(m=metric), mode="lines+markers",
             line=dict(color=_COLOURS[key], dash="dot" if key.startswith("val") else "solid"), legendgroup=key,
         ), row=row, col=1)
-    figure.update_layout(margin=dict(l=50, r=10, t=30, b=40), legend=dict(orientation="h", y=-0.12),
+    figure.update_layout(margin=dict(l=50, r=10, t=60, b=40), legend=dict(orientation="h", y=-0.12),
                          uirevision="curves")
     figure.update_xaxes(title_text="epoch", row=2, col=1)
     return figure
