@@ -4,14 +4,10 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
+from tests.integration.browser import click_at
+from tests.integration.browser import plotly as _full
+
 pytestmark = pytest.mark.browser
-
-
-def _full(dash_duo, graph_id, expr):
-    return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
-        f"return el && el._fullData && el._fullData.length ? ({expr}) : null;"
-    )
 
 
 def _title(dash_duo, graph_id):
@@ -58,30 +54,10 @@ def test_kernel_fit_follows_bandwidth_order_and_clicks(dash_duo, app):
     # A click on empty space adds a point there and the fit moves toward it.
     count = lambda: _full(dash_duo, "explore-kernel", "el._fullData[1].x.length")  # noqa: E731
     points = count()
-    box = dash_duo.driver.execute_script(
-        "const el = document.querySelector('#explore-kernel .js-plotly-plot'); el.scrollIntoView({block: 'center', behavior: 'instant'});"
-        "const l = el._fullLayout, r = el.querySelector('.nsewdrag').getBoundingClientRect();"
-        "return [r.left + l.xaxis.l2p(11), r.top + l.yaxis.l2p(3.5)];")
-    from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-    builder = ActionBuilder(dash_duo.driver)
-    builder.pointer_action.move_to_location(int(box[0]), int(box[1])).click()
-    builder.perform()
+    click_at(dash_duo, "explore-kernel", 11, 3.5)
     until(lambda: count() == points + 1, timeout=10)
     until(lambda: fit()[-1] > line[-1], timeout=10)  # the new point at the right end pulls the line up
     assert dash_duo.get_logs() == []
-
-
-def _click_at(dash_duo, x, y):
-    from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-    point = dash_duo.driver.execute_script(
-        "const el = document.querySelector('#explore-kernel .js-plotly-plot'); el.scrollIntoView({block: 'center', behavior: 'instant'});"
-        "const l = el._fullLayout, r = el.querySelector('.nsewdrag').getBoundingClientRect();"
-        f"return [r.left + l.xaxis.l2p({x}), r.top + l.yaxis.l2p({y})];")
-    builder = ActionBuilder(dash_duo.driver)
-    builder.pointer_action.move_to_location(int(point[0]), int(point[1])).click()
-    builder.perform()
 
 
 def test_a_point_can_be_picked_up_and_moved(dash_duo, app):
@@ -89,9 +65,9 @@ def test_a_point_can_be_picked_up_and_moved(dash_duo, app):
     xs = _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].x)")
     ys = _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].y)")
     i = len(xs) // 2
-    _click_at(dash_duo, xs[i], ys[i])
+    click_at(dash_duo, "explore-kernel", xs[i], ys[i])
     until(lambda: _full(dash_duo, "explore-kernel", "el._fullData[1].marker.color[%d]" % i) == "#fd7e14", timeout=10)
-    _click_at(dash_duo, 11, -3)
+    click_at(dash_duo, "explore-kernel", 11, -3)
     until(lambda: _full(dash_duo, "explore-kernel", "Math.max(...el._fullData[1].x)") > 10.5, timeout=10)
     assert _full(dash_duo, "explore-kernel", "el._fullData[1].x.length") == len(xs)  # moved, not added
     assert xs[i] not in _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].x)")

@@ -5,20 +5,16 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
+from tests.integration.browser import click as _click
+from tests.integration.browser import client_point as _client_point
+from tests.integration.browser import plotly as _full
+from tests.integration.browser import pointer
+
 pytestmark = pytest.mark.browser
 
 
-def _full(dash_duo, graph_id, expr):
-    return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot'); return el && el._fullData && el._fullData.length ? ({expr}) : null;"
-    )
-
-
-def _click(dash_duo, selector_or_element):
-    """Scroll instantly, then click (Bootstrap's smooth scrolling would move the target under the pointer)."""
-    el = dash_duo.find_element(selector_or_element) if isinstance(selector_or_element, str) else selector_or_element
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", el)
-    el.click()
+def _pointer_click(dash_duo, point):
+    pointer(dash_duo, [point, point])
 
 
 def _tab(dash_duo, label):
@@ -242,26 +238,6 @@ def test_bad_uploads_say_why_and_keep_the_current_data(dash_duo, app, tmp_path):
 def _confusion(dash_duo):
     cells = _full(dash_duo, "nn-builder-diagnostics-a", "el._fullData[0].customdata")
     return [[cell[2] for cell in row] for row in cells] if cells else None
-
-
-def _client_point(dash_duo, graph_id, x_expr, y_expr):
-    """Viewport coordinates of a point given in the graph's axis units (after scrolling it into view)."""
-    return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
-        "el.scrollIntoView({block: 'center', behavior: 'instant'});"
-        "const l = el._fullLayout, box = el.querySelector('.nsewdrag').getBoundingClientRect();"
-        f"return [box.left + l.xaxis.l2p({x_expr}), box.top + l.yaxis.l2p({y_expr})];"
-    )
-
-
-def _pointer_click(dash_duo, point):
-    from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-    builder = ActionBuilder(dash_duo.driver)
-    builder.pointer_action.move_to_location(*map(int, point))
-    builder.pointer_action.pointer_down()
-    builder.pointer_action.pointer_up()
-    builder.perform()
 
 
 def test_digits_train_and_the_confusion_matrix_counts_the_validation_rows(dash_duo, app):

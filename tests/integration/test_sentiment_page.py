@@ -4,13 +4,12 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 
+from tests.integration.browser import click as _click
+from tests.integration.browser import client_point as _client_point
+from tests.integration.browser import plotly as _full
+from tests.integration.browser import pointer as _pointer
+
 pytestmark = pytest.mark.browser
-
-
-def _full(dash_duo, graph_id, expr):
-    return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot'); return el && el._fullData && el._fullData.length ? ({expr}) : null;"
-    )
 
 
 def _matrix(dash_duo):
@@ -24,38 +23,6 @@ def _grid_rows(dash_duo):
         "const api = window.dash_ag_grid && dash_ag_grid.getApi('sentiment-table');"
         "if (!api) return null; const rows = []; api.forEachNodeAfterFilter(n => rows.push(n.data)); return rows;"
     )
-
-
-def _client_point(dash_duo, graph_id, x_expr, y_expr):
-    """Viewport coordinates of a point given in the graph's axis units (after scrolling it into view)."""
-    return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot');"
-        "el.scrollIntoView({block: 'center', behavior: 'instant'});"
-        "const l = el._fullLayout, box = el.querySelector('.nsewdrag').getBoundingClientRect();"
-        f"return [box.left + l.xaxis.l2p({x_expr}), box.top + l.yaxis.l2p({y_expr})];"
-    )
-
-
-def _pointer(dash_duo, points, press=True):
-    """Move the mouse through viewport points; press at the first and release at the last (a click or a drag)."""
-    from selenium.webdriver.common.actions.action_builder import ActionBuilder
-
-    builder = ActionBuilder(dash_duo.driver)
-    builder.pointer_action.move_to_location(*map(int, points[0]))
-    if press:
-        builder.pointer_action.pointer_down()
-    for x, y in points[1:]:
-        builder.pointer_action.move_to_location(int(x), int(y))
-    if press:
-        builder.pointer_action.pointer_up()
-    builder.perform()
-
-
-def _click(dash_duo, selector_or_element):
-    """Scroll instantly, then click (Bootstrap's smooth scrolling would move the target under the pointer)."""
-    el = dash_duo.find_element(selector_or_element) if isinstance(selector_or_element, str) else selector_or_element
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", el)
-    el.click()
 
 
 def _click_cell(dash_duo, actual, predicted):
