@@ -417,17 +417,20 @@ class _Selection:
         count = np.ones(len(cells), np.int64) if cells.count is None else cells.count
         if mask is not None:
             status, size, count = status[mask], size[mask], count[mask]
-        n = int(count.sum())
-        errors = int(count[status >= 400].sum())
-        server_errors = int(count[status >= 500].sum())
-        return {
-            "events": n,
-            "errors": errors,
-            "server_errors": server_errors,
-            "error_rate": errors / n if n else 0.0,
-            "server_error_rate": server_errors / n if n else 0.0,
-            "bytes": int(size.sum()),
-        }
+        return stats_dict(count.sum(), count[status >= 400].sum(), count[status >= 500].sum(), size.sum())
+
+
+def stats_dict(events: int, errors: int, server_errors: int, size: int) -> dict:
+    """The stats panel's figures from four totals (shared by the in-process and the Dask paths)."""
+    events, errors, server_errors = int(events), int(errors), int(server_errors)
+    return {
+        "events": events,
+        "errors": errors,
+        "server_errors": server_errors,
+        "error_rate": errors / events if events else 0.0,
+        "server_error_rate": server_errors / events if events else 0.0,
+        "bytes": int(size),
+    }
 
 
 def _count_by(codes: np.ndarray, mask: np.ndarray | None, size: int, weights: np.ndarray | None = None) -> np.ndarray:

@@ -36,6 +36,7 @@ from models.logs.aggregate import (
     has_previous_period,
     range_trend,
     robust_z,
+    stats_dict,
     top_n,
 )
 
@@ -181,18 +182,6 @@ def _stats(frame: dd.DataFrame) -> list:
     return [frame["t"].count(), frame["failed"].sum(), frame["server_failed"].sum(), frame["bytes"].sum()]
 
 
-def _stats_dict(events: int, errors: int, server_errors: int, size: int) -> dict:
-    events, errors, server_errors = int(events), int(errors), int(server_errors)
-    return {
-        "events": events,
-        "errors": errors,
-        "server_errors": server_errors,
-        "error_rate": errors / events if events else 0.0,
-        "server_error_rate": server_errors / events if events else 0.0,
-        "bytes": int(size),
-    }
-
-
 def _dense(counts: pd.DataFrame, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Events and errors for each of ``keys`` (0 where the group-by found none), int64."""
     counts = counts.reindex(keys, fill_value=0)
@@ -285,7 +274,7 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
         }
     )
     heatmap, _ = _dense(done["heatmap"], np.arange(7 * 24))
-    stats = _stats_dict(*done["stats"])
+    stats = stats_dict(*done["stats"])
     return {
         "timeseries": series,
         "trend": line,
@@ -296,7 +285,7 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
         "statuses": statuses,
         "heatmap": heatmap.reshape(7, 24),
         "stats": stats,
-        "previous": _stats_dict(*done["previous"]) if has_previous_period(filters, (first, last)) else None,
+        "previous": stats_dict(*done["previous"]) if has_previous_period(filters, (first, last)) else None,
         "range": (int(start), int(end)),
         "matching": stats["events"],
     }
