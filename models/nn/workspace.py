@@ -11,7 +11,6 @@ the runs. Files are immutable once written, so each worker process may cache wha
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import uuid
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy.engine import Engine
 
 from models.cache import LRU
+from models.files import store_by_content
 from models.nn.data import (TASKS, DataError, Dataset, black_scholes, guess_task, load_bls_prices, load_csv,
                            load_digits, read_frame)
 from models.nn.monitor import Progress
@@ -93,14 +93,9 @@ class Workspace:
 
     def save_upload(self, content: bytes, filename: str) -> str:
         """Keep an uploaded CSV; returns its id (the same content always gets the same id)."""
-        upload_id = "upload-" + hashlib.sha256(content).hexdigest()[:16]
-        path = self.root / "datasets" / f"{upload_id}.csv"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(content)
-            tmp.replace(path)
-            (path.with_suffix(".name")).write_text(filename)
+        upload_id, path, created = store_by_content(self.root / "datasets", content, ".csv")
+        if created:
+            path.with_suffix(".name").write_text(filename)
         return upload_id
 
     def dataset(self, dataset_id: str, target: str | None = None, task: str | None = None) -> Dataset:

@@ -8,7 +8,6 @@ cache what it loaded (read-only) and every worker sees the same state through th
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -21,6 +20,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from models.cache import LRU
+from models.files import store_by_content
 from models.sentiment.data import load_tweets
 from models.sentiment.store import CorrectionStore, RunStore
 from models.sentiment.train import Progress, Run, train
@@ -65,13 +65,8 @@ class Workspace:
         buffer = io.BytesIO()
         dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
         payload = buffer.getvalue()
-        dataset_id = "upload-" + hashlib.sha256(payload).hexdigest()[:16]
-        path = self.root / "datasets" / f"{dataset_id}.parquet"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(payload)
-            tmp.replace(path)
+        dataset_id, path, created = store_by_content(self.root / "datasets", payload, ".parquet")
+        if created:
             meta = {"name": str(name)[:120], "rows": int(len(dataset))}
             path.with_suffix(".json").write_text(json.dumps(meta))
         return dataset_id

@@ -1,0 +1,27 @@
+"""Files named by their content: an upload kept once, under an id every worker can find it by."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+
+def store_by_content(folder: Path, payload: bytes, suffix: str) -> tuple[str, Path, bool]:
+    """Write ``payload`` to ``folder/upload-<sha256[:16]><suffix>`` unless it is already there.
+
+    The file appears whole or not at all (written beside it, then renamed), so a worker that
+    reads it never sees half a file.
+
+    Returns:
+        ``(upload_id, path, created)``: ``created`` is False when the same content was stored before.
+    """
+    upload_id = "upload-" + hashlib.sha256(payload).hexdigest()[:16]
+    path = Path(folder) / f"{upload_id}{suffix}"
+    if path.exists():
+        return upload_id, path, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(path)
+    return upload_id, path, True
