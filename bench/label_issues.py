@@ -48,7 +48,7 @@ def main() -> None:
         proba = out_of_fold_proba(texts, noisy, SentimentModel, folds=5, seed=seed)
         seconds = time.perf_counter() - started
 
-        def at_k(order):
+        def at_k(order, truth=truth, k=k):
             return float(truth[np.asarray(order)[:k]].sum() / k)
 
         score, _ = label_issue_scores(noisy, proba)
@@ -60,8 +60,10 @@ def main() -> None:
         for method in ("self_confidence", "normalized_margin", "confidence_weighted_entropy"):
             quality = get_label_quality_scores(noisy, proba, method=method)
             row[f"cleanlab quality {method}"] = at_k(np.argsort(quality, kind="stable"))
-        print(f"seed {seed}: {k} flips of {n}, out-of-fold probabilities in {seconds:.1f} s; "
-              f"cleanlab flagged {len(found)} rows")
+        print(
+            f"seed {seed}: {k} flips of {n}, out-of-fold probabilities in {seconds:.1f} s; "
+            f"cleanlab flagged {len(found)} rows"
+        )
         for name, value in row.items():
             results.setdefault(name, []).append(value)
     print(f"\nprecision@k (k = flips), mean over seeds {args.seeds}; chance = {args.flip:.2f}")

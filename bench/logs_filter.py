@@ -57,7 +57,11 @@ def scenarios(events: Events, rng: np.random.Generator) -> dict:
         "hour click": lambda: ({"hours": [int(rng.integers(24))]}, "hour", 0),
         "range drag": lambda: (window(0, 1), "hour", 0),
         "product + range": lambda: ({"products": [str(rng.choice(events.products))], **window(0.2, 0.6)}, "hour", 0),
-        "hours + category": lambda: ({"hours": [9, 10, 11], "categories": [str(rng.choice(events.categories))]}, "hour", 0),
+        "hours + category": lambda: (
+            {"hours": [9, 10, 11], "categories": [str(rng.choice(events.categories))]},
+            "hour",
+            0,
+        ),
         "status, page 20": lambda: ({"statuses": [int(rng.choice(statuses))]}, "hour", 20),
         "status, by day": lambda: ({"statuses": [int(rng.choice(statuses))]}, "day", 0),
         "status, by minute": lambda: ({"statuses": [int(rng.choice(statuses))]}, "minute", 0),
@@ -81,11 +85,17 @@ def callback_runner(events: Events):
     folder = tempfile.mkdtemp()
     app = create_app({"DATA_DIR": folder, "TESTING": True})
     from webapp.pages import logs  # pages register themselves once the app exists
-    sources._cache[("bench", folder)] = events  # noqa: SLF001 - the bench hands the page its events
+
+    sources._cache[("bench", folder)] = events
 
     def run(filters: dict, granularity: str, page: int) -> None:
         with app.server.app_context():
-            view = {"source": "bench", "granularity": granularity, "page": page, "filters": Filters.from_dict(filters).to_dict()}
+            view = {
+                "source": "bench",
+                "granularity": granularity,
+                "page": page,
+                "filters": Filters.from_dict(filters).to_dict(),
+            }
             to_json(logs.render(view, None, None))  # the response body Dash would send
 
     return run
@@ -106,7 +116,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     run({}, "hour", 0)  # warm caches a first click would build
     run({}, "minute", 0)
-    print(f"{'':>18}   {'p50':>9}   {'p95':>9}   ({'whole render callback' if args.callback else 'dashboard + one page of rows'})")
+    print(
+        f"{'':>18}   {'p50':>9}   {'p95':>9}   ({'whole render callback' if args.callback else 'dashboard + one page of rows'})"
+    )
     for name, make in scenarios(events, rng).items():
         times = []
         for _ in range(args.repeats):

@@ -29,7 +29,8 @@ def time_goaccess(path: Path) -> float | None:
     started = time.perf_counter()
     subprocess.run(
         ["goaccess", str(path), "--log-format=COMBINED", "-o", "/dev/null", "--output-format=json", "--no-progress"],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
@@ -53,8 +54,11 @@ def main() -> None:
                 size_mb = path.stat().st_size / 2**20
                 for label, out in (("in memory", None), ("to parquet", Path(folder) / "events")):
                     summary = parse_in_child(path, out)
-                    print(f"{n:>11,} lines ({size_mb:,.0f} MB)  {label:<10}  {n / summary['seconds']:>12,.0f} lines/s "
-                          f"({summary['seconds']:.2f} s)  peak RSS {summary['max_rss_mb']:>6,} MB", flush=True)
+                    print(
+                        f"{n:>11,} lines ({size_mb:,.0f} MB)  {label:<10}  {n / summary['seconds']:>12,.0f} lines/s "
+                        f"({summary['seconds']:.2f} s)  peak RSS {summary['max_rss_mb']:>6,} MB",
+                        flush=True,
+                    )
                 shutil.rmtree(Path(folder) / "events", ignore_errors=True)
             else:
                 result = parse_files([path])

@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keras  # noqa: E402  (after the path fix; models.nn sets TensorFlow's log level first)
+import keras
 
-from models.nn.data import black_scholes, split  # noqa: E402
-from models.nn.monitor import Monitor  # noqa: E402
-from models.nn.spec import build_model, default_spec  # noqa: E402
+from models.nn.data import black_scholes, split
+from models.nn.monitor import Monitor
+from models.nn.spec import build_model, default_spec
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,8 +36,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     parts = split(black_scholes(args.rows, seed=0), validation=0.2, seed=0, scale=True)
-    spec = {**default_spec(), "epochs": args.epochs, "batch_size": args.batch_size,
-            "layers": [{"units": args.units, "activation": "relu"}] * args.layers}
+    spec = {
+        **default_spec(),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "layers": [{"units": args.units, "activation": "relu"}] * args.layers,
+    }
     y_train, y_val = parts.y_train[:, None], parts.y_val[:, None]
 
     def run(monitored: bool) -> tuple[float, float]:
@@ -45,8 +49,15 @@ def main(argv: list[str] | None = None) -> None:
         model = build_model(spec, parts.X_train.shape[1], "regression")
         monitor = Monitor(parts.X_train[:2000], args.epochs)
         started = time.perf_counter()
-        model.fit(parts.X_train, y_train, validation_data=(parts.X_val, y_val), epochs=args.epochs,
-                  batch_size=args.batch_size, verbose=0, callbacks=[monitor] if monitored else [])
+        model.fit(
+            parts.X_train,
+            y_train,
+            validation_data=(parts.X_val, y_val),
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            verbose=0,
+            callbacks=[monitor] if monitored else [],
+        )
         return time.perf_counter() - started, monitor.overhead
 
     run(False)  # warm-up: first use of TensorFlow's kernels and thread pools
@@ -57,12 +68,16 @@ def main(argv: list[str] | None = None) -> None:
         monitored.append(seconds)
         inside.append(overhead)
     b, m = statistics.median(bare), statistics.median(monitored)
-    print(f"{args.rows:,} rows, {args.layers}x{args.units} relu, {args.epochs} epochs, batch {args.batch_size}, "
-          f"median of {args.repeats}")
+    print(
+        f"{args.rows:,} rows, {args.layers}x{args.units} relu, {args.epochs} epochs, batch {args.batch_size}, "
+        f"median of {args.repeats}"
+    )
     print(f"bare model.fit:     {b:8.2f} s   (runs: {', '.join(f'{s:.2f}' for s in bare)})")
     print(f"fit with Monitor:   {m:8.2f} s   (runs: {', '.join(f'{s:.2f}' for s in monitored)})")
-    print(f"monitor's own time: {statistics.median(inside):8.2f} s   (recording, measured inside the callback: "
-          f"{statistics.median(inside) / b:.1%} of the bare fit, a figure that machine load disturbs less)")
+    print(
+        f"monitor's own time: {statistics.median(inside):8.2f} s   (recording, measured inside the callback: "
+        f"{statistics.median(inside) / b:.1%} of the bare fit, a figure that machine load disturbs less)"
+    )
     print(f"ratio:              {m / b:8.3f}   (goal <= 1.10)")
 
 

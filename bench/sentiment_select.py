@@ -26,8 +26,14 @@ def main() -> None:
     from webapp import create_app
 
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"TESTING": True, "DATA_DIR": data_dir, "SECRET_KEY": "bench",
-                          "DATA_MIRROR": os.environ.get("GLASSBOX_DATA_MIRROR")})
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATA_DIR": data_dir,
+                "SECRET_KEY": "bench",
+                "DATA_MIRROR": os.environ.get("GLASSBOX_DATA_MIRROR"),
+            }
+        )
         from webapp.pages import sentiment as page
 
         with app.server.test_request_context():
@@ -47,9 +53,18 @@ def main() -> None:
                     cell = {"split": split, "cell": [int(v) for v in rng.integers(0, 3, 2)]}
                     timed(f"cell click, {split}: triangle", page.render_triangle, cell, run_info, 0, "dark")
                     timed(f"cell click, {split}: table", page.render_table, cell, None, run_info, 0)
-                    timed(f"cell click, {split}: matrix+metrics", page.render_overview, run_info, split, 0, cell, "dark")
+                    timed(
+                        f"cell click, {split}: matrix+metrics", page.render_overview, run_info, split, 0, cell, "dark"
+                    )
                     lassoed = sorted(rng.choice(12000, 300, replace=False).tolist())
-                    timed(f"lasso, {split}: table", page.render_table, {"split": split, "cell": None}, lassoed, run_info, 0)
+                    timed(
+                        f"lasso, {split}: table",
+                        page.render_table,
+                        {"split": split, "cell": None},
+                        lassoed,
+                        run_info,
+                        0,
+                    )
             for name, values in timings.items():
                 print(f"{name:38s} p50 {statistics.median(values):6.1f} ms   p95 {np.percentile(values, 95):6.1f} ms")
             workspace = page._workspace()

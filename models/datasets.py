@@ -188,7 +188,7 @@ def _from_mirror(name: str, remote: RemoteFile, mirror: Path) -> bytes:
 
 def _download(name: str, remote: RemoteFile) -> bytes:
     try:
-        with urllib.request.urlopen(remote.url, timeout=_TIMEOUT_S) as response:  # noqa: S310 (fixed https URLs)
+        with urllib.request.urlopen(remote.url, timeout=_TIMEOUT_S) as response:
             body = response.read()
     except (urllib.error.URLError, OSError) as exc:
         raise DatasetNotFoundError(

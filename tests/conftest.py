@@ -33,6 +33,29 @@ def client(app):
     return app.server.test_client()
 
 
+def free_port() -> int:
+    """A TCP port free on loopback now (the OS picks it), so test servers never collide with another run's."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _dash_duo_on_a_free_port(monkeypatch):
+    """dash_duo serves on 8050, 8051 ... by default: two test runs on one machine would collide."""
+    from dash.testing.composite import DashComposite
+
+    start = DashComposite.start_server
+
+    def start_server(self, app, navigate=True, **kwargs):
+        kwargs.setdefault("port", free_port())
+        return start(self, app, navigate=navigate, **kwargs)
+
+    monkeypatch.setattr(DashComposite, "start_server", start_server)
+
+
 def pytest_setup_options():
     """Chromium options for dash_duo: Debian's headless Chromium, no network chatter, fresh profile."""
     from selenium.webdriver.chrome.options import Options
@@ -69,7 +92,6 @@ def postgres_url():
     started here on loopback (as the ``postgres`` user when the tests run as root, which initdb refuses)."""
     import pwd
     import shutil
-    import socket
     import subprocess
     import tempfile
 
@@ -87,13 +109,19 @@ def postgres_url():
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     data = folder / "data"
-    subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "glassbox", "--no-sync"], check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "glassbox", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://glassbox@127.0.0.1:{port}/postgres"
     finally:
@@ -113,13 +141,12 @@ def redis_url():
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (.ci/run installs it)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     folder = tempfile.mkdtemp(prefix="glassbox-redis-")
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):

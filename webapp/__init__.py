@@ -6,15 +6,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dash
 import flask
 
-from models.db import make_engine
-from webapp import api, jobs, layout
+from webapp import api, jobs, layout, services
 from webapp.config import DEV_SECRET_KEY, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         log.warning("GLASSBOX_SECRET_KEY is not set: using the public development key.")
 
     Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    server.extensions["glassbox.db"] = make_engine(settings["DATABASE_URL"])
+    services.init_app(server)
     server.register_blueprint(api.blueprint)
 
     app = dash.Dash(

@@ -64,9 +64,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
     Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),
     Setting("API_MAX_TEXT_CHARS", 5000, "Longest text, in characters, the sentiment API accepts.", _positive_int),
-    Setting("DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."),
+    Setting(
+        "DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."
+    ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),
-    Setting("LOG_PATHS", (), "Log files or glob patterns on the server the Logs page may open (os.pathsep-separated).", _path_list),
+    Setting(
+        "LOG_PATHS",
+        (),
+        "Log files or glob patterns on the server the Logs page may open (os.pathsep-separated).",
+        _path_list,
+    ),
 )
 
 

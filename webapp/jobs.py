@@ -6,8 +6,9 @@ progress poll and one user's long job never blocks another user's requests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dash
 

@@ -44,7 +44,11 @@ def _nav_links() -> list:
         key=lambda p: (p.get("order") is None, p.get("order") or 0, p["name"]),
     )
     return [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact", id=f"nav-{page['module'].split('.')[-1]}"))
+        dbc.NavItem(
+            dbc.NavLink(
+                page["name"], href=page["relative_path"], active="exact", id=f"nav-{page['module'].split('.')[-1]}"
+            )
+        )
         for page in pages
     ]
 

@@ -40,20 +40,39 @@ def _child(request: dict, out) -> None:
         try:
             dataset = workspace.dataset(request["dataset_id"])
             run_id, result = workspace.train(
-                dataset, request["spec"],
+                dataset,
+                request["spec"],
                 progress=lambda epoch, epochs, record: _send(out, "epoch", epoch, epochs, record),
-                should_stop=Path(request["stop_path"]).exists)
+                should_stop=Path(request["stop_path"]).exists,
+            )
         except (SpecError, DataError) as exc:
             _send(out, "error", str(exc))
             return
-        _send(out, "done", {"run_id": run_id, "status": result.status, "reason": result.reason,
-                            "epochs": result.epochs(), "final": result.final, "task": result.data["task"]})
-    except Exception as exc:  # noqa: BLE001 - whatever breaks is reported on the page, never a silent hang
+        _send(
+            out,
+            "done",
+            {
+                "run_id": run_id,
+                "status": result.status,
+                "reason": result.reason,
+                "epochs": result.epochs(),
+                "final": result.final,
+                "task": result.data["task"],
+            },
+        )
+    except Exception as exc:
         _send(out, "error", f"Training failed: {type(exc).__name__}: {exc}")
 
 
-def train_in_fresh_process(database_url: str, data_dir: str, mirror: str | None, dataset_id: str, spec: dict,
-                           stop_path: str, progress: Callable[[int, int, dict], None] | None = None) -> dict:
+def train_in_fresh_process(
+    database_url: str,
+    data_dir: str,
+    mirror: str | None,
+    dataset_id: str,
+    spec: dict,
+    stop_path: str,
+    progress: Callable[[int, int, dict], None] | None = None,
+) -> dict:
     """Train ``spec`` on a dataset in a new interpreter and wait for it.
 
     Args:
@@ -64,10 +83,17 @@ def train_in_fresh_process(database_url: str, data_dir: str, mirror: str | None,
         ``{"run_id", "status", "reason", "epochs", "final", "task"}``, or ``{"error": message}`` when the
         spec or data was refused or the trainer died.
     """
-    request = {"database_url": database_url, "data_dir": data_dir, "mirror": mirror, "dataset_id": dataset_id,
-               "spec": spec, "stop_path": stop_path}
-    process = subprocess.Popen([sys.executable, "-m", "webapp.nn_jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, bufsize=1)
+    request = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "mirror": mirror,
+        "dataset_id": dataset_id,
+        "spec": spec,
+        "stop_path": stop_path,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webapp.nn_jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
     outcome = None
     try:
         process.stdin.write(json.dumps(request))
@@ -75,7 +101,7 @@ def train_in_fresh_process(database_url: str, data_dir: str, mirror: str | None,
         for line in process.stdout:  # ends when the child exits, however it exits
             if not line.startswith(MARK):
                 continue
-            kind, *rest = json.loads(line[len(MARK):])
+            kind, *rest = json.loads(line[len(MARK) :])
             if kind == "epoch":
                 if progress is not None:
                     progress(*rest)

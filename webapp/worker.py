@@ -19,7 +19,9 @@ _app = create_app()
 try:
     celery_app = app = _app.server.extensions["glassbox.celery"]
 except KeyError:
-    raise ConfigError("GLASSBOX_REDIS_URL is not set: background jobs run on diskcache, no Celery worker is needed.") from None
+    raise ConfigError(
+        "GLASSBOX_REDIS_URL is not set: background jobs run on diskcache, no Celery worker is needed."
+    ) from None
 
 _contexts = {}
 

@@ -42,9 +42,12 @@ def interval_stats(dates, close, start, end) -> dict | None:
     n = len(years)
     se = np.sqrt(residuals @ residuals / (n - 2) / np.sum((years - years.mean()) ** 2)) if n > 2 else np.inf
     return {
-        "start": dates[lo], "end": dates[hi - 1], "days": int(n),
+        "start": dates[lo],
+        "end": dates[hi - 1],
+        "days": int(n),
         "total_return": float(close[hi - 1] / close[lo] - 1),
         "volatility": float(returns.std(ddof=1) * np.sqrt(TRADING_DAYS)) if len(returns) > 1 else 0.0,
-        "slope": float(slope), "t": float(slope / se) if se > 0 else float("inf"),
+        "slope": float(slope),
+        "t": float(slope / se) if se > 0 else float("inf"),
         "trend": (float(np.exp(intercept)), float(np.exp(intercept + slope * years[-1]))),
     }

@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"{summary['lines']:,} lines: {summary['parsed']:,} parsed, {summary['rejected']:,} rejected "
-              f"in {summary['seconds']:.2f} s ({summary['lines_per_second'] or 0:,} lines/s, peak RSS {summary['max_rss_mb']:,} MB)")
+        print(
+            f"{summary['lines']:,} lines: {summary['parsed']:,} parsed, {summary['rejected']:,} rejected "
+            f"in {summary['seconds']:.2f} s ({summary['lines_per_second'] or 0:,} lines/s, peak RSS {summary['max_rss_mb']:,} MB)"
+        )
         for example in summary["rejected_examples"]:
             print(f"  {example['source']}:{example['line']}: {example['text'][:120]}")
     return 0

@@ -61,12 +61,14 @@ class _Cells:
     def __len__(self) -> int:
         return len(self.hour)
 
-    def slice(self, lo: int, hi: int) -> "_Cells":
+    def slice(self, lo: int, hi: int) -> _Cells:
         count = None if self.count is None else self.count[lo:hi]
-        return _Cells(self.hour[lo:hi], self.product[lo:hi], self.category[lo:hi], self.status[lo:hi], count, self.bytes[lo:hi])
+        return _Cells(
+            self.hour[lo:hi], self.product[lo:hi], self.category[lo:hi], self.status[lo:hi], count, self.bytes[lo:hi]
+        )
 
     @staticmethod
-    def concat(parts: list["_Cells"]) -> "_Cells":
+    def concat(parts: list[_Cells]) -> _Cells:
         if len(parts) == 1:
             return parts[0]
         counts = [p.count if p.count is not None else np.ones(len(p), np.int64) for p in parts]
@@ -86,8 +88,15 @@ def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniques, inverse
 
 
-def build_cube(ts: np.ndarray, product: np.ndarray, category: np.ndarray, status: np.ndarray, size: np.ndarray,
-               n_products: int, n_categories: int) -> _Cells:  # fmt: skip
+def build_cube(
+    ts: np.ndarray,
+    product: np.ndarray,
+    category: np.ndarray,
+    status: np.ndarray,
+    size: np.ndarray,
+    n_products: int,
+    n_categories: int,
+) -> _Cells:
     """Count events and sum bytes per (hour, product, category, status): one pass, by key.
 
     The key space is dense enough to count with ``np.bincount`` on real logs; a sparse one is
@@ -121,9 +130,13 @@ def build_cube(ts: np.ndarray, product: np.ndarray, category: np.ndarray, status
     cells //= sizes[1]
     # Byte sums per cell stay far below 2**53, where float64 weights stop being exact.
     return _Cells(
-        cells + hour[0], product_code.astype(np.int32), category_code.astype(np.int32),
-        statuses[status_code].astype(np.int16), counts.astype(np.int64), np.rint(sums).astype(np.int64),
-    )  # fmt: skip
+        cells + hour[0],
+        product_code.astype(np.int32),
+        category_code.astype(np.int32),
+        statuses[status_code].astype(np.int16),
+        counts.astype(np.int64),
+        np.rint(sums).astype(np.int64),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,14 +159,16 @@ class _FineCube:
         return int(np.diff(self.offsets)[combos].sum())
 
 
-def _build_fine_cube(events: "Events", width: int) -> _FineCube:
+def _build_fine_cube(events: Events, width: int) -> _FineCube:
     first = events.span[0]
     origin = first - first % width
     bucket = (events.ts - origin) // width
     n_buckets = int(bucket[-1]) + 1 if len(bucket) else 0
     statuses, status_code = _dense_codes(events.status.astype(np.int64))
     n_c, n_s = len(events.categories) + 1, max(len(statuses), 1)
-    combos, combo_of_row = _dense_codes(((events.product.astype(np.int64) + 1) * n_c + events.category + 1) * n_s + status_code)
+    combos, combo_of_row = _dense_codes(
+        ((events.product.astype(np.int64) + 1) * n_c + events.category + 1) * n_s + status_code
+    )
     key = combo_of_row * max(n_buckets, 1) + bucket
     space = len(combos) * max(n_buckets, 1)
     if space <= max(2 * len(key), 1 << 20):
@@ -189,7 +204,7 @@ class Events:
     table: pa.Table = field(repr=False)  # the raw rows, same order, for the events grid
 
     @classmethod
-    def from_table(cls, table: pa.Table) -> "Events":
+    def from_table(cls, table: pa.Table) -> Events:
         # Parquet has no second unit: a round trip comes back in milliseconds.
         ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
         if len(ts) and np.any(np.diff(ts) < 0):
@@ -208,7 +223,7 @@ class Events:
             table=table,
         )
 
-    def extend(self, table: pa.Table) -> "Events":
+    def extend(self, table: pa.Table) -> Events:
         """These events followed by the rows of ``table`` (a log's newly appended lines).
 
         When the new rows are in time order and none is older than the last event, arrays and
@@ -239,8 +254,15 @@ class Events:
             first_hour = int(ts[0] // HOUR)
             kept = self.cube.slice(0, int(np.searchsorted(self.cube.hour, first_hour)))
             row = int(np.searchsorted(events.ts, first_hour * HOUR))
-            rest = build_cube(events.ts[row:], events.product[row:], events.category[row:], events.status[row:],
-                              events.bytes[row:], len(products), len(categories))  # fmt: skip
+            rest = build_cube(
+                events.ts[row:],
+                events.product[row:],
+                events.category[row:],
+                events.status[row:],
+                events.bytes[row:],
+                len(products),
+                len(categories),
+            )
             if rest.count is not None:
                 events.__dict__["cube"] = _Cells.concat([kept, rest])
         return events
@@ -255,7 +277,9 @@ class Events:
     @cached_property
     def cube(self) -> _Cells:
         """Events and bytes per (hour, product, category, status), built on first use."""
-        return build_cube(self.ts, self.product, self.category, self.status, self.bytes, len(self.products), len(self.categories))
+        return build_cube(
+            self.ts, self.product, self.category, self.status, self.bytes, len(self.products), len(self.categories)
+        )
 
     def fine_cube(self, width: int) -> _FineCube:
         """Counts per time bucket of ``width`` seconds (< 1 hour) for each combination of
@@ -267,7 +291,14 @@ class Events:
 
     def rows(self, lo: int, hi: int) -> _Cells:
         """Rows ``lo:hi`` as cells of one event each."""
-        return _Cells(self.ts[lo:hi] // HOUR, self.product[lo:hi], self.category[lo:hi], self.status[lo:hi], None, self.bytes[lo:hi])
+        return _Cells(
+            self.ts[lo:hi] // HOUR,
+            self.product[lo:hi],
+            self.category[lo:hi],
+            self.status[lo:hi],
+            None,
+            self.bytes[lo:hi],
+        )
 
     def row_range(self, start: int | None, end: int | None) -> tuple[int, int]:
         """Rows with ``start <= ts < end``, by binary search."""
@@ -300,7 +331,7 @@ class Filters:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "Filters":
+    def from_dict(cls, data: dict | None) -> Filters:
         data = data or {}
 
         def ints(key):
@@ -320,7 +351,7 @@ class Filters:
             statuses=ints("statuses"),
         )
 
-    def toggle(self, dimension: str, value, additive: bool = True) -> "Filters":
+    def toggle(self, dimension: str, value, additive: bool = True) -> Filters:
         """Add or remove one value of a dimension (replace the selection when not additive)."""
         current = set(getattr(self, dimension))
         if value in current:
@@ -443,7 +474,9 @@ def _count_by(codes: np.ndarray, mask: np.ndarray | None, size: int, weights: np
 
 
 def _labelled_counts(events_by_code: np.ndarray, errors_by_code: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-    frame = pd.DataFrame({"label": np.concatenate([[NONE_LABEL], labels]), "events": events_by_code, "errors": errors_by_code})
+    frame = pd.DataFrame(
+        {"label": np.concatenate([[NONE_LABEL], labels]), "events": events_by_code, "errors": errors_by_code}
+    )
     return frame[frame["events"] > 0].sort_values(["events", "label"], ascending=[False, True], ignore_index=True)
 
 
@@ -499,14 +532,19 @@ def _sub_hour_series(events: Events, filters: Filters, width: int, size: int) ->
         keep &= np.isin(cube.status, np.array(filters.statuses, dtype=np.int16))
 
     def total(combos: np.ndarray) -> np.ndarray:
-        cells = np.concatenate([np.arange(cube.offsets[c], cube.offsets[c + 1]) for c in combos] or [np.zeros(0, np.int64)])
+        cells = np.concatenate(
+            [np.arange(cube.offsets[c], cube.offsets[c + 1]) for c in combos] or [np.zeros(0, np.int64)]
+        )
         return np.bincount(cube.bucket[cells], weights=cube.count[cells], minlength=size)[:size].astype(np.int64)
 
     failed = cube.status >= 400
     if keep.all():
         counts, errors = cube.totals[0], cube.totals[1]
     elif cube.cells_in(keep) * 2 > len(cube.bucket):  # most cells kept: subtract the few left out
-        counts, errors = cube.totals[0] - total(np.flatnonzero(~keep)), cube.totals[1] - total(np.flatnonzero(~keep & failed))
+        counts, errors = (
+            cube.totals[0] - total(np.flatnonzero(~keep)),
+            cube.totals[1] - total(np.flatnonzero(~keep & failed)),
+        )
     else:
         counts, errors = total(np.flatnonzero(keep)), total(np.flatnonzero(keep & failed))
     if filters.days or filters.hours:
@@ -601,12 +639,20 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     hourly = pd.DataFrame({"hour": np.arange(24), "events": hourly_counts, "errors": hourly_errors})
 
     cells = selection.cells
-    products = _labelled_counts(*selection.sum_by(cells.product + 1, len(events.products) + 1, "products"), events.products)
-    categories = _labelled_counts(*selection.sum_by(cells.category + 1, len(events.categories) + 1, "categories"), events.categories)
+    products = _labelled_counts(
+        *selection.sum_by(cells.product + 1, len(events.products) + 1, "products"), events.products
+    )
+    categories = _labelled_counts(
+        *selection.sum_by(cells.category + 1, len(events.categories) + 1, "categories"), events.categories
+    )
     status_counts, _ = selection.sum_by(cells.status.astype(np.int64), STATUS_SLOTS, "statuses")
     codes = np.flatnonzero(status_counts)
     statuses = pd.DataFrame(
-        {"label": codes.astype(str), "events": status_counts[codes], "errors": np.where(codes >= 400, status_counts[codes], 0).astype(np.int64)}
+        {
+            "label": codes.astype(str),
+            "events": status_counts[codes],
+            "errors": np.where(codes >= 400, status_counts[codes], 0).astype(np.int64),
+        }
     )
 
     weekday = (hour // 24 + 3) % 7  # 1970-01-01 was a Thursday
@@ -615,7 +661,9 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     stats = selection.stats()
     length = end - start
     comparable = has_previous_period(filters, events.span)
-    previous = _Selection(events, _cells_between(events, start - length, start), filters).stats() if comparable else None
+    previous = (
+        _Selection(events, _cells_between(events, start - length, start), filters).stats() if comparable else None
+    )
     return {
         "timeseries": series,
         "trend": line,
@@ -632,7 +680,9 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
     }
 
 
-def matching_row_numbers(events: Events, filters: Filters, offset: int, limit: int, newest_first: bool = True) -> np.ndarray:
+def matching_row_numbers(
+    events: Events, filters: Filters, offset: int, limit: int, newest_first: bool = True
+) -> np.ndarray:
     """Row numbers of one page of the events that match every filter.
 
     The cube tells how many matches each hour holds, so only the hours the page falls in are
@@ -643,7 +693,9 @@ def matching_row_numbers(events: Events, filters: Filters, offset: int, limit: i
     if len(selection.cells) == 0 or limit <= 0:
         return np.zeros(0, np.int64)
     first_hour = int(selection.cells.hour[0])
-    per_hour, _ = selection.sum_by(selection.cells.hour - first_hour, int(selection.cells.hour[-1]) - first_hour + 1, None)
+    per_hour, _ = selection.sum_by(
+        selection.cells.hour - first_hour, int(selection.cells.hour[-1]) - first_hour + 1, None
+    )
     order = np.arange(len(per_hour))[::-1] if newest_first else np.arange(len(per_hour))
     before = np.cumsum(per_hour[order]) - per_hour[order]  # matches in the hours read before this one
     positions = np.flatnonzero((before + per_hour[order] > offset) & (before < offset + limit) & (per_hour[order] > 0))
@@ -667,7 +719,9 @@ def take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
         bounds = np.cumsum([0] + [len(chunk) for chunk in column.chunks])
         chunk_of = np.searchsorted(bounds, rows, side="right") - 1
         runs = np.split(np.arange(len(rows)), np.flatnonzero(np.diff(chunk_of)) + 1) if len(rows) else []
-        pieces = [column.chunk(int(chunk_of[run[0]])).take(pa.array(rows[run] - bounds[chunk_of[run[0]]])) for run in runs]
+        pieces = [
+            column.chunk(int(chunk_of[run[0]])).take(pa.array(rows[run] - bounds[chunk_of[run[0]]])) for run in runs
+        ]
         columns.append(pa.chunked_array(pieces, type=column.type))
     return pa.Table.from_arrays(columns, schema=table.schema)
 

@@ -54,12 +54,16 @@ def split_parts(values: pa.Array, separator: str, parts: int) -> list[pa.Array]:
     out = []
     for j in range(parts):
         present = lengths > j
-        taken = flat.take(pa.array(np.where(present, starts + j, 0))) if len(flat) else pa.nulls(len(values), pa.string())
+        taken = (
+            flat.take(pa.array(np.where(present, starts + j, 0))) if len(flat) else pa.nulls(len(values), pa.string())
+        )
         out.append(pc.if_else(pa.array(present), taken, pa.scalar(None, pa.string())))
     return out
 
 
-def _first_occurrences(queries: pa.StringArray, keys) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+def _first_occurrences(
+    queries: pa.StringArray, keys
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Where each key's value sits in each query string: the data bytes and, per key, ``(rows, starts, ends)``.
 
     Query strings are split into ``key=value`` tokens once; each wanted key is then found by

@@ -106,7 +106,10 @@ def _parts(path: str | Path, row_groups_per_partition: int) -> list[tuple[str, l
     parts = []
     for file in files:
         groups = list(range(pq.ParquetFile(file).num_row_groups))
-        parts += [(str(file), groups[i : i + row_groups_per_partition]) for i in range(0, len(groups), row_groups_per_partition)]
+        parts += [
+            (str(file), groups[i : i + row_groups_per_partition])
+            for i in range(0, len(groups), row_groups_per_partition)
+        ]
     return parts
 
 
@@ -123,7 +126,7 @@ class DaskEvents:
     rows: int
 
     @classmethod
-    def from_parquet(cls, path: str | Path, row_groups_per_partition: int = 8) -> "DaskEvents":
+    def from_parquet(cls, path: str | Path, row_groups_per_partition: int = 8) -> DaskEvents:
         """Lazily read a dataset folder written by ``models.logs.store.write_dataset`` (or a Parquet file of ``EVENT_SCHEMA``).
 
         Partitions are runs of row groups (one row group per parsed chunk, ~60k events); the
@@ -291,8 +294,9 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
     }
 
 
-def dashboard_from_parquet(path: str | Path, filters: Filters | None = None, address: str | None = None, **options) -> dict:
+def dashboard_from_parquet(
+    path: str | Path, filters: Filters | None = None, address: str | None = None, **options
+) -> dict:
     """Connect (see ``connect``), read the dataset and compute one dashboard; for scripts and the CLI."""
     with connect(address, **options):
         return dashboard(DaskEvents.from_parquet(path), filters or Filters())
-

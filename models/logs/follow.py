@@ -40,7 +40,7 @@ class Position:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "Position | None":
+    def from_dict(cls, data: dict | None) -> Position | None:
         try:
             return cls(**{key: int(data[key]) for key in ("device", "inode", "offset", "lines")})
         except (KeyError, TypeError, ValueError):

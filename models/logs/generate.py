@@ -85,44 +85,167 @@ _INCIDENT_CANDIDATES = 8  # incidents hit one of the 8 most popular working prod
 
 # Relative traffic of people at each hour of the day (bots come on top, flat).
 _HOURLY = np.array(
-    [0.45, 0.30, 0.18, 0.15, 0.15, 0.16, 0.24, 0.38, 0.52, 0.62, 0.68, 0.71,
-     0.77, 0.74, 0.69, 0.69, 0.72, 0.80, 0.90, 0.97, 1.00, 0.95, 0.80, 0.62]
-)  # fmt: skip
+    [
+        0.45,
+        0.30,
+        0.18,
+        0.15,
+        0.15,
+        0.16,
+        0.24,
+        0.38,
+        0.52,
+        0.62,
+        0.68,
+        0.71,
+        0.77,
+        0.74,
+        0.69,
+        0.69,
+        0.72,
+        0.80,
+        0.90,
+        0.97,
+        1.00,
+        0.95,
+        0.80,
+        0.62,
+    ]
+)
 _WEEKEND_UPLIFT = 1.3
 _BOT_SHARE = 0.10
 
 _HUMAN_AGENTS = (  # (agent, share of human clients)
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36", 0.30),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.4 Mobile/15E148 Safari/604.1", 0.18),
-    ("Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Mobile Safari/537.36", 0.15),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36", 0.12),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.4 Safari/605.1.15", 0.08),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36",
+        0.30,
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 16_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.4 Mobile/15E148 Safari/604.1",
+        0.18,
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 13; SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Mobile Safari/537.36",
+        0.15,
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36",
+        0.12,
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.4 Safari/605.1.15",
+        0.08,
+    ),
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:109.0) Gecko/20100101 Firefox/113.0", 0.07),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36 Edg/113.0.1774.35", 0.07),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36 Edg/113.0.1774.35",
+        0.07,
+    ),
     ("Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/113.0", 0.03),
 )
 _HUMAN, _CRAWLER, _SCRIPT = 0, 1, 2
 _BOTS = (  # (agent, client class, share of bot traffic, number of IPs, IP prefixes)
-    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", _CRAWLER, 0.35, 12, ("66.249.66", "66.249.68", "66.249.79")),
-    ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", _CRAWLER, 0.20, 8, ("157.55.39", "207.46.13", "40.77.167")),
-    ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", _CRAWLER, 0.20, 10, ("54.36.148", "54.36.149", "5.39.1")),
+    (
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        _CRAWLER,
+        0.35,
+        12,
+        ("66.249.66", "66.249.68", "66.249.79"),
+    ),
+    (
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        _CRAWLER,
+        0.20,
+        8,
+        ("157.55.39", "207.46.13", "40.77.167"),
+    ),
+    (
+        "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
+        _CRAWLER,
+        0.20,
+        10,
+        ("54.36.148", "54.36.149", "5.39.1"),
+    ),
     ("curl/7.88.1", _SCRIPT, 0.10, 5, ("3.120.44", "18.195.7", "34.89.12")),
     ("python-requests/2.31.0", _SCRIPT, 0.15, 8, ("35.204.18", "52.59.131", "139.59.77")),
 )
 _N_HUMAN_IPS = 3000
 # First octets of ordinary client addresses (none shared with the bot prefixes above).
 _CLIENT_OCTETS = np.array(
-    [23, 24, 31, 37, 46, 62, 71, 73, 77, 78, 81, 82, 84, 86, 88, 89, 91, 92, 94, 98, 99, 104, 107, 108,
-     109, 112, 115, 117, 122, 128, 141, 151, 173, 174, 176, 178, 181, 185, 187, 188, 190, 193, 195, 201, 212, 217]
-)  # fmt: skip
+    [
+        23,
+        24,
+        31,
+        37,
+        46,
+        62,
+        71,
+        73,
+        77,
+        78,
+        81,
+        82,
+        84,
+        86,
+        88,
+        89,
+        91,
+        92,
+        94,
+        98,
+        99,
+        104,
+        107,
+        108,
+        109,
+        112,
+        115,
+        117,
+        122,
+        128,
+        141,
+        151,
+        173,
+        174,
+        176,
+        178,
+        181,
+        185,
+        187,
+        188,
+        190,
+        193,
+        195,
+        201,
+        212,
+        217,
+    ]
+)
 
-_SEARCH_TERMS = ("cheese", "world+of+cheese", "strategy+games", "zombies", "tee", "curling", "gouda", "arcade",
-                 "sim", "scooter", "sale", "gift+card")  # fmt: skip
+_SEARCH_TERMS = (
+    "cheese",
+    "world+of+cheese",
+    "strategy+games",
+    "zombies",
+    "tee",
+    "curling",
+    "gouda",
+    "arcade",
+    "sim",
+    "scooter",
+    "sale",
+    "gift+card",
+)
 _STATIC = (  # (path, share, median bytes)
-    ("/static/app.js", 0.22, 48_200), ("/static/app.css", 0.20, 14_800), ("/static/vendor.js", 0.12, 131_000),
-    ("/images/logo.png", 0.16, 6_100), ("/images/cart.png", 0.08, 2_300), ("/images/banner.jpg", 0.10, 88_000),
-    ("/images/sprite.png", 0.08, 21_500), ("/favicon.ico", 0.04, 1_150),
-)  # fmt: skip
+    ("/static/app.js", 0.22, 48_200),
+    ("/static/app.css", 0.20, 14_800),
+    ("/static/vendor.js", 0.12, 131_000),
+    ("/images/logo.png", 0.16, 6_100),
+    ("/images/cart.png", 0.08, 2_300),
+    ("/images/banner.jpg", 0.10, 88_000),
+    ("/images/sprite.png", 0.08, 21_500),
+    ("/favicon.ico", 0.04, 1_150),
+)
 
 # Page kinds and their share of requests for (people, crawlers, scripts).
 _KINDS = {
@@ -144,8 +267,18 @@ _KINDS = {
     "forbidden": (0.0, 0.0, 0.10),
 }
 _KIND = {name: i for i, name in enumerate(_KINDS)}
-_DYNAMIC_KINDS = ("home", "product", "product_path", "category", "category_path", "cart_add", "cart_view",
-                  "purchase", "success", "search")  # fmt: skip
+_DYNAMIC_KINDS = (
+    "home",
+    "product",
+    "product_path",
+    "category",
+    "category_path",
+    "cart_add",
+    "cart_view",
+    "purchase",
+    "success",
+    "search",
+)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STATUS_CODES = (200, 301, 304, 400, 403, 404, 500, 503)
 _HEX = np.frombuffer(b"0123456789ABCDEF", np.uint8)
@@ -279,40 +412,116 @@ def _request_table() -> _Requests:
     category_pop = np.bincount(category_of, popularity, len(CATEGORIES))
     rows: list[tuple] = []
 
-    def add(kind, method, path, share, *, product=-1, category=-1, status=200, size=2500.0, latency=35_000.0,
-            referrer=-1, follows=0.0):  # fmt: skip
-        rows.append((kind, f"{method} {path}", product, category, status, size, latency, share, referrer, follows, method == "HEAD"))
+    def add(
+        kind,
+        method,
+        path,
+        share,
+        *,
+        product=-1,
+        category=-1,
+        status=200,
+        size=2500.0,
+        latency=35_000.0,
+        referrer=-1,
+        follows=0.0,
+    ):
+        rows.append(
+            (
+                kind,
+                f"{method} {path}",
+                product,
+                category,
+                status,
+                size,
+                latency,
+                share,
+                referrer,
+                follows,
+                method == "HEAD",
+            )
+        )
 
     add("home", "GET", "/", (1, 1, 1), size=7400, latency=28_000)
     add("head", "HEAD", "/", (0, 0, 0.6), size=0, latency=9_000)
     for i, p in enumerate(PRODUCTS):
         share = (popularity[i], uniform[i], uniform[i])
-        page = dict(product=i, category=category_of[i], size=2400 + 90 * i, latency=38_000,
-                    referrer=_REF_CATEGORY + category_of[i], follows=0.6)  # fmt: skip
-        add("head", "HEAD", f"/product/{p.id}", (0, 0, 0.4 / len(PRODUCTS)), product=i, category=category_of[i],
-            size=0, latency=12_000)  # fmt: skip
+        page = dict(
+            product=i,
+            category=category_of[i],
+            size=2400 + 90 * i,
+            latency=38_000,
+            referrer=_REF_CATEGORY + category_of[i],
+            follows=0.6,
+        )
+        add(
+            "head",
+            "HEAD",
+            f"/product/{p.id}",
+            (0, 0, 0.4 / len(PRODUCTS)),
+            product=i,
+            category=category_of[i],
+            size=0,
+            latency=12_000,
+        )
         add("product", "GET", f"/product.screen?productId={p.id}", share, **page)
         add("product_path", "GET", f"/product/{p.id}", share, **page)
         for item in range(1, N_ITEMS + 1):
-            add("cart_add", "POST", f"/cart.do?action=addtocart&itemId=EST-{item}&productId={p.id}",
-                (popularity[i] / N_ITEMS, 0, 0), product=i, category=category_of[i], size=1750, latency=82_000,
-                referrer=_REF_PRODUCT + i, follows=0.9)  # fmt: skip
+            add(
+                "cart_add",
+                "POST",
+                f"/cart.do?action=addtocart&itemId=EST-{item}&productId={p.id}",
+                (popularity[i] / N_ITEMS, 0, 0),
+                product=i,
+                category=category_of[i],
+                size=1750,
+                latency=82_000,
+                referrer=_REF_PRODUCT + i,
+                follows=0.9,
+            )
     for c, name in enumerate(CATEGORIES):
         share = (category_pop[c], 1 / len(CATEGORIES), 1 / len(CATEGORIES))
         page = dict(category=c, size=3100, latency=45_000, referrer=_REF_HOME, follows=0.5)
         add("category", "GET", f"/category.screen?categoryId={name}", share, **page)
         add("category_path", "GET", f"/category/{name}", share, **page)
-    add("cart_view", "GET", "/cart.do?action=view", (1, 0, 0), size=2100, latency=40_000, referrer=_REF_HOME, follows=0.3)
+    add(
+        "cart_view",
+        "GET",
+        "/cart.do?action=view",
+        (1, 0, 0),
+        size=2100,
+        latency=40_000,
+        referrer=_REF_HOME,
+        follows=0.3,
+    )
     for i, p in enumerate(PRODUCTS):
         for item in range(1, N_ITEMS + 1):
-            add("purchase", "POST", f"/cart.do?action=purchase&itemId=EST-{item}&productId={p.id}",
-                (popularity[i] / N_ITEMS, 0, 0), product=i, category=category_of[i], size=1400, latency=240_000,
-                referrer=_REF_CART, follows=0.9)  # fmt: skip
+            add(
+                "purchase",
+                "POST",
+                f"/cart.do?action=purchase&itemId=EST-{item}&productId={p.id}",
+                (popularity[i] / N_ITEMS, 0, 0),
+                product=i,
+                category=category_of[i],
+                size=1400,
+                latency=240_000,
+                referrer=_REF_CART,
+                follows=0.9,
+            )
     add("success", "GET", "/cart/success.do", (1, 0, 0), size=1900, latency=30_000, referrer=_REF_CART, follows=0.8)
     terms = np.array([1 / (k + 1) for k in range(len(_SEARCH_TERMS))])
     terms = 0.96 * terms / terms.sum()
     for term, share in zip(_SEARCH_TERMS, terms, strict=True):
-        add("search", "GET", f"/search?q={term}", (share, 0, share), size=4200, latency=120_000, referrer=_REF_HOME, follows=0.7)
+        add(
+            "search",
+            "GET",
+            f"/search?q={term}",
+            (share, 0, share),
+            size=4200,
+            latency=120_000,
+            referrer=_REF_HOME,
+            follows=0.7,
+        )
     add("search", "GET", "/search?q=", (0.04, 0, 0.04), status=400, size=450, latency=6_000)
     for path, share, size in _STATIC:
         add("static", "GET", path, (share, share, 0), size=size, latency=700)
@@ -320,9 +529,15 @@ def _request_table() -> _Requests:
     add("robots", "GET", "/sitemap.xml", (0, 0.3, 0.3), size=5600, latency=2_500)
     for path, share in (("/shop", 0.5), ("/index.html", 0.3), ("/products", 0.2)):
         add("redirect", "GET", path, (share, share, share), status=301, size=230, latency=400)
-    for path, share in (("/images/banner-2022.jpg", (0.5, 0.3, 0)), ("/product.screen?productId=WC-SH-G00", (0.3, 0.4, 0)),
-                        ("/product/XX-XX-G99", (0.2, 0.3, 0)), ("/wp-login.php", (0, 0, 0.35)), ("/.env", (0, 0, 0.25)),
-                        ("/xmlrpc.php", (0, 0, 0.2)), ("/phpmyadmin/", (0, 0, 0.2))):  # fmt: skip
+    for path, share in (
+        ("/images/banner-2022.jpg", (0.5, 0.3, 0)),
+        ("/product.screen?productId=WC-SH-G00", (0.3, 0.4, 0)),
+        ("/product/XX-XX-G99", (0.2, 0.3, 0)),
+        ("/wp-login.php", (0, 0, 0.35)),
+        ("/.env", (0, 0, 0.25)),
+        ("/xmlrpc.php", (0, 0, 0.2)),
+        ("/phpmyadmin/", (0, 0, 0.2)),
+    ):
         add("missing", "GET", path, share, status=404, size=1150, latency=3_000)
     for path, share in (("/admin", 0.5), ("/server-status", 0.3), ("/.git/config", 0.2)):
         add("forbidden", "GET", path, (0, 0, share), status=403, size=320, latency=900)
@@ -385,7 +600,9 @@ class _Sampler:
 def _ips(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Client addresses, their weights, classes and agents: people first, then bots."""
     drawn = 2 * _N_HUMAN_IPS  # enough to keep _N_HUMAN_IPS distinct ones
-    raw = np.column_stack([rng.choice(_CLIENT_OCTETS, drawn), rng.integers(0, 256, (drawn, 2)), rng.integers(1, 255, drawn)])
+    raw = np.column_stack(
+        [rng.choice(_CLIENT_OCTETS, drawn), rng.integers(0, 256, (drawn, 2)), rng.integers(1, 255, drawn)]
+    )
     _, first = np.unique(raw @ np.array([1 << 24, 1 << 16, 1 << 8, 1]), return_index=True)
     raw = raw[np.sort(first)[:_N_HUMAN_IPS]]
     addresses = [f"{a}.{b}.{c}.{d}" for a, b, c, d in raw.tolist()]
@@ -471,8 +688,15 @@ class _Plan:
     n_agents: int
 
 
-def _plan(n_lines: int, *, seed: int = 0, start="2023-05-01", days: int | None = None, tz_offset: str | None = "+0000",
-          host: bool = False) -> _Plan:  # fmt: skip
+def _plan(
+    n_lines: int,
+    *,
+    seed: int = 0,
+    start="2023-05-01",
+    days: int | None = None,
+    tz_offset: str | None = "+0000",
+    host: bool = False,
+) -> _Plan:
     if tz_offset is not None and not _TZ_RE.fullmatch(tz_offset):
         raise ValueError(f"tz_offset must look like '+0000' or '-0530', or be None; got {tz_offset!r}.")
     seed = _check_seed(seed)
@@ -508,10 +732,13 @@ def _plan(n_lines: int, *, seed: int = 0, start="2023-05-01", days: int | None =
     product_index = {p.id: i for i, p in enumerate(PRODUCTS)}
     found = incidents(n_lines, seed=seed, start=start, days=days)
     windows = [
-        (int((i.start - start) // pd.Timedelta(seconds=1)), int((i.end - start) // pd.Timedelta(seconds=1)),
-         np.array([product_index[p] for p in i.products]))
+        (
+            int((i.start - start) // pd.Timedelta(seconds=1)),
+            int((i.end - start) // pd.Timedelta(seconds=1)),
+            np.array([product_index[p] for p in i.products]),
+        )
         for i in found
-    ]  # fmt: skip
+    ]
 
     prefix = f"{VHOST} " if host else ""
     dates = [start.normalize() + pd.Timedelta(days=d) for d in range(days + 2)]
@@ -623,10 +850,20 @@ def _draw_block(plan: _Plan, block: int) -> dict[str, np.ndarray] | None:
     # A person keeps one session a day; bots do not keep cookies.
     day = (plan.start + second - plan.day0) // 86_400
     key = np.where(bot, second * 131 + 7, day).astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    session = _splitmix64(key ^ (ip.astype(np.uint64) << np.uint64(40)) ^ np.uint64(plan.seed)) & np.uint64(_SESSIONS - 1)
+    session = _splitmix64(key ^ (ip.astype(np.uint64) << np.uint64(40)) ^ np.uint64(plan.seed)) & np.uint64(
+        _SESSIONS - 1
+    )
     session = np.where(R.session[req], session.astype(np.int32) + 1, 0)  # 0: no session in this URL
-    return {"second": second, "ip": ip, "request": req, "status": status, "size": size, "referrer": referrer,
-            "latency": latency, "session": session}  # fmt: skip
+    return {
+        "second": second,
+        "ip": ip,
+        "request": req,
+        "status": status,
+        "size": size,
+        "referrer": referrer,
+        "latency": latency,
+        "session": session,
+    }
 
 
 def _numbers(values: np.ndarray) -> pa.Array:
@@ -726,8 +963,16 @@ def generate_log_lines(
         yield b"".join(parts)  # one copy, out of Arrow's memory
 
 
-def write_log(path: str | os.PathLike, n_lines: int, *, seed: int = 0, chunk_lines: int = 1_000_000,
-              gzip: bool | None = None, compresslevel: int = 6, **kwargs) -> Path:  # fmt: skip
+def write_log(
+    path: str | os.PathLike,
+    n_lines: int,
+    *,
+    seed: int = 0,
+    chunk_lines: int = 1_000_000,
+    gzip: bool | None = None,
+    compresslevel: int = 6,
+    **kwargs,
+) -> Path:
     """Write ``generate_log_lines(n_lines, seed=seed, **kwargs)`` to a file, atomically.
 
     Args:

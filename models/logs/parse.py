@@ -40,7 +40,9 @@ BOT_RE = (
     r"bot|crawl|spider|slurp|curl|wget|python-requests|python-urllib|httpclient|go-http|okhttp|java/|libwww|"
     r"scrapy|headless|phantomjs|facebookexternalhit|monitor|uptime|pingdom|feedfetcher|preview"
 )
-MONTHS = {m: i + 1 for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])}
+MONTHS = {
+    m: i + 1 for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+}
 CHUNK_BYTES = 16 << 20  # what one worker thread parses at a time
 CSV_BLOCK_BYTES = 1 << 20  # Arrow's tokeniser is ~2x faster on blocks that stay in the CPU caches
 SCAN_BYTES = 1 << 20
@@ -232,8 +234,20 @@ def _clf_seconds(chars: np.ndarray) -> np.ndarray:
     sorted_keys = _MONTH_KEYS[_MONTH_ORDER]
     pos = np.minimum(np.searchsorted(sorted_keys, key), 11)
     month = np.where(sorted_keys[pos] == key, _MONTH_ORDER[pos] + 1, 0)
-    separators = (chars[:, 2] == 47) & (chars[:, 6] == 47) & (chars[:, 11] == 58) & (chars[:, 14] == 58) & (chars[:, 17] == 58)
-    ok &= year_ok & clock_ok & separators & (month > 0) & (day >= 1) & (day <= 31) & (hour < 24) & (minute < 60) & (second < 61)
+    separators = (
+        (chars[:, 2] == 47) & (chars[:, 6] == 47) & (chars[:, 11] == 58) & (chars[:, 14] == 58) & (chars[:, 17] == 58)
+    )
+    ok &= (
+        year_ok
+        & clock_ok
+        & separators
+        & (month > 0)
+        & (day >= 1)
+        & (day <= 31)
+        & (hour < 24)
+        & (minute < 60)
+        & (second < 61)
+    )
     seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
     return np.where(ok, seconds, INT64_MIN)
 
@@ -291,6 +305,7 @@ def _timestamps(ts: pa.Array, tz: pa.Array | None, timezone: str) -> np.ndarray:
 def _token_timestamps(ts: pa.Array, tz: pa.Array | None, timezone: str) -> np.ndarray:
     """Epoch seconds (UTC) from the reader's tokens: ``[dd/Mon/YYYY:HH:MM:SS`` and ``+hhmm]``, or ``[...]`` alone."""
     if tz is None:
+
         def bracketed(chars):
             return np.where((chars[:, 0] == 91) & (chars[:, 21] == 93), _clf_seconds(chars[:, 1:21]), INT64_MIN)
 
@@ -343,7 +358,11 @@ _DICT = pa.dictionary(pa.int32(), pa.string())
 def _dict(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     """``values`` as one dictionary<int32, string> array (already-encoded input is kept as it is)."""
     if isinstance(values, pa.ChunkedArray):
-        values = values.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(values.type) else values.combine_chunks()
+        values = (
+            values.unify_dictionaries().combine_chunks()
+            if pa.types.is_dictionary(values.type)
+            else values.combine_chunks()
+        )
     if values.type == _DICT:
         return values
     return pc.dictionary_encode(as_string_array(values))
@@ -373,7 +392,9 @@ def _request_time(rest: pa.Array | None, n: int) -> pa.Array:
     return pc.cast(pc.if_else(pc.match_substring_regex(rest, r"^\d+(\.\d+)?$"), rest, None), pa.float64())
 
 
-def _convert(columns: dict[str, pa.Array], ts: np.ndarray, lines: np.ndarray, source: str, config: ParserConfig) -> tuple[pa.Table, np.ndarray]:
+def _convert(
+    columns: dict[str, pa.Array], ts: np.ndarray, lines: np.ndarray, source: str, config: ParserConfig
+) -> tuple[pa.Table, np.ndarray]:
     """Raw text columns → typed event columns.
 
     Args:
@@ -386,11 +407,17 @@ def _convert(columns: dict[str, pa.Array], ts: np.ndarray, lines: np.ndarray, so
         The table of good rows and the bad rows' mask.
     """
     n = len(lines)
-    status = dictionary_map(columns["status"], lambda d: pc.cast(pc.if_else(pc.match_substring_regex(d, r"^[1-5]\d\d$"), d, "0"), pa.int16()))
+    status = dictionary_map(
+        columns["status"],
+        lambda d: pc.cast(pc.if_else(pc.match_substring_regex(d, r"^[1-5]\d\d$"), d, "0"), pa.int16()),
+    )
     status = status.to_numpy(zero_copy_only=False)
     size = dictionary_map(
         columns["bytes"],
-        lambda d: pc.cast(pc.if_else(pc.match_substring_regex(d, r"^\d{1,18}$"), d, pc.if_else(pc.equal(d, "-"), "0", "-1")), pa.int64()),
+        lambda d: pc.cast(
+            pc.if_else(pc.match_substring_regex(d, r"^\d{1,18}$"), d, pc.if_else(pc.equal(d, "-"), "0", "-1")),
+            pa.int64(),
+        ),
     ).to_numpy(zero_copy_only=False)
     bad = (ts == INT64_MIN) | (status == 0) | (size < 0)
 
@@ -463,7 +490,7 @@ class _ChunkResult:
     rejected: int
     rejected_lines: list[RejectedLine]
 
-    def renumbered(self, first_line: int) -> "_ChunkResult":
+    def renumbered(self, first_line: int) -> _ChunkResult:
         """The same result with line numbers counted from ``first_line`` instead of 1."""
         if first_line == 1:
             return self
@@ -644,7 +671,9 @@ def _looks_binary(sample: bytes) -> bool:
     return b"\x00" in sample[:8192]
 
 
-def iter_parse(sources: Iterable[tuple[str, object]], config: ParserConfig | None = None, workers: int = 2) -> Iterator[_ChunkResult]:
+def iter_parse(
+    sources: Iterable[tuple[str, object]], config: ParserConfig | None = None, workers: int = 2
+) -> Iterator[_ChunkResult]:
     """Parse sources chunk by chunk, in order, ``workers`` chunks at a time (bounded memory).
 
     Args:
@@ -678,7 +707,9 @@ def iter_parse(sources: Iterable[tuple[str, object]], config: ParserConfig | Non
                 line += result.lines
 
 
-def _collect(results: Iterable[_ChunkResult], names: list[str], started: float, config: ParserConfig | None, sort: bool = True) -> ParseResult:
+def _collect(
+    results: Iterable[_ChunkResult], names: list[str], started: float, config: ParserConfig | None, sort: bool = True
+) -> ParseResult:
     keep = (config or ParserConfig()).keep_rejected
     tables, lines, rejected, examples = [], 0, 0, []
     for chunk in results:

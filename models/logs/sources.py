@@ -142,5 +142,5 @@ def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None)
 
 def source_label(source_id: str) -> str:
     if is_path_source(source_id):
-        return f"Server file {source_id[len(PATH_PREFIX):]}"
+        return f"Server file {source_id[len(PATH_PREFIX) :]}"
     return BUILTIN.get(source_id, "Uploaded log" if _UPLOAD_ID.match(source_id or "") else source_id)

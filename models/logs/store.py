@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from models.logs.parse import EVENT_SCHEMA, ParseResult, ParserConfig, _display_name, _open, iter_parse
+from models.logs.parse import EVENT_SCHEMA, ParserConfig, ParseResult, _display_name, _open, iter_parse
 
 PART = "part-{:05d}.parquet"
 ROWS_PER_FILE = 4_000_000  # ~60 chunks: files big enough for Dask partitions, small enough to read one at a time
@@ -93,7 +93,9 @@ def write_dataset(
             result.lines += chunk.lines
             result.parsed += chunk.table.num_rows
             result.rejected += chunk.rejected
-            result.rejected_lines.extend(chunk.rejected_lines[: max(config.keep_rejected - len(result.rejected_lines), 0)])
+            result.rejected_lines.extend(
+                chunk.rejected_lines[: max(config.keep_rejected - len(result.rejected_lines), 0)]
+            )
             if not chunk.table.num_rows:
                 continue
             if writer is None or rows_in_file >= rows_per_file:
@@ -113,4 +115,3 @@ def write_dataset(
             handle.close()
     result.seconds = time.perf_counter() - started
     return result
-

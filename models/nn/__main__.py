@@ -17,7 +17,7 @@ from pathlib import Path
 
 from models.datasets import DatasetError
 from models.nn.data import TASKS, DataError, Dataset, black_scholes, load_bls_prices, load_csv, load_digits
-from models.nn.spec import SpecError, choices, check, load_spec, optimizer_params, to_python
+from models.nn.spec import SpecError, check, choices, load_spec, optimizer_params, to_python
 
 
 def _dataset(args) -> Dataset:
@@ -40,16 +40,26 @@ def cmd_train(args) -> tuple[dict, int]:
 
     dataset = _dataset(args)
     result = train(dataset, load_spec(args.spec), progress=None if args.quiet else _progress)
-    out = {"dataset": result.data["name"], "task": dataset.task, "status": result.status, "reason": result.reason,
-           "seconds": round(result.seconds, 3), "epochs": result.epochs(), "final": result.final}
+    out = {
+        "dataset": result.data["name"],
+        "task": dataset.task,
+        "status": result.status,
+        "reason": result.reason,
+        "seconds": round(result.seconds, 3),
+        "epochs": result.epochs(),
+        "final": result.final,
+    }
     if args.save:
         out["saved"] = str(result.save(args.save))
     return out, 0 if result.status in ("finished", "stopped") else 1
 
 
 def _progress(epoch: int, epochs: int, record: dict) -> None:
-    print(f"epoch {epoch}/{epochs}: loss {record['loss']}, val_loss {record['val_loss']}, "
-          f"val_metric {record['val_metric']}", file=sys.stderr)
+    print(
+        f"epoch {epoch}/{epochs}: loss {record['loss']}, val_loss {record['val_loss']}, "
+        f"val_metric {record['val_metric']}",
+        file=sys.stderr,
+    )
 
 
 def cmd_choices(args) -> tuple[dict, int]:

@@ -113,8 +113,14 @@ def black_scholes(n: int = 10_000, seed: int = 0) -> Dataset:
     r = rng.uniform(0.0, 0.05, n)
     price = call_price(S, S * moneyness, T, sigma, r)
     X = np.column_stack([S, T, sigma, moneyness, r]).astype(np.float32)
-    return Dataset(f"Black-Scholes ({n:,} rows, seed {seed})", X, price.astype(np.float32),
-                   ("S", "T", "sigma", "moneyness", "r"), "price", "regression")
+    return Dataset(
+        f"Black-Scholes ({n:,} rows, seed {seed})",
+        X,
+        price.astype(np.float32),
+        ("S", "T", "sigma", "moneyness", "r"),
+        "price",
+        "regression",
+    )
 
 
 def load_bls_prices(data_home: str | os.PathLike | None = None, mirror: str | os.PathLike | None = None) -> Dataset:
@@ -122,7 +128,9 @@ def load_bls_prices(data_home: str | os.PathLike | None = None, mirror: str | os
     folder = fetch_dataset(BLS_PRICES, data_home=data_home, mirror=mirror)
     frame = pd.read_csv(folder / "bls_prices.csv")
     dataset = from_frame(frame, "price", task="regression")
-    return Dataset("Black-Scholes reference (10,000 rows)", dataset.X, dataset.y, dataset.features, "price", "regression")
+    return Dataset(
+        "Black-Scholes reference (10,000 rows)", dataset.X, dataset.y, dataset.features, "price", "regression"
+    )
 
 
 def load_digits() -> Dataset:
@@ -130,11 +138,20 @@ def load_digits() -> Dataset:
     from sklearn.datasets import load_digits as sk_digits
 
     bunch = sk_digits()
-    return Dataset("Digits (1,797 rows)", bunch.data.astype(np.float32), bunch.target.astype(np.int64),
-                   tuple(bunch.feature_names), "digit", "classification", tuple(str(c) for c in bunch.target_names))
+    return Dataset(
+        "Digits (1,797 rows)",
+        bunch.data.astype(np.float32),
+        bunch.target.astype(np.int64),
+        tuple(bunch.feature_names),
+        "digit",
+        "classification",
+        tuple(str(c) for c in bunch.target_names),
+    )
 
 
-def load_csv(source: bytes | str | os.PathLike, target: str, task: str | None = None, name: str | None = None) -> Dataset:
+def load_csv(
+    source: bytes | str | os.PathLike, target: str, task: str | None = None, name: str | None = None
+) -> Dataset:
     """A user's CSV with a chosen target column; every other column is a feature.
 
     Args:
@@ -150,8 +167,15 @@ def load_csv(source: bytes | str | os.PathLike, target: str, task: str | None = 
     """
     label = name or ("the file" if isinstance(source, (bytes, bytearray)) else Path(source).name)
     dataset = from_frame(read_frame(source, label), target, task)
-    return Dataset(f"{label} ({len(dataset.y):,} rows)", dataset.X, dataset.y, dataset.features, target, dataset.task,
-                   dataset.classes)
+    return Dataset(
+        f"{label} ({len(dataset.y):,} rows)",
+        dataset.X,
+        dataset.y,
+        dataset.features,
+        target,
+        dataset.task,
+        dataset.classes,
+    )
 
 
 def read_frame(source: bytes | str | os.PathLike, label: str = "the file") -> pd.DataFrame:
@@ -212,13 +236,17 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
     if task is not None and task not in TASKS:
         raise DataError(f"The task must be one of {', '.join(TASKS)}, not {task!r}.")
     if target not in frame.columns:
-        raise DataError(f"There is no column {target!r} to predict; the columns are: {', '.join(map(str, frame.columns))}.")
+        raise DataError(
+            f"There is no column {target!r} to predict; the columns are: {', '.join(map(str, frame.columns))}."
+        )
     features = [c for c in frame.columns if c != target]
     if not features:
         raise DataError("Besides the target there is no column to predict it from.")
     if len(frame) < MIN_ROWS:
         raise DataError(f"{len(frame)} row(s) are too few to train and validate on; at least {MIN_ROWS} are needed.")
-    text = [c for c in features if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
+    text = [
+        c for c in features if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))
+    ]
     if text:
         examples = ", ".join(f"{c!r} (e.g. {_first_text(frame[c])!r})" for c in text[:5])
         more = f" and {len(text) - 5} more" if len(text) > 5 else ""
@@ -238,14 +266,18 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
         task = guess_task(column)
     if task == "regression":
         if not numeric:
-            raise DataError(f"A regression target must be numeric; {target!r} holds text such as {_first_text(column)!r}.")
+            raise DataError(
+                f"A regression target must be numeric; {target!r} holds text such as {_first_text(column)!r}."
+            )
         y = column.to_numpy(dtype=np.float64)
         if not np.isfinite(y).all():
             raise DataError(f"The target {target!r} has infinite values.")
         return Dataset(target, X.astype(np.float32), y.astype(np.float32), tuple(features), target, task)
     codes, uniques = pd.factorize(column, sort=True)
     if len(uniques) < 2:
-        raise DataError(f"The target {target!r} has a single value ({uniques[0]!r}); a classifier needs two classes or more.")
+        raise DataError(
+            f"The target {target!r} has a single value ({uniques[0]!r}); a classifier needs two classes or more."
+        )
     classes = tuple(_class_name(u) for u in uniques)
     return Dataset(target, X.astype(np.float32), codes.astype(np.int64), tuple(features), target, task, classes)
 
@@ -294,8 +326,16 @@ def split(dataset: Dataset, validation: float = 0.2, seed: int = 0, scale: bool 
         std[std == 0] = 1.0
         mean, std = mean.astype(np.float32), std.astype(np.float32)
         X_train, X_val = (X_train - mean) / std, (X_val - mean) / std
-    return Split(X_train.astype(np.float32), dataset.y[train_rows], X_val.astype(np.float32), dataset.y[val_rows],
-                 train_rows, val_rows, mean, std)
+    return Split(
+        X_train.astype(np.float32),
+        dataset.y[train_rows],
+        X_val.astype(np.float32),
+        dataset.y[val_rows],
+        train_rows,
+        val_rows,
+        mean,
+        std,
+    )
 
 
 def training_rows(n_rows: int, validation: float) -> int:

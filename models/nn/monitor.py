@@ -15,7 +15,7 @@ SIGMOID_LIKE = ("sigmoid", "hard_sigmoid")
 RELU_LIKE = ("relu", "relu6")
 SATURATION = 0.97
 # Activations with a fixed range get fixed histogram edges, so pile-ups at the edges show across epochs.
-_FIXED_RANGE = {**{name: (-1.0, 1.0) for name in TANH_LIKE}, **{name: (0.0, 1.0) for name in SIGMOID_LIKE}}
+_FIXED_RANGE = {**dict.fromkeys(TANH_LIKE, (-1.0, 1.0)), **dict.fromkeys(SIGMOID_LIKE, (0.0, 1.0))}
 
 Progress = Callable[[int, int, dict], None]
 
@@ -91,9 +91,16 @@ class Monitor(keras.callbacks.Callback):
     # Keras's callback thread, which keeps fit's asynchronous dispatch (no per-batch wait).
     async_safe = True
 
-    def __init__(self, sample: np.ndarray, epochs: int | None = None, progress: Progress | None = None,
-                 should_stop: Callable[[], bool] | None = None, bins: int = 30, max_sample: int = 2000,
-                 check_every: float = 0.1):
+    def __init__(
+        self,
+        sample: np.ndarray,
+        epochs: int | None = None,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        bins: int = 30,
+        max_sample: int = 2000,
+        check_every: float = 0.1,
+    ):
         super().__init__()
         self.sample = np.asarray(sample[:max_sample], dtype=np.float32)
         self.epochs = epochs
@@ -131,8 +138,11 @@ class Monitor(keras.callbacks.Callback):
         """``batch``: index within the epoch; ``logs``: ``{"loss": float, <metric>: float}`` running means."""
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
-            self._stop("nan", f"The loss became {loss} at epoch {self._epoch}, batch {batch + 1}: training diverged. "
-                              f"Try a smaller learning rate, gradient clipping (clipnorm) or scaled features.")
+            self._stop(
+                "nan",
+                f"The loss became {loss} at epoch {self._epoch}, batch {batch + 1}: training diverged. "
+                f"Try a smaller learning rate, gradient clipping (clipnorm) or scaled features.",
+            )
         elif self.should_stop is not None:
             now = time.monotonic()
             if now - self._last_check >= self.check_every:
@@ -159,8 +169,11 @@ class Monitor(keras.callbacks.Callback):
         for key in ("loss", "val_loss"):
             value = logs.get(key)
             if value is not None and not math.isfinite(value) and self.stopped is None:
-                self._stop("nan", f"The {key.replace('_', ' ')} became {value} at epoch {epoch + 1}: training "
-                                  f"diverged. Try a smaller learning rate, gradient clipping (clipnorm) or scaled features.")
+                self._stop(
+                    "nan",
+                    f"The {key.replace('_', ' ')} became {value} at epoch {epoch + 1}: training "
+                    f"diverged. Try a smaller learning rate, gradient clipping (clipnorm) or scaled features.",
+                )
         self.records.append(record)
         self.overhead += time.perf_counter() - started
         if self.progress is not None:
@@ -177,16 +190,18 @@ class Monitor(keras.callbacks.Callback):
             # Variable.numpy(): numpy 2 warns when convert_to_numpy passes a Variable to np.asarray.
             weights = layer.kernel.numpy()
             biases = layer.bias.numpy() if layer.use_bias else np.zeros(0, np.float32)
-            layers.append({
-                "name": layer.name,
-                "activation": activation,
-                "units": int(layer.units),
-                "weights": histogram(weights, self.bins),
-                "biases": histogram(biases, self.bins),
-                "activations": histogram(values, self.bins, _FIXED_RANGE.get(activation)),
-                "saturation": saturation(activation, values),
-                "dead": dead_units(activation, values),
-            })
+            layers.append(
+                {
+                    "name": layer.name,
+                    "activation": activation,
+                    "units": int(layer.units),
+                    "weights": histogram(weights, self.bins),
+                    "biases": histogram(biases, self.bins),
+                    "activations": histogram(values, self.bins, _FIXED_RANGE.get(activation)),
+                    "saturation": saturation(activation, values),
+                    "dead": dead_units(activation, values),
+                }
+            )
         return layers
 
     def _stop(self, kind: str, reason: str) -> None:

@@ -48,8 +48,16 @@ MAX_EPOCHS = 10_000
 _FRONT = ("learning_rate", "weight_decay")
 # Wrappers that take another optimizer instead of numbers.
 _WRAPPERS = ("Optimizer", "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap")
-_TYPE_WORDS = (("float", float), ("a float", float), ("int", int), ("integer", int), ("bool", bool), ("string", str),
-               ("str", str), ("list", list))
+_TYPE_WORDS = (
+    ("float", float),
+    ("a float", float),
+    ("int", int),
+    ("integer", int),
+    ("bool", bool),
+    ("string", str),
+    ("str", str),
+    ("list", list),
+)
 _ARG_LINE = re.compile(r"^\s+(\w+): (.+)$")
 
 
@@ -173,7 +181,12 @@ def _losses() -> dict[str, dict[str, str]]:
     found = {}
     for name in dir(keras.losses):
         fn = getattr(keras.losses, name)
-        if name.startswith("_") or not name.islower() or name in ("get", "serialize", "deserialize") or not callable(fn):
+        if (
+            name.startswith("_")
+            or not name.islower()
+            or name in ("get", "serialize", "deserialize")
+            or not callable(fn)
+        ):
             continue
         tasks = {}
         with warnings.catch_warnings():
@@ -182,14 +195,14 @@ def _losses() -> dict[str, dict[str, str]]:
                 exact = score(fn, y, y)  # per row: a loss that is flat at some targets is no regression loss
                 if np.all(exact < score(fn, y, y + 0.3)) and np.all(exact < score(fn, y, y - 0.3)):
                     tasks["regression"] = "value"
-            except Exception:  # noqa: BLE001 - any failure on the probe means "does not fit"
+            except Exception:
                 pass
             for form, y_true in (("one_hot", one_hot), ("sparse", codes)):
                 try:
                     if np.all(score(fn, y_true, right) < score(fn, y_true, wrong)):
                         tasks["classification"] = form
                         break
-                except Exception:  # noqa: BLE001
+                except Exception:
                     continue
         if tasks:
             found[name] = tasks
@@ -281,8 +294,15 @@ def optimizer_params(name: str) -> list[dict]:
             kind = type(default) if isinstance(default, (int, float, str)) else None
         if kind not in (float, int, bool, str):
             continue
-        out.append({"name": param.name, "default": default, "type": kind.__name__, "optional": default is None,
-                    "advanced": param.name in _advanced()})
+        out.append(
+            {
+                "name": param.name,
+                "default": default,
+                "type": kind.__name__,
+                "optional": default is None,
+                "advanced": param.name in _advanced(),
+            }
+        )
     return out
 
 
@@ -294,11 +314,19 @@ def _optimizer_class(name) -> type | None:
 
 # ---------------------------------------------------------------------------------------------- validation
 def _whole(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and float(value).is_integer()
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+    )
 
 
 def _number(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def validate(spec: dict, n_rows: int | None = None, task: str | None = None) -> list[str]:
@@ -317,16 +345,22 @@ def validate(spec: dict, n_rows: int | None = None, task: str | None = None) -> 
         messages.append(f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, not {spec['epochs']!r}.")
     validation_ok = _number(spec["validation"]) and 0 < spec["validation"] < 1
     if not validation_ok:
-        messages.append(f"The validation share must be a number between 0 and 1 (exclusive), not {spec['validation']!r}.")
+        messages.append(
+            f"The validation share must be a number between 0 and 1 (exclusive), not {spec['validation']!r}."
+        )
     if not _whole(spec["batch_size"]) or spec["batch_size"] < 1:
         messages.append(f"The batch size must be a whole number above 0, not {spec['batch_size']!r}.")
     elif n_rows is not None and validation_ok:
         n_train = training_rows(n_rows, spec["validation"])
         if n_train < 1 or n_train == n_rows:
-            messages.append(f"A validation share of {spec['validation']} leaves no rows for training or validation out of {n_rows}.")
+            messages.append(
+                f"A validation share of {spec['validation']} leaves no rows for training or validation out of {n_rows}."
+            )
         elif spec["batch_size"] > n_train:
-            messages.append(f"The batch size ({spec['batch_size']}) is larger than the {n_train} training rows; "
-                            f"use {n_train} or less.")
+            messages.append(
+                f"The batch size ({spec['batch_size']}) is larger than the {n_train} training rows; "
+                f"use {n_train} or less."
+            )
     if not isinstance(spec["scale"], bool):
         messages.append(f"Scaling must be true or false, not {spec['scale']!r}.")
     if not _whole(spec["seed"]) or spec["seed"] < 0:
@@ -335,7 +369,9 @@ def validate(spec: dict, n_rows: int | None = None, task: str | None = None) -> 
     if spec["loss"] not in losses:
         messages.append(f"Unknown loss {spec['loss']!r}; choose one of {', '.join(sorted(losses))}.")
     elif task is not None and task not in losses[spec["loss"]]:
-        messages.append(f"The loss {spec['loss']!r} does not fit {task}; choose one of {', '.join(choices(task)['losses'])}.")
+        messages.append(
+            f"The loss {spec['loss']!r} does not fit {task}; choose one of {', '.join(choices(task)['losses'])}."
+        )
     messages += _validate_layers(spec["layers"])
     messages += _validate_optimizer(spec["optimizer"], spec["optimizer_params"])
     if task is not None and task not in TASKS:
@@ -358,7 +394,9 @@ def _validate_layers(layers) -> list[str]:
         if not _whole(layer["units"]) or layer["units"] <= 0:
             messages.append(f"Layer {k}: units must be a whole number above 0, not {layer['units']!r}.")
         if layer["activation"] not in activations:
-            messages.append(f"Layer {k}: unknown activation {layer['activation']!r}; choose one of {', '.join(activations)}.")
+            messages.append(
+                f"Layer {k}: unknown activation {layer['activation']!r}; choose one of {', '.join(activations)}."
+            )
         if not isinstance(layer["batch_norm"], bool):
             messages.append(f"Layer {k}: batch_norm must be true or false, not {layer['batch_norm']!r}.")
         if not _number(layer["dropout"]) or not 0 <= layer["dropout"] < 1:
@@ -475,8 +513,11 @@ def build_model(spec: dict, n_inputs: int, task: str, n_classes: int | None = No
             x = keras.layers.Dropout(float(layer["dropout"]), name=f"dropout_{k}")(x)
     outputs = keras.layers.Dense(units, activation=activation, name="output")(x)
     model = keras.Model(inputs, outputs, name="network")
-    model.compile(optimizer=make_optimizer(spec["optimizer"], spec["optimizer_params"]), loss=spec["loss"],
-                  metrics=[_metric(task, spec["loss"])])
+    model.compile(
+        optimizer=make_optimizer(spec["optimizer"], spec["optimizer_params"]),
+        loss=spec["loss"],
+        metrics=[_metric(task, spec["loss"])],
+    )
     return model
 
 
@@ -496,30 +537,34 @@ def to_python(spec: dict, n_inputs: int, task: str, n_classes: int | None = None
         "import keras",
         "",
         f"keras.utils.set_random_seed({int(spec['seed'])})",
-        f"inputs = keras.Input(shape=({int(n_inputs)},), name=\"inputs\")",
+        f'inputs = keras.Input(shape=({int(n_inputs)},), name="inputs")',
         "x = inputs",
     ]
     for k, layer in enumerate(spec["layers"], 1):
         if layer["batch_norm"]:
             lines += [
-                f"x = keras.layers.Dense({int(layer['units'])}, name=\"dense_{k}\")(x)",
-                f"x = keras.layers.BatchNormalization(name=\"batch_norm_{k}\")(x)",
-                f"x = keras.layers.Activation({layer['activation']!r}, name=\"activation_{k}\")(x)",
+                f'x = keras.layers.Dense({int(layer["units"])}, name="dense_{k}")(x)',
+                f'x = keras.layers.BatchNormalization(name="batch_norm_{k}")(x)',
+                f'x = keras.layers.Activation({layer["activation"]!r}, name="activation_{k}")(x)',
             ]
         else:
-            lines.append(f"x = keras.layers.Dense({int(layer['units'])}, activation={layer['activation']!r}, name=\"dense_{k}\")(x)")
+            lines.append(
+                f'x = keras.layers.Dense({int(layer["units"])}, activation={layer["activation"]!r}, name="dense_{k}")(x)'
+            )
         if layer["dropout"] > 0:
-            lines.append(f"x = keras.layers.Dropout({float(layer['dropout'])!r}, name=\"dropout_{k}\")(x)")
+            lines.append(f'x = keras.layers.Dropout({float(layer["dropout"])!r}, name="dropout_{k}")(x)')
     lines += [
-        f"outputs = keras.layers.Dense({units}, activation={activation!r}, name=\"output\")(x)",
-        "model = keras.Model(inputs, outputs, name=\"network\")",
+        f'outputs = keras.layers.Dense({units}, activation={activation!r}, name="output")(x)',
+        'model = keras.Model(inputs, outputs, name="network")',
         "model.compile(",
         f"    optimizer=keras.optimizers.{optimizer}({args}),",
         f"    loss={spec['loss']!r},",
         f"    metrics=[keras.metrics.{metric}(name={metric_name(task)!r})],",
         ")",
         "",
-        "# Train on features" + (" standardised with the training rows' mean and standard deviation" if spec["scale"] else "") + ":",
+        "# Train on features"
+        + (" standardised with the training rows' mean and standard deviation" if spec["scale"] else "")
+        + ":",
         f"# model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs={int(spec['epochs'])}, "
         f"batch_size={int(spec['batch_size'])})",
         "",

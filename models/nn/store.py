@@ -8,7 +8,7 @@ fitted model and full records lie in the folder named by ``path``.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -34,8 +34,19 @@ runs = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
 )
 
-LIST_COLUMNS = ("id", "created_at", "dataset", "task", "status", "network", "epochs", "val_loss", "metric",
-                "val_metric", "seconds")
+LIST_COLUMNS = (
+    "id",
+    "created_at",
+    "dataset",
+    "task",
+    "status",
+    "network",
+    "epochs",
+    "val_loss",
+    "metric",
+    "val_metric",
+    "seconds",
+)
 
 
 def init_db(engine: Engine) -> None:
@@ -63,8 +74,18 @@ class RunStore:
         self.engine = engine
         init_db(engine)
 
-    def add(self, dataset: str, task: str, spec: dict, epochs: list[dict], final: dict, seconds: float, status: str,
-            path: str, reason: str | None = None) -> int:
+    def add(
+        self,
+        dataset: str,
+        task: str,
+        spec: dict,
+        epochs: list[dict],
+        final: dict,
+        seconds: float,
+        status: str,
+        path: str,
+        reason: str | None = None,
+    ) -> int:
         """Record a run; returns its id.
 
         Args:
@@ -72,18 +93,36 @@ class RunStore:
             final: ``Result.final``.
         """
         with self.engine.begin() as conn:
-            return int(conn.execute(
-                runs.insert().values(
-                    created_at=datetime.now(timezone.utc), dataset=dataset, task=task, status=status, reason=reason,
-                    spec=json.dumps(spec), epochs=json.dumps(epochs), final=json.dumps(final), seconds=float(seconds),
-                    path=str(path),
-                )
-            ).inserted_primary_key[0])
+            return int(
+                conn.execute(
+                    runs.insert().values(
+                        created_at=datetime.now(UTC),
+                        dataset=dataset,
+                        task=task,
+                        status=status,
+                        reason=reason,
+                        spec=json.dumps(spec),
+                        epochs=json.dumps(epochs),
+                        final=json.dumps(final),
+                        seconds=float(seconds),
+                        path=str(path),
+                    )
+                ).inserted_primary_key[0]
+            )
 
     def add_result(self, result, path: str) -> int:
         """Record a ``models.nn.train.Result`` saved at ``path``."""
-        return self.add(result.data["name"], result.data["task"], result.spec, result.epochs(), result.final,
-                        result.seconds, result.status, path, result.reason)
+        return self.add(
+            result.data["name"],
+            result.data["task"],
+            result.spec,
+            result.epochs(),
+            result.final,
+            result.seconds,
+            result.status,
+            path,
+            result.reason,
+        )
 
     @staticmethod
     def _row(row) -> dict | None:
@@ -106,8 +145,16 @@ class RunStore:
             DataFrame with columns id, created_at, dataset, task, status, network (``network_summary``),
             epochs (trained), val_loss, metric (``"r2"`` or ``"accuracy"``), val_metric (last epoch), seconds.
         """
-        query = sa.select(runs.c.id, runs.c.created_at, runs.c.dataset, runs.c.task, runs.c.status, runs.c.spec,
-                          runs.c.final, runs.c.seconds)
+        query = sa.select(
+            runs.c.id,
+            runs.c.created_at,
+            runs.c.dataset,
+            runs.c.task,
+            runs.c.status,
+            runs.c.spec,
+            runs.c.final,
+            runs.c.seconds,
+        )
         if dataset is not None:
             query = query.where(runs.c.dataset == dataset)
         with self.engine.connect() as conn:
@@ -115,10 +162,19 @@ class RunStore:
         records = []
         for row in rows:
             final = json.loads(row.final)
-            records.append({
-                "id": row.id, "created_at": row.created_at, "dataset": row.dataset, "task": row.task, "status": row.status,
-                "network": network_summary(json.loads(row.spec)), "epochs": final.get("epochs"),
-                "val_loss": final.get("val_loss"), "metric": final.get("metric"), "val_metric": final.get("val_metric"),
-                "seconds": row.seconds,
-            })
+            records.append(
+                {
+                    "id": row.id,
+                    "created_at": row.created_at,
+                    "dataset": row.dataset,
+                    "task": row.task,
+                    "status": row.status,
+                    "network": network_summary(json.loads(row.spec)),
+                    "epochs": final.get("epochs"),
+                    "val_loss": final.get("val_loss"),
+                    "metric": final.get("metric"),
+                    "val_metric": final.get("val_metric"),
+                    "seconds": row.seconds,
+                }
+            )
         return pd.DataFrame(records, columns=list(LIST_COLUMNS))

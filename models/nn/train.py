@@ -64,7 +64,9 @@ class Result:
         X = np.asarray(X, dtype=np.float32)
         if self.data.get("mean") is None:
             return X
-        return ((X - np.asarray(self.data["mean"], np.float32)) / np.asarray(self.data["scale"], np.float32)).astype(np.float32)
+        return ((X - np.asarray(self.data["mean"], np.float32)) / np.asarray(self.data["scale"], np.float32)).astype(
+            np.float32
+        )
 
     def predict(self, X) -> np.ndarray:
         """Predictions for raw feature rows: values (regression) or class probabilities (classification)."""
@@ -80,14 +82,17 @@ class Result:
         if self.model is not None:
             self.model.save(folder / "model.keras")
         save_spec(self.spec, folder / "spec.json")
-        meta = {key: getattr(self, key) for key in ("data", "records", "final", "diagnostics", "seconds", "status", "reason")}
+        meta = {
+            key: getattr(self, key)
+            for key in ("data", "records", "final", "diagnostics", "seconds", "status", "reason")
+        }
         tmp = folder / "run.json.tmp"
         tmp.write_text(json.dumps(meta))
         tmp.replace(folder / "run.json")
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, with_model: bool = True) -> "Result":
+    def load(cls, folder: str | Path, with_model: bool = True) -> Result:
         """A saved run; the model is loaded with Keras's safe mode on (no arbitrary code from the file)."""
         folder = Path(folder)
         meta = json.loads((folder / "run.json").read_text())
@@ -96,8 +101,9 @@ class Result:
         return cls(spec=load_spec(folder / "spec.json"), model=model, **meta)
 
 
-def train(dataset: Dataset, spec: dict, progress: Progress | None = None,
-          should_stop: Callable[[], bool] | None = None) -> Result:
+def train(
+    dataset: Dataset, spec: dict, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None
+) -> Result:
     """Train a network of ``spec`` on ``dataset``, recording every epoch.
 
     Seeds Keras's global random state with ``spec["seed"]`` (initial weights, shuffling, dropout), so
@@ -127,9 +133,17 @@ def train(dataset: Dataset, spec: dict, progress: Progress | None = None,
     status, reason = "finished", None
     started = time.perf_counter()
     try:
-        model.fit(parts.X_train, y_train, validation_data=(parts.X_val, y_val), epochs=int(spec["epochs"]),
-                  batch_size=int(spec["batch_size"]), shuffle=True, verbose=0, callbacks=[monitor])
-    except Exception as exc:  # noqa: BLE001 - any failure inside Keras is reported on the page, not raised
+        model.fit(
+            parts.X_train,
+            y_train,
+            validation_data=(parts.X_val, y_val),
+            epochs=int(spec["epochs"]),
+            batch_size=int(spec["batch_size"]),
+            shuffle=True,
+            verbose=0,
+            callbacks=[monitor],
+        )
+    except Exception as exc:
         status, reason = "failed", f"Training failed at epoch {len(monitor.records) + 1}: {type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
     if status == "finished" and monitor.stopped:
@@ -137,8 +151,13 @@ def train(dataset: Dataset, spec: dict, progress: Progress | None = None,
         reason = monitor.reason
     final, diagnostics = _measure(model, dataset, parts, monitor.records)
     data = {
-        "name": dataset.name, "features": list(dataset.features), "target": dataset.target, "task": dataset.task,
-        "classes": list(dataset.classes), "rows": len(dataset.y), "train_rows": len(parts.y_train),
+        "name": dataset.name,
+        "features": list(dataset.features),
+        "target": dataset.target,
+        "task": dataset.task,
+        "classes": list(dataset.classes),
+        "rows": len(dataset.y),
+        "train_rows": len(parts.y_train),
         "val_rows": len(parts.y_val),
         "mean": None if parts.mean is None else parts.mean.tolist(),
         "scale": None if parts.scale is None else parts.scale.tolist(),
@@ -161,15 +180,19 @@ def _clean(value) -> float | None:
 def _measure(model, dataset: Dataset, parts: Split, records: list[dict]) -> tuple[dict, dict | None]:
     last = records[-1] if records else {}
     final = {
-        "epochs": len(records), "metric": metric_name(dataset.task), "loss": last.get("loss"),
-        "val_loss": last.get("val_loss"), "train_metric": last.get("metric"), "val_metric": last.get("val_metric"),
+        "epochs": len(records),
+        "metric": metric_name(dataset.task),
+        "loss": last.get("loss"),
+        "val_loss": last.get("val_loss"),
+        "train_metric": last.get("metric"),
+        "val_metric": last.get("val_metric"),
     }
     rows = np.arange(len(parts.y_val))
     if len(rows) > MAX_DIAGNOSTIC_POINTS:
         rows = np.sort(np.random.default_rng(0).choice(rows, MAX_DIAGNOSTIC_POINTS, replace=False))
     try:
         predicted = np.asarray(model.predict(parts.X_val, batch_size=4096, verbose=0))
-    except Exception:  # noqa: BLE001 - a model that cannot predict has no diagnostics
+    except Exception:
         return final, None
     if not np.isfinite(predicted).all():
         return final, None
@@ -177,9 +200,16 @@ def _measure(model, dataset: Dataset, parts: Split, records: list[dict]) -> tupl
         predicted, actual = predicted[:, 0].astype(np.float64), parts.y_val.astype(np.float64)
         residual = actual - predicted
         total = float(np.sum((actual - actual.mean()) ** 2))
-        final.update(val_r2=_clean(1 - float(np.sum(residual**2)) / total) if total > 0 else None,
-                     val_mse=_clean(float(np.mean(residual**2))), val_mae=_clean(float(np.mean(np.abs(residual)))))
-        diagnostics = {"actual": actual[rows].tolist(), "predicted": predicted[rows].tolist(), "residual": residual[rows].tolist()}
+        final.update(
+            val_r2=_clean(1 - float(np.sum(residual**2)) / total) if total > 0 else None,
+            val_mse=_clean(float(np.mean(residual**2))),
+            val_mae=_clean(float(np.mean(np.abs(residual)))),
+        )
+        diagnostics = {
+            "actual": actual[rows].tolist(),
+            "predicted": predicted[rows].tolist(),
+            "residual": residual[rows].tolist(),
+        }
     else:
         labels = predicted.argmax(axis=1)
         final["val_accuracy"] = float(np.mean(labels == parts.y_val))

@@ -22,8 +22,17 @@ from sqlalchemy.engine import Engine
 
 from models.cache import LRU
 from models.files import store_by_content
-from models.nn.data import (TASKS, DataError, Dataset, black_scholes, guess_task, load_bls_prices, load_csv,
-                           load_digits, read_frame)
+from models.nn.data import (
+    TASKS,
+    DataError,
+    Dataset,
+    black_scholes,
+    guess_task,
+    load_bls_prices,
+    load_csv,
+    load_digits,
+    read_frame,
+)
 from models.nn.monitor import Progress
 from models.nn.store import RunStore
 from models.nn.train import Result, train
@@ -144,11 +153,21 @@ class Workspace:
             DataError: empty, binary or unreadable file (nothing is kept then).
         """
         frame = read_frame(content, filename)
-        return {"id": self.save_upload(content, filename), "name": filename, "rows": len(frame),
-                "columns": list(frame.columns), "tasks": {c: guess_task(frame[c]) for c in frame.columns}}
+        return {
+            "id": self.save_upload(content, filename),
+            "name": filename,
+            "rows": len(frame),
+            "columns": list(frame.columns),
+            "tasks": {c: guess_task(frame[c]) for c in frame.columns},
+        }
 
-    def train(self, dataset: Dataset, spec: dict, progress: Progress | None = None,
-              should_stop: Callable[[], bool] | None = None) -> tuple[int, Result]:
+    def train(
+        self,
+        dataset: Dataset,
+        spec: dict,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> tuple[int, Result]:
         """Train, save the run's folder and record it; returns ``(run_id, result)``.
 
         Raises:
@@ -163,5 +182,6 @@ class Workspace:
         record = self.runs.get(run_id)
         if record is None:
             raise LookupError(f"No NN run {run_id}.")
-        return _results.get((str(self.data_dir), int(run_id), with_model),
-                            lambda: Result.load(record["path"], with_model=with_model))
+        return _results.get(
+            (str(self.data_dir), int(run_id), with_model), lambda: Result.load(record["path"], with_model=with_model)
+        )

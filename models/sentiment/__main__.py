@@ -1,8 +1,8 @@
 """Command line: train and measure, rank label issues, predict.
 
-    python -m models.sentiment train --train CSV [--test CSV] [--label-map 0=negative,...] --json
-    python -m models.sentiment label-issues --data CSV [--label-map ...] [--top N] --json
-    python -m models.sentiment predict TEXT...
+python -m models.sentiment train --train CSV [--test CSV] [--label-map 0=negative,...] --json
+python -m models.sentiment label-issues --data CSV [--label-map ...] [--top N] --json
+python -m models.sentiment predict TEXT...
 """
 
 from __future__ import annotations
@@ -33,8 +33,14 @@ def _read(path: str, args, split: str | None = None) -> pd.DataFrame:
     if split:
         frame = frame.assign(_split=split)
     try:
-        dataset, notes = labelled(frame, args.text_column, args.label_column, _label_map(args, frame), "_split" if split else None,
-                               check_splits=split is None)
+        dataset, notes = labelled(
+            frame,
+            args.text_column,
+            args.label_column,
+            _label_map(args, frame),
+            "_split" if split else None,
+            check_splits=split is None,
+        )
     except LabelError as exc:
         raise DataError(str(exc)) from None
     for note in notes:
@@ -46,8 +52,11 @@ def _label_map(args, frame: pd.DataFrame) -> dict:
     if args.label_map:
         return parse_label_map(args.label_map)
     if args.label_column in frame and set(frame[args.label_column].astype(str).str.strip()) <= set(TWEET_LABEL_MAP):
-        print("Integer labels read with the tweet set's codes 0=negative,1=positive,2=neutral; "
-              "pass --label-map to change.", file=sys.stderr)
+        print(
+            "Integer labels read with the tweet set's codes 0=negative,1=positive,2=neutral; "
+            "pass --label-map to change.",
+            file=sys.stderr,
+        )
         return dict(TWEET_LABEL_MAP)
     return {}
 
@@ -73,34 +82,41 @@ def cmd_train(args) -> dict:
 def cmd_label_issues(args) -> dict:
     data = _read(args.data, args)
     y = data["label"].to_numpy()
-    proba = out_of_fold_proba(data["text"], y, lambda: SentimentModel(**_params(args)), folds=args.folds, seed=args.seed)
+    proba = out_of_fold_proba(
+        data["text"], y, lambda: SentimentModel(**_params(args)), folds=args.folds, seed=args.seed
+    )
     ranked = rank_label_issues(y, proba)
     ranked["row"] = data["source_row"].to_numpy()[ranked["row"].to_numpy()]
     if args.top:
         ranked = ranked.head(args.top)
-    return {"rows": len(data), "ranked": [
-        {"row": int(r.row), "given": r.given, "suggested": r.suggested, "score": round(float(r.score), 6)}
-        for r in ranked.itertuples(index=False)
-    ]}
+    return {
+        "rows": len(data),
+        "ranked": [
+            {"row": int(r.row), "given": r.given, "suggested": r.suggested, "score": round(float(r.score), 6)}
+            for r in ranked.itertuples(index=False)
+        ],
+    }
 
 
 def cmd_predict(args) -> dict:
     if args.model:
         model = SentimentModel.load(args.model)
     else:
+        from models.datasets import get_data_home
         from models.db import make_engine
         from models.sentiment.workspace import DEFAULT_DATASET, Workspace
-        from models.datasets import get_data_home
 
         data_dir = get_data_home()
         url = os.environ.get("GLASSBOX_DATABASE_URL") or f"sqlite:///{data_dir / 'glassbox.db'}"
         workspace = Workspace(make_engine(url), data_dir, os.environ.get("GLASSBOX_DATA_MIRROR"))
         model = workspace.run(workspace.latest_run_id(DEFAULT_DATASET)).model
     proba = model.predict_proba(args.texts)
-    return {"predictions": [
-        {"text": text, "label": LABELS[int(p.argmax())], "probabilities": dict(zip(LABELS, map(float, p)))}
-        for text, p in zip(args.texts, proba)
-    ]}
+    return {
+        "predictions": [
+            {"text": text, "label": LABELS[int(p.argmax())], "probabilities": dict(zip(LABELS, map(float, p)))}
+            for text, p in zip(args.texts, proba)
+        ]
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

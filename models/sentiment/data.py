@@ -50,7 +50,9 @@ def load_tweets(data_home: str | Path | None = None, mirror: str | Path | None =
     parts = []
     for split, name in (("train", "sent_train.csv"), ("test", "sent_valid.csv")):
         raw = pd.read_csv(folder / name, dtype={"text": str}, keep_default_na=False)
-        parts.append(pd.DataFrame({"text": raw["text"], "label": to_codes(raw["label"], TWEET_LABEL_MAP), "split": split}))
+        parts.append(
+            pd.DataFrame({"text": raw["text"], "label": to_codes(raw["label"], TWEET_LABEL_MAP), "split": split})
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -124,7 +126,9 @@ def labelled(
     """
     for role, column in (("text", text_column), ("label", label_column), ("split", split_column)):
         if column is not None and column not in frame.columns:
-            raise DataError(f"The file has no column {column!r} for the {role}; its columns are: {', '.join(frame.columns)}.")
+            raise DataError(
+                f"The file has no column {column!r} for the {role}; its columns are: {', '.join(frame.columns)}."
+            )
     if text_column == label_column:
         raise DataError("Choose different columns for the text and the label.")
     notes = []
@@ -140,7 +144,9 @@ def labelled(
         split = frame[split_column].astype(str).str.strip().str.lower().replace({"valid": "test", "validation": "test"})
         odd = sorted(set(split) - set(SPLITS))
         if odd:
-            raise DataError(f"The split column may hold only train or test (or valid); it has {', '.join(map(repr, odd[:5]))}.")
+            raise DataError(
+                f"The split column may hold only train or test (or valid); it has {', '.join(map(repr, odd[:5]))}."
+            )
         split = split.to_numpy(object)
     else:
         split = split_rows(codes, test_size, seed)

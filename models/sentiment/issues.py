@@ -76,5 +76,10 @@ def rank_label_issues(y, proba: np.ndarray) -> pd.DataFrame:
     order = np.lexsort((np.arange(len(score)), -score))
     names = np.asarray(LABELS, dtype=object)
     return pd.DataFrame(
-        {"row": order, "given": names[np.asarray(y)[order]], "suggested": names[suggested[order]], "score": score[order]}
+        {
+            "row": order,
+            "given": names[np.asarray(y)[order]],
+            "suggested": names[suggested[order]],
+            "score": score[order],
+        }
     )

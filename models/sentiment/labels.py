@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-SYNONYMS = {"negative": "negative", "bearish": "negative", "neutral": "neutral", "positive": "positive", "bullish": "positive"}
+SYNONYMS = {
+    "negative": "negative",
+    "bearish": "negative",
+    "neutral": "neutral",
+    "positive": "positive",
+    "bullish": "positive",
+}
 # The public tweet set codes its labels in this (unsorted) order; see its PROVENANCE.md.
 TWEET_LABEL_MAP = {"0": "negative", "1": "positive", "2": "neutral"}
 

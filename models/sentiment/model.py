@@ -73,7 +73,7 @@ class SentimentModel:
             return TfidfVectorizer(sublinear_tf=True, **common)
         return CountVectorizer(**common)
 
-    def fit(self, texts, y) -> "SentimentModel":
+    def fit(self, texts, y) -> SentimentModel:
         """Fit the vocabulary and the three binary models.
 
         Args:
@@ -159,7 +159,7 @@ class SentimentModel:
         tmp.replace(path)
 
     @staticmethod
-    def load(path: str | Path) -> "SentimentModel":
+    def load(path: str | Path) -> SentimentModel:
         model = joblib.load(path)
         if not isinstance(model, SentimentModel):
             raise TypeError(f"{path} does not hold a SentimentModel")
@@ -183,7 +183,12 @@ def evaluate(y_true, y_pred) -> dict:
         "macro_f1": float(np.mean(f1)),
         "labels": list(LABELS),
         "per_class": {
-            LABELS[k]: {"precision": float(precision[k]), "recall": float(recall[k]), "f1": float(f1[k]), "support": int(support[k])}
+            LABELS[k]: {
+                "precision": float(precision[k]),
+                "recall": float(recall[k]),
+                "f1": float(f1[k]),
+                "support": int(support[k]),
+            }
             for k in ks
         },
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=ks).tolist(),

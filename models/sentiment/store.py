@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from models.db import create_tables
-
 from models.sentiment.labels import LABELS
 
 metadata = sa.MetaData()
@@ -51,7 +50,7 @@ runs = sa.Table(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def init_db(engine: Engine) -> None:
@@ -82,7 +81,15 @@ class CorrectionStore:
         batch = uuid.uuid4().hex
         now = _now()
         values = [
-            {"dataset": dataset, "row": int(r), "text": str(t), "old_label": str(o), "new_label": new_label, "batch": batch, "created_at": now}
+            {
+                "dataset": dataset,
+                "row": int(r),
+                "text": str(t),
+                "old_label": str(o),
+                "new_label": new_label,
+                "batch": batch,
+                "created_at": now,
+            }
             for r, t, o in zip(rows, texts, old_labels)
             if o != new_label
         ]
@@ -117,8 +124,14 @@ class CorrectionStore:
         with self.engine.connect() as conn:
             result = conn.execute(
                 sa.select(
-                    corrections.c.id, corrections.c.row, corrections.c.text, corrections.c.old_label,
-                    corrections.c.new_label, corrections.c.batch, corrections.c.created_at, corrections.c.undone_at,
+                    corrections.c.id,
+                    corrections.c.row,
+                    corrections.c.text,
+                    corrections.c.old_label,
+                    corrections.c.new_label,
+                    corrections.c.batch,
+                    corrections.c.created_at,
+                    corrections.c.undone_at,
                 )
                 .where(corrections.c.dataset == dataset)
                 .order_by(corrections.c.id.desc())
@@ -160,8 +173,13 @@ class RunStore:
         with self.engine.begin() as conn:
             return conn.execute(
                 runs.insert().values(
-                    dataset=dataset, created_at=_now(), params=json.dumps(params), metrics=json.dumps(metrics),
-                    corrections=corrections_count, seconds=seconds, path=path,
+                    dataset=dataset,
+                    created_at=_now(),
+                    params=json.dumps(params),
+                    metrics=json.dumps(metrics),
+                    corrections=corrections_count,
+                    seconds=seconds,
+                    path=path,
                 )
             ).inserted_primary_key[0]
 

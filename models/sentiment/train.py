@@ -47,13 +47,21 @@ class Run:
         tmp.replace(folder / "scores.parquet")
 
     @classmethod
-    def load(cls, folder: str | Path, metrics: dict, seconds: float = 0.0) -> "Run":
+    def load(cls, folder: str | Path, metrics: dict, seconds: float = 0.0) -> Run:
         folder = Path(folder)
-        return cls(SentimentModel.load(folder / "model.joblib"), pd.read_parquet(folder / "scores.parquet"), metrics, seconds)
+        return cls(
+            SentimentModel.load(folder / "model.joblib"), pd.read_parquet(folder / "scores.parquet"), metrics, seconds
+        )
 
 
-def train(dataset: pd.DataFrame, labels: np.ndarray | None = None, params: dict | None = None,
-          folds: int = 5, seed: int = 0, progress: Progress | None = None) -> Run:
+def train(
+    dataset: pd.DataFrame,
+    labels: np.ndarray | None = None,
+    params: dict | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Run:
     """Fit, cross-validate and score.
 
     Args:
@@ -80,12 +88,18 @@ def train(dataset: pd.DataFrame, labels: np.ndarray | None = None, params: dict 
     proba = np.empty((len(texts), len(LABELS)))
     proba[~is_train] = model.predict_proba(texts[~is_train])
     proba[is_train] = out_of_fold_proba(
-        texts[is_train], labels[is_train], partial(SentimentModel, **params), folds=folds, seed=seed,
+        texts[is_train],
+        labels[is_train],
+        partial(SentimentModel, **params),
+        folds=folds,
+        seed=seed,
         progress=lambda done, total, message: report(1 + done, message),
     )
     score, suggested = label_issue_scores(labels, proba)
     predicted = proba.argmax(axis=1)
-    scores = pd.DataFrame({"row": np.arange(len(texts)), "split": dataset["split"].to_numpy(object), "text": texts, "label": labels})
+    scores = pd.DataFrame(
+        {"row": np.arange(len(texts)), "split": dataset["split"].to_numpy(object), "text": texts, "label": labels}
+    )
     for k, column in enumerate(PROBA_COLUMNS):
         scores[column] = proba[:, k]
     scores["predicted"] = predicted.astype(np.int8)

@@ -45,16 +45,18 @@ def table(scores: pd.DataFrame, labels: np.ndarray, corrected: np.ndarray, rows:
     """
     names = np.asarray(LABELS, dtype=object)
     part = scores.iloc[rows]
-    out = pd.DataFrame({
-        "row": part["row"].to_numpy(),
-        "text": part["text"].to_numpy(),
-        "actual": names[labels[rows]],
-        "predicted": names[part["predicted"].to_numpy()],
-        "p_negative": part["p_negative"].round(3).to_numpy(),
-        "p_neutral": part["p_neutral"].round(3).to_numpy(),
-        "p_positive": part["p_positive"].round(3).to_numpy(),
-        "issue_score": part["issue_score"].round(3).to_numpy(),
-        "suggested": names[part["suggested"].to_numpy()],
-        "corrected": corrected[rows],
-    })
+    out = pd.DataFrame(
+        {
+            "row": part["row"].to_numpy(),
+            "text": part["text"].to_numpy(),
+            "actual": names[labels[rows]],
+            "predicted": names[part["predicted"].to_numpy()],
+            "p_negative": part["p_negative"].round(3).to_numpy(),
+            "p_neutral": part["p_neutral"].round(3).to_numpy(),
+            "p_positive": part["p_positive"].round(3).to_numpy(),
+            "issue_score": part["issue_score"].round(3).to_numpy(),
+            "suggested": names[part["suggested"].to_numpy()],
+            "corrected": corrected[rows],
+        }
+    )
     return out.sort_values("issue_score", ascending=False, kind="stable")

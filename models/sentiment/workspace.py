@@ -75,7 +75,11 @@ class Workspace:
         """Dataset id → display name: the built-in ones, then stored uploads, newest first."""
         found = dict(BUILTIN)
         folder = self.root / "datasets"
-        metas = sorted(folder.glob("upload-*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+        metas = (
+            sorted(folder.glob("upload-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            if folder.is_dir()
+            else []
+        )
         for meta_path in metas:
             try:
                 meta = json.loads(meta_path.read_text())
@@ -103,7 +107,9 @@ class Workspace:
 
         labels, mask = self.labels(dataset_id)
         frame = self.dataset(dataset_id)
-        out = pd.DataFrame({"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask})
+        out = pd.DataFrame(
+            {"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask}
+        )
         return out.to_csv(index=False)
 
     # runs -----------------------------------------------------------------------------
@@ -114,7 +120,9 @@ class Workspace:
         run = train(dataset, labels, params, progress=progress)
         folder = self.root / "runs" / uuid.uuid4().hex
         run.save(folder)
-        run_id = self.runs.add(dataset_id, run.model.get_params(), run.metrics, int(mask.sum()), run.seconds, str(folder))
+        run_id = self.runs.add(
+            dataset_id, run.model.get_params(), run.metrics, int(mask.sum()), run.seconds, str(folder)
+        )
         return int(run_id)
 
     def latest_run_id(self, dataset_id: str, train_if_missing: bool = True) -> int | None:
@@ -132,4 +140,7 @@ class Workspace:
         record = self.runs.get(run_id)
         if record is None:
             raise LookupError(f"No model run {run_id}.")
-        return _runs.get(("run", str(self.data_dir), int(run_id)), lambda: Run.load(record["path"], record["metrics"], record["seconds"]))
+        return _runs.get(
+            ("run", str(self.data_dir), int(run_id)),
+            lambda: Run.load(record["path"], record["metrics"], record["seconds"]),
+        )

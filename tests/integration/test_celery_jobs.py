@@ -21,13 +21,32 @@ def celery_config(app_config, redis_url):
 def worker(request, celery_config):
     """`celery -A webapp.worker worker` with the same settings as the app under test, in both pool kinds
     (prefork's children are daemonic: the NN trainer must still start from them)."""
-    env = dict(os.environ, GLASSBOX_DATA_DIR=celery_config["DATA_DIR"], GLASSBOX_REDIS_URL=celery_config["REDIS_URL"],
-               GLASSBOX_SECRET_KEY=celery_config["SECRET_KEY"], GLASSBOX_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        GLASSBOX_DATA_DIR=celery_config["DATA_DIR"],
+        GLASSBOX_REDIS_URL=celery_config["REDIS_URL"],
+        GLASSBOX_SECRET_KEY=celery_config["SECRET_KEY"],
+        GLASSBOX_LOG_LEVEL="WARNING",
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "webapp.worker", "worker", f"--pool={request.param}", "--concurrency=1",
-         "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "webapp.worker",
+            "worker",
+            f"--pool={request.param}",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()
@@ -42,7 +61,7 @@ def worker(request, celery_config):
 def test_retrain_runs_on_a_celery_worker(celery_config, worker, dash_duo, app):
     import redis
 
-    assert type(app._background_manager).__name__ == "CeleryManager"  # noqa: SLF001
+    assert type(app._background_manager).__name__ == "CeleryManager"
     _open(dash_duo, app)
     before = _matrix(dash_duo)
     _click(dash_duo, "#sentiment-retrain")
@@ -73,5 +92,7 @@ def test_nn_training_runs_on_a_celery_worker(celery_config, worker, dash_duo, ap
 def test_worker_module_refuses_to_start_without_redis(tmp_path):
     env = dict(os.environ, GLASSBOX_DATA_DIR=str(tmp_path))
     env.pop("GLASSBOX_REDIS_URL", None)
-    done = subprocess.run([sys.executable, "-c", "import webapp.worker"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "import webapp.worker"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0 and "GLASSBOX_REDIS_URL is not set" in done.stderr

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 def _title(dash_duo, graph_id):
     return dash_duo.driver.execute_script(
-        f"const el = document.querySelector('#{graph_id} .js-plotly-plot'); return el && el._fullLayout.title.text;")
+        f"const el = document.querySelector('#{graph_id} .js-plotly-plot'); return el && el._fullLayout.title.text;"
+    )
 
 
 def _slide(dash_duo, slider_id, presses, key=Keys.ARROW_RIGHT):
@@ -66,7 +67,7 @@ def test_a_point_can_be_picked_up_and_moved(dash_duo, app):
     ys = _full(dash_duo, "explore-kernel", "Array.from(el._fullData[1].y)")
     i = len(xs) // 2
     click_at(dash_duo, "explore-kernel", xs[i], ys[i])
-    until(lambda: _full(dash_duo, "explore-kernel", "el._fullData[1].marker.color[%d]" % i) == "#fd7e14", timeout=10)
+    until(lambda: _full(dash_duo, "explore-kernel", f"el._fullData[1].marker.color[{i}]") == "#fd7e14", timeout=10)
     click_at(dash_duo, "explore-kernel", 11, -3)
     until(lambda: _full(dash_duo, "explore-kernel", "Math.max(...el._fullData[1].x)") > 10.5, timeout=10)
     assert _full(dash_duo, "explore-kernel", "el._fullData[1].x.length") == len(xs)  # moved, not added

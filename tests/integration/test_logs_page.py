@@ -123,9 +123,7 @@ def test_a_log_without_product_ids_loads_and_says_so(dash_duo, app, tmp_path):
 
 def test_a_good_upload_replaces_the_data(dash_duo, app, tmp_path):
     _open(dash_duo, app)
-    line = (
-        '10.0.0.{i} - - [01/May/2023:10:{m:02d}:00 +0000] "GET /product.screen?productId=P{p} HTTP/1.1" {s} 100 "-" "Mozilla/5.0"\n'
-    )
+    line = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:00 +0000] "GET /product.screen?productId=P{p} HTTP/1.1" {s} 100 "-" "Mozilla/5.0"\n'
     text = "".join(line.format(i=i % 250, m=i % 60, p=i % 3, s=200 if i % 4 else 503) for i in range(120)) + "garbage\n"
     path = tmp_path / "shop.log.gz"
     path.write_bytes(gzip.compress(text.encode()))
@@ -142,7 +140,8 @@ SERVED_LINE = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:{s:02d} +0000] "GET /produ
 
 def _served_lines(first, count):
     return "".join(
-        SERVED_LINE.format(i=i % 250, m=i // 60 % 60, s=i % 60, p=i % 3, code=200 if i % 4 else 503) for i in range(first, first + count)
+        SERVED_LINE.format(i=i % 250, m=i // 60 % 60, s=i % 60, p=i % 3, code=200 if i % 4 else 503)
+        for i in range(first, first + count)
     )
 
 

@@ -39,7 +39,7 @@ def _select(dash_duo, element_id, value):
 
 
 def _layer_input(kind, index):
-    return f"[id='{{\"index\":{index},\"type\":\"nn-builder-{kind}\"}}']"
+    return f'[id=\'{{"index":{index},"type":"nn-builder-{kind}"}}\']'
 
 
 def _open(dash_duo, app):
@@ -82,9 +82,15 @@ def test_bad_settings_show_their_messages_and_start_no_run(dash_duo, app):
     assert "The validation share must be a number between 0 and 1 (exclusive), not 1.5" in text
     assert dash_duo.find_element("#nn-builder-progress").text == ""
     _tab(dash_duo, "Runs")
-    until(lambda: dash_duo.driver.execute_script(
-        "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;") == 0,
-        timeout=10)
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;"
+            )
+            == 0
+        ),
+        timeout=10,
+    )
     assert dash_duo.get_logs() == []
 
 
@@ -116,37 +122,51 @@ def test_a_tiny_network_trains_live_and_is_listed(dash_duo, app):
     dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 300 validation rows", timeout=5)
 
     _tab(dash_duo, "Runs")
-    until(lambda: dash_duo.driver.execute_script(
-        "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;") == 1,
-        timeout=10)
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;"
+            )
+            == 1
+        ),
+        timeout=10,
+    )
     assert "1,000 rows, seed 5" in dash_duo.find_element("#nn-builder-runs [col-id='dataset'].ag-cell").text
     _click(dash_duo, "#nn-builder-export-code")
-    dash_duo.wait_for_contains_text("#nn-builder-code", "keras.layers.Dense(8, activation='relu', name=\"dense_2\")", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-code", "keras.layers.Dense(8, activation='relu', name=\"dense_2\")", timeout=15
+    )
     assert dash_duo.get_logs() == []
 
 
 def _runs_shown(dash_duo):
     return dash_duo.driver.execute_script(
-        "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;")
+        "const api = window.dash_ag_grid && dash_ag_grid.getApi('nn-builder-runs'); return api ? api.getDisplayedRowCount() : null;"
+    )
 
 
 def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
     _open(dash_duo, app)
     _select(dash_duo, "nn-builder-optimizer", "SGD")
     until(lambda: "momentum" in _param_names(dash_duo), timeout=10)
-    _type(dash_duo, "[id='{\"name\":\"learning_rate\",\"type\":\"nn-builder-optimizer-param\"}']", "1e9")
+    _type(dash_duo, '[id=\'{"name":"learning_rate","type":"nn-builder-optimizer-param"}\']', "1e9")
     _type(dash_duo, "#nn-builder-epochs", 5)
     _tab(dash_duo, "Training")
     _click(dash_duo, "#nn-builder-train")
     dash_duo.wait_for_contains_text("#nn-builder-status", "training diverged", timeout=90)
 
     _tab(dash_duo, "Network Parameters")
-    _type(dash_duo, "[id='{\"name\":\"learning_rate\",\"type\":\"nn-builder-optimizer-param\"}']", "0.01")
+    _type(dash_duo, '[id=\'{"name":"learning_rate","type":"nn-builder-optimizer-param"}\']', "0.01")
     _type(dash_duo, "#nn-builder-epochs", 500)
     _tab(dash_duo, "Training")
     _click(dash_duo, "#nn-builder-train")
-    until(lambda: dash_duo.find_element("#nn-builder-progress").text not in ("", "epoch 0 of 500")
-          and "of 500" in dash_duo.find_element("#nn-builder-progress").text, timeout=90)
+    until(
+        lambda: (
+            dash_duo.find_element("#nn-builder-progress").text not in ("", "epoch 0 of 500")
+            and "of 500" in dash_duo.find_element("#nn-builder-progress").text
+        ),
+        timeout=90,
+    )
     until(lambda: dash_duo.find_element("#nn-builder-stop").is_enabled(), timeout=10)
     _click(dash_duo, "#nn-builder-stop")
     dash_duo.wait_for_contains_text("#nn-builder-status", "Stopped by request", timeout=60)
@@ -173,7 +193,9 @@ def test_an_uploaded_csv_trains(dash_duo, app, tmp_path):
     good.write_text("\n".join(rows) + "\n")
     _open(dash_duo, app)
     _upload(dash_duo, good)
-    dash_duo.wait_for_contains_text("#nn-builder-data-message", "mine.csv: 60 rows, columns x1, x2, grade, y", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-data-message", "mine.csv: 60 rows, columns x1, x2, grade, y", timeout=15
+    )
     assert dash_duo.find_element("#nn-builder-target").get_attribute("value") == "y"  # by name
     until(lambda: dash_duo.find_element("#nn-builder-task input[value='regression']").is_selected(), timeout=5)
     _select(dash_duo, "nn-builder-target", "grade")  # three whole values: classes, guessed
@@ -181,7 +203,9 @@ def test_an_uploaded_csv_trains(dash_duo, app, tmp_path):
     _select(dash_duo, "nn-builder-target", "y")
     until(lambda: dash_duo.find_element("#nn-builder-task input[value='regression']").is_selected(), timeout=5)
     _click(dash_duo, "#nn-builder-use-upload")
-    dash_duo.wait_for_contains_text("#nn-builder-data-message", "Using mine.csv (60 rows) → y (regression), 3 features.", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-data-message", "Using mine.csv (60 rows) → y (regression), 3 features.", timeout=15
+    )
     dash_duo.wait_for_contains_text("#nn-builder-data-info", "60 rows, 3 features → y (regression)", timeout=15)
     assert not dash_duo.find_element("#nn-builder-rows").is_displayed()  # Black-Scholes' own inputs are hidden
     _type(dash_duo, "#nn-builder-epochs", 2)
@@ -219,7 +243,9 @@ def test_bad_uploads_say_why_and_keep_the_current_data(dash_duo, app, tmp_path):
     dash_duo.wait_for_contains_text("#nn-builder-data-message", "holes.csv: 30 rows", timeout=15)
     assert dash_duo.find_element("#nn-builder-target").get_attribute("value") == "target"
     _click(dash_duo, "#nn-builder-use-upload")
-    dash_duo.wait_for_contains_text("#nn-builder-data-message", "The target 'target' has 3 missing value(s)", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-data-message", "The target 'target' has 3 missing value(s)", timeout=15
+    )
 
     _upload(dash_duo, short)
     dash_duo.wait_for_contains_text("#nn-builder-data-message", "short.csv: 2 rows", timeout=15)
@@ -228,7 +254,9 @@ def test_bad_uploads_say_why_and_keep_the_current_data(dash_duo, app, tmp_path):
     assert "The current data stays selected" in _message(dash_duo)
 
     _type(dash_duo, "#nn-builder-rows", 5, enter=True)
-    dash_duo.wait_for_contains_text("#nn-builder-data-message", "number of rows must be between 10 and 1,000,000", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-data-message", "number of rows must be between 10 and 1,000,000", timeout=15
+    )
     # Through all of that the generated set stayed the dataset.
     assert dash_duo.find_element("#nn-builder-dataset").get_attribute("value") == "black-scholes"
     assert "10,000 rows, 5 features → price" in dash_duo.find_element("#nn-builder-data-info").text
@@ -243,7 +271,9 @@ def _confusion(dash_duo):
 def test_digits_train_and_the_confusion_matrix_counts_the_validation_rows(dash_duo, app):
     _open(dash_duo, app)
     _select(dash_duo, "nn-builder-dataset", "digits")
-    dash_duo.wait_for_contains_text("#nn-builder-data-info", "1,797 rows, 64 features → digit (classification)", timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-data-info", "1,797 rows, 64 features → digit (classification)", timeout=15
+    )
     assert dash_duo.find_element("#nn-builder-loss").get_attribute("value") == "sparse_categorical_crossentropy"
     _type(dash_duo, "#nn-builder-epochs", 2)
     _type(dash_duo, "#nn-builder-batch-size", 64)
@@ -259,6 +289,7 @@ def test_digits_train_and_the_confusion_matrix_counts_the_validation_rows(dash_d
     dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 360 validation rows", timeout=5)
     # Click the cell "actual 3, predicted 3" (the axes are the class names "0".."9", i.e. categories 0..9).
     _pointer_click(dash_duo, _client_point(dash_duo, "nn-builder-diagnostics-a", 3, 3))
-    dash_duo.wait_for_contains_text("#nn-builder-cell-count", f"{matrix[3][3]:,} validation rows of class 3 were predicted as 3",
-                                    timeout=15)
+    dash_duo.wait_for_contains_text(
+        "#nn-builder-cell-count", f"{matrix[3][3]:,} validation rows of class 3 were predicted as 3", timeout=15
+    )
     assert dash_duo.get_logs() == []

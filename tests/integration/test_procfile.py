@@ -49,7 +49,11 @@ def procfile_server(tmp_path):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             ["bash", "-c", "exec " + line.removeprefix("web: ")],
-            cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -50,7 +50,9 @@ def test_confusion_cell_click_selects_exactly_its_tweets(dash_duo, app):
     assert len(rows) == matrix[0][1]
     assert {(r["actual"], r["predicted"]) for r in rows} == {("negative", "neutral")}
     assert dash_duo.find_element("#sentiment-count").text.startswith(f"{matrix[0][1]:,} tweets")
-    points = _full(dash_duo, "sentiment-triangle", "el._fullData.filter(t => t.type === 'scattergl').map(t => t.x.length)")
+    points = _full(
+        dash_duo, "sentiment-triangle", "el._fullData.filter(t => t.type === 'scattergl').map(t => t.x.length)"
+    )
     assert sum(points) == matrix[0][1]
     issue = [r["issue_score"] for r in rows]
     assert issue == sorted(issue, reverse=True)  # most suspicious first
@@ -65,7 +67,9 @@ def test_lasso_narrows_the_table_to_the_points_inside(dash_duo, app):
     # Lasso the left part of the triangle: points whose x (= p_positive + p_neutral / 2) is below 0.4.
     corners = [(-0.04, -0.04), (0.4, -0.04), (0.4, 0.9), (-0.04, 0.9)]
     path = [_client_point(dash_duo, "sentiment-triangle", x, y) for x, y in corners + corners[:1]]
-    steps = [(a[0] + (b[0] - a[0]) * t / 5, a[1] + (b[1] - a[1]) * t / 5) for a, b in zip(path, path[1:]) for t in range(5)]
+    steps = [
+        (a[0] + (b[0] - a[0]) * t / 5, a[1] + (b[1] - a[1]) * t / 5) for a, b in zip(path, path[1:]) for t in range(5)
+    ]
     _pointer(dash_duo, steps + [path[-1]])
     dash_duo.wait_for_contains_text("#sentiment-count", "(lasso)", timeout=15)
     boundary = 0.4
@@ -83,7 +87,8 @@ def test_a_tweet_click_explains_it_and_a_slice_picks_the_model(dash_duo, app):
     _click(dash_duo, first)
     until(lambda: _full(dash_duo, "sentiment-pie", "el._fullData[0].type") == "pie", timeout=15)
     title = lambda: dash_duo.driver.execute_script(  # noqa: E731
-        "return document.querySelector('#sentiment-explain .js-plotly-plot')._fullLayout.title.text;")
+        "return document.querySelector('#sentiment-explain .js-plotly-plot')._fullLayout.title.text;"
+    )
     until(lambda: "vs rest" in (title() or ""), timeout=10)
     tokens = _full(dash_duo, "sentiment-explain", "Array.from(el._fullData[0].y)")
     assert tokens and any(word.lower() in text.lower() for word in tokens[-1].split(" ")[:1])
@@ -94,7 +99,7 @@ def test_a_tweet_click_explains_it_and_a_slice_picks_the_model(dash_duo, app):
         dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", slice_)
         ActionChains(dash_duo.driver).move_to_element(slice_).click().perform()
         slices = dash_duo.find_elements("#sentiment-pie g.slice path.surface")
-        until(lambda: title().startswith(f"{label} vs rest"), timeout=10)
+        until(lambda label=label: title().startswith(f"{label} vs rest"), timeout=10)
     assert dash_duo.get_logs() == []
 
 
@@ -145,8 +150,12 @@ def test_uploads_bad_and_good(small_uploads, dash_duo, app, tmp_path):
     dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(bad))
     dash_duo.wait_for_contains_text("#sentiment-message", "looks binary", timeout=15)
 
-    rows = ["tweet,mood"] + [f"stocks soar {i},up" for i in range(20)] + [f"stocks sink {i},down" for i in range(20)] \
+    rows = (
+        ["tweet,mood"]
+        + [f"stocks soar {i},up" for i in range(20)]
+        + [f"stocks sink {i},down" for i in range(20)]
         + [f"meeting at {i},flat" for i in range(20)]
+    )
     good = tmp_path / "mine.csv"
     good.write_text("\n".join(rows) + "\n")
     dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(good))

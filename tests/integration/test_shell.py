@@ -6,8 +6,13 @@ from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"/": "#home-title", "/logs": "#logs-title", "/sentiment": "#sentiment-title", "/nn-builder": "#nn-builder-title",
-         "/explore": "#explore-title"}
+PAGES = {
+    "/": "#home-title",
+    "/logs": "#logs-title",
+    "/sentiment": "#sentiment-title",
+    "/nn-builder": "#nn-builder-title",
+    "/explore": "#explore-title",
+}
 
 
 def _theme(dash_duo) -> str:
@@ -39,9 +44,11 @@ def test_navbar_navigates_and_highlights_the_active_page(dash_duo, app):
     ):
         dash_duo.find_element(link).click()
         dash_duo.wait_for_element(heading)
-        until(lambda: dash_duo.driver.current_url == dash_duo.server_url + path, timeout=4)
-        until(lambda: "active" in dash_duo.find_element(link).get_attribute("class"), timeout=4)
-        others = [a for a in dash_duo.find_elements("#shell-navbar .nav-link.active") if a.get_attribute("id") != link[1:]]
+        until(lambda path=path: dash_duo.driver.current_url == dash_duo.server_url + path, timeout=4)
+        until(lambda link=link: "active" in dash_duo.find_element(link).get_attribute("class"), timeout=4)
+        others = [
+            a for a in dash_duo.find_elements("#shell-navbar .nav-link.active") if a.get_attribute("id") != link[1:]
+        ]
         assert others == []
     assert dash_duo.get_logs() == []
 

@@ -10,7 +10,9 @@ def small_limits(app_config):
 
 
 def test_predicts_labels_and_probabilities_from_the_newest_run(client):
-    response = client.post("/api/sentiment/predict", json={"texts": ["Shares soar after record profit", "Stock plunges on weak guidance"]})
+    response = client.post(
+        "/api/sentiment/predict", json={"texts": ["Shares soar after record profit", "Stock plunges on weak guidance"]}
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert [p["label"] for p in body["predictions"]] == ["positive", "negative"]
@@ -27,15 +29,15 @@ def test_predicts_labels_and_probabilities_from_the_newest_run(client):
     "kwargs, reason",
     [
         ({"data": "texts=hello"}, "must be JSON"),
-        ({"json": ["Stocks soar"]}, "JSON object with a \"texts\" list"),
-        ({"json": {"text": ["Stocks soar"]}}, "JSON object with a \"texts\" list"),
+        ({"json": ["Stocks soar"]}, 'JSON object with a "texts" list'),
+        ({"json": {"text": ["Stocks soar"]}}, 'JSON object with a "texts" list'),
         ({"json": {"texts": "Stocks soar"}}, "non-empty list of strings"),
         ({"json": {"texts": []}}, "non-empty list of strings"),
         ({"json": {"texts": ["ok", 3]}}, "texts[1] is int"),
         ({"json": {"texts": ["ok", None]}}, "texts[1] is NoneType"),
         ({"json": {"texts": ["a", "b", "c", "d"]}}, "At most 3 texts"),
         ({"json": {"texts": ["x" * 51]}}, "51 characters; the limit is 50"),
-        ({"json": {"texts": ["ok"], "dataset": 5}}, "\"dataset\" must be a string"),
+        ({"json": {"texts": ["ok"], "dataset": 5}}, '"dataset" must be a string'),
     ],
 )
 def test_bad_bodies_get_400_with_a_reason(small_limits, client, kwargs, reason):

@@ -24,7 +24,7 @@ def test_concurrent_first_starts_all_succeed(tmp_path):
         barrier.wait()
         try:
             create_tables(engine, _metadata())
-        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=start, args=(e,)) for e in engines]

@@ -6,11 +6,16 @@ from dash.exceptions import PreventUpdate
 
 from models.logs.aggregate import Filters
 
-LINE = '10.0.0.{i} - - [01/May/2023:{h:02d}:{m:02d}:00 +0000] "GET /product/P{p} HTTP/1.1" {code} 100 "-" "Mozilla/5.0"\n'
+LINE = (
+    '10.0.0.{i} - - [01/May/2023:{h:02d}:{m:02d}:00 +0000] "GET /product/P{p} HTTP/1.1" {code} 100 "-" "Mozilla/5.0"\n'
+)
 
 
 def _lines(first, count):
-    return "".join(LINE.format(i=i % 250, h=10 + i // 60, m=i % 60, p=i % 3, code=200 if i % 5 else 500) for i in range(first, first + count))
+    return "".join(
+        LINE.format(i=i % 250, h=10 + i // 60, m=i % 60, p=i % 3, code=200 if i % 5 else 500)
+        for i in range(first, first + count)
+    )
 
 
 @pytest.fixture
@@ -59,9 +64,15 @@ def test_a_tick_patches_the_time_series_with_the_appended_lines(page, served):
     patch = out[0]
     assert isinstance(patch, Patch)
     operations = patch.to_plotly_json()["operations"]
-    assigned = [(o["location"], o["params"]["value"]) for o in operations if o["operation"] == "Assign" and o["location"][-2] == "y"]
+    assigned = [
+        (o["location"], o["params"]["value"])
+        for o in operations
+        if o["operation"] == "Assign" and o["location"][-2] == "y"
+    ]
     assert (["data", 0, "y", 1], 60) in assigned  # 11:00-11:59 now holds 60 events, was 30
-    extended = [o["params"]["value"] for o in operations if o["operation"] == "Extend" and o["location"] == ["data", 0, "y"]]
+    extended = [
+        o["params"]["value"] for o in operations if o["operation"] == "Extend" and o["location"] == ["data", 0, "y"]
+    ]
     assert extended == [[30]]
     assert out[-1]["offset"] == served.stat().st_size and out[-1]["buckets"] == 3
     assert "150 matching" in out[-2]
@@ -70,7 +81,14 @@ def test_a_tick_patches_the_time_series_with_the_appended_lines(page, served):
 def test_timeseries_patch_adds_and_drops_the_trend_trace():
     from webapp.components.logs_figures import timeseries_patch
 
-    figure = {"data": [{"x": ["a", "b", "c"], "y": [1, 2, 3]}, {"x": ["a", "b", "c"], "y": [0, 0, 1]}, {"x": []}, {"x": ["t"]}]}
+    figure = {
+        "data": [
+            {"x": ["a", "b", "c"], "y": [1, 2, 3]},
+            {"x": ["a", "b", "c"], "y": [0, 0, 1]},
+            {"x": []},
+            {"x": ["t"]},
+        ]
+    }
     ops = timeseries_patch(figure, 1, 2, 3).to_plotly_json()["operations"]
     assert {"operation": "Append", "location": ["data"], "params": {"value": {"x": ["t"]}}} in ops
     ops = timeseries_patch({"data": figure["data"][:3]}, 1, 2, 4).to_plotly_json()["operations"]

@@ -5,7 +5,6 @@ import pytest
 from webapp.components import nn_figures as figs
 
 
-
 @pytest.fixture(scope="module")
 def nn_builder(tmp_path_factory):
     """The page module, imported the way the app imports it (register_page needs an app first)."""
@@ -16,26 +15,51 @@ def nn_builder(tmp_path_factory):
 
     return nn_builder
 
-INFO = {"id": "black-scholes?rows=100", "task": "regression", "features": ["S", "T", "sigma", "moneyness", "r"], "classes": [], "rows": 100,
-        "target": "price", "name": "Black-Scholes"}
+
+INFO = {
+    "id": "black-scholes?rows=100",
+    "task": "regression",
+    "features": ["S", "T", "sigma", "moneyness", "r"],
+    "classes": [],
+    "rows": 100,
+    "target": "price",
+    "name": "Black-Scholes",
+}
 EPOCHS = [{"epoch": k, "loss": 1.0 / k, "val_loss": 1.1 / k, "metric": 0.5, "val_metric": 0.4} for k in (1, 2, 3)]
 
 
 def _request(nn_builder, units=(8,), dropouts=(0.0,), batch_size=16, rate=0.001, validation=0.2):
     ids_ = [{"type": nn_builder.OPT_PARAM, "name": "learning_rate"}]
-    return nn_builder.request_training(1, INFO, 2, batch_size, "mean_squared_error", "Adam", True, validation,
-                                       ids_, [rate], list(units), ["relu"] * len(units), [False] * len(units), list(dropouts))
+    return nn_builder.request_training(
+        1,
+        INFO,
+        2,
+        batch_size,
+        "mean_squared_error",
+        "Adam",
+        True,
+        validation,
+        ids_,
+        [rate],
+        list(units),
+        ["relu"] * len(units),
+        [False] * len(units),
+        list(dropouts),
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"units": (0,)}, "Layer 1: units must be a whole number above 0"),
-    ({"dropouts": (1.5,)}, "Layer 1: dropout must be at least 0 and below 1"),
-    ({"rate": 0}, "The learning rate must be above 0"),
-    ({"batch_size": 500}, "is larger than the 80 training rows"),
-    ({"validation": 1.5}, "The validation share must be a number between 0 and 1 (exclusive), not 1.5"),
-    ({"validation": 0}, "The validation share must be a number between 0 and 1 (exclusive), not 0"),
-    ({"validation": ""}, "The validation share must be a number between 0 and 1 (exclusive), not None"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"units": (0,)}, "Layer 1: units must be a whole number above 0"),
+        ({"dropouts": (1.5,)}, "Layer 1: dropout must be at least 0 and below 1"),
+        ({"rate": 0}, "The learning rate must be above 0"),
+        ({"batch_size": 500}, "is larger than the 80 training rows"),
+        ({"validation": 1.5}, "The validation share must be a number between 0 and 1 (exclusive), not 1.5"),
+        ({"validation": 0}, "The validation share must be a number between 0 and 1 (exclusive), not 0"),
+        ({"validation": ""}, "The validation share must be a number between 0 and 1 (exclusive), not None"),
+    ],
+)
 def test_bad_settings_start_nothing_and_say_why(nn_builder, kwargs, message):
     request, alert, _tab = _request(nn_builder, **kwargs)
     assert request is nn_builder.no_update
@@ -60,25 +84,32 @@ def test_curves_start_fresh_for_a_new_run_then_append_only_new_epochs(nn_builder
 
 
 def test_network_drawing_has_a_column_per_layer_and_caps_wide_layers():
-    figure = figs.network_figure(5, [{"units": 64, "activation": "relu"}, {"units": 3, "activation": "tanh"}], 1, "linear")
+    figure = figs.network_figure(
+        5, [{"units": 64, "activation": "relu"}, {"units": 3, "activation": "tanh"}], 1, "linear"
+    )
     assert len(figure.layout.annotations) == 4
     assert len(figure.data[1].x) == 5 + figs.MAX_DRAWN_UNITS + 3 + 1
 
 
 def test_warnings_name_saturated_and_dead_layers(nn_builder):
-    layers = [{"name": "dense_1", "activation": "tanh", "saturation": 0.9, "dead": None},
-              {"name": "dense_2", "activation": "relu", "saturation": None, "dead": 0.5}]
+    layers = [
+        {"name": "dense_1", "activation": "tanh", "saturation": 0.9, "dead": None},
+        {"name": "dense_2", "activation": "relu", "saturation": None, "dead": 0.5},
+    ]
     text = str([w.to_plotly_json() for w in nn_builder._warnings(layers)])
     assert "dense_1 (tanh): 90% of activations saturated" in text and "dense_2 (relu): 50% of units dead" in text
 
 
-@pytest.mark.parametrize("choice, rows, seed, expected", [
-    ("black-scholes", 10_000, 0, "black-scholes?rows=10000&seed=0"),
-    ("black-scholes", 500, 7, "black-scholes?rows=500&seed=7"),
-    ("black-scholes", "", None, "black-scholes"),
-    ("digits", 500, 7, "digits"),
-    (None, None, None, "black-scholes"),
-])
+@pytest.mark.parametrize(
+    "choice, rows, seed, expected",
+    [
+        ("black-scholes", 10_000, 0, "black-scholes?rows=10000&seed=0"),
+        ("black-scholes", 500, 7, "black-scholes?rows=500&seed=7"),
+        ("black-scholes", "", None, "black-scholes"),
+        ("digits", 500, 7, "digits"),
+        (None, None, None, "black-scholes"),
+    ],
+)
 def test_the_picker_and_the_black_scholes_inputs_name_one_dataset(nn_builder, choice, rows, seed, expected):
     assert nn_builder.chosen_id(choice, rows, seed) == expected
 

@@ -27,8 +27,15 @@ def setup(tmp_path):
 def _train(setup, spec, queue=None):
     url, data_dir, stop = setup
     epochs = []
-    result = train_in_fresh_process(url, data_dir, None, "black-scholes", spec, stop,
-                                    progress=lambda epoch, total, record: epochs.append((epoch, total, sorted(record))))
+    result = train_in_fresh_process(
+        url,
+        data_dir,
+        None,
+        "black-scholes",
+        spec,
+        stop,
+        progress=lambda epoch, total, record: epochs.append((epoch, total, sorted(record))),
+    )
     if queue is not None:
         queue.put((result, epochs))
     return result, epochs

@@ -19,6 +19,8 @@ def test_apply_theme_sets_matching_backgrounds():
 def test_retheme_patch_only_touches_the_template():
     operations = retheme_patch("light").to_plotly_json()["operations"]
     assert [op["location"] for op in operations] == [["layout", "template"]]
-    assert operations[0]["params"]["value"]["layout"]["paper_bgcolor"] == "#fff" or operations[0]["params"]["value"][
-        "layout"
-    ]["paper_bgcolor"] == pio.templates["bootstrap"].layout.paper_bgcolor
+    assert (
+        operations[0]["params"]["value"]["layout"]["paper_bgcolor"] == "#fff"
+        or operations[0]["params"]["value"]["layout"]["paper_bgcolor"]
+        == pio.templates["bootstrap"].layout.paper_bgcolor
+    )

@@ -6,7 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 
-def confusion_figure(matrix, labels, title: str = "Confusion matrix — click a cell", selected: tuple[int, int] | None = None) -> go.Figure:
+def confusion_figure(
+    matrix, labels, title: str = "Confusion matrix — click a cell", selected: tuple[int, int] | None = None
+) -> go.Figure:
     """Actual (rows, top to bottom) × predicted (columns), each cell with its count and row share.
 
     A click's ``customdata`` is ``[actual_index, predicted_index, count]``. ``selected`` outlines a cell.
@@ -43,6 +45,14 @@ def confusion_figure(matrix, labels, title: str = "Confusion matrix — click a 
     )
     if selected is not None:
         i, j = selected
-        figure.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
-                         line=dict(color="#fd7e14", width=3), xref="x", yref="y")
+        figure.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line=dict(color="#fd7e14", width=3),
+            xref="x",
+            yref="y",
+        )
     return figure

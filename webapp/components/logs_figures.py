@@ -20,8 +20,17 @@ MARGIN = dict(l=40, r=10, t=60, b=30)
 
 
 def _title(text: str) -> dict:
-    return dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top",
-                pad=dict(t=30), font=dict(size=14))  # fmt: skip
+    return dict(
+        text=text,
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=1,
+        yref="container",
+        yanchor="top",
+        pad=dict(t=30),
+        font=dict(size=14),
+    )
 
 
 def _bar_colours(labels, selected) -> list[str]:
@@ -37,7 +46,9 @@ def _layout(title: str, height: int, **more) -> dict:
     return dict(template="none", title=_title(title), margin=MARGIN, height=height, **more)
 
 
-def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, int] | None, granularity: str) -> go.Figure:
+def timeseries_figure(
+    series: pd.DataFrame, trend: dict, selected: tuple[int, int] | None, granularity: str
+) -> go.Figure:
     """Events per bucket with outliers marked, the selected interval shaded and its trend line.
 
     The trend line is green when rising and red when falling; its width grows with |t|.
@@ -49,18 +60,41 @@ def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, in
     outliers = series["outlier"].to_numpy()
     traces = [
         go.Scattergl(x=x, y=series["events"].to_numpy(), mode="lines", name="events", line=dict(width=1.5)),
-        go.Scattergl(x=x, y=series["errors"].to_numpy(), mode="lines", name="errors (4xx/5xx)", line=dict(width=1, color="#dc3545")),
         go.Scattergl(
-            x=x[outliers], y=series["events"].to_numpy()[outliers], mode="markers", name="outlier (|robust z| > 3.5)",
-            marker=dict(size=9, symbol="circle-open", color="#ffc107", line=dict(width=2)),
-            customdata=series["z"].to_numpy()[outliers].round(1), hovertemplate="%{x}<br>%{y} events<br>z=%{customdata}<extra></extra>",
+            x=x,
+            y=series["errors"].to_numpy(),
+            mode="lines",
+            name="errors (4xx/5xx)",
+            line=dict(width=1, color="#dc3545"),
         ),
-    ]  # fmt: skip
+        go.Scattergl(
+            x=x[outliers],
+            y=series["events"].to_numpy()[outliers],
+            mode="markers",
+            name="outlier (|robust z| > 3.5)",
+            marker=dict(size=9, symbol="circle-open", color="#ffc107", line=dict(width=2)),
+            customdata=series["z"].to_numpy()[outliers].round(1),
+            hovertemplate="%{x}<br>%{y} events<br>z=%{customdata}<extra></extra>",
+        ),
+    ]
     shapes = []
     if selected is not None and len(series):
         start, end = selected
-        shapes.append(dict(type="rect", xref="x", yref="paper", x0=start * 1000, x1=end * 1000, y0=0, y1=1,
-                           fillcolor=SELECTED, opacity=0.08, line_width=0, layer="below"))  # fmt: skip
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=start * 1000,
+                x1=end * 1000,
+                y0=0,
+                y1=1,
+                fillcolor=SELECTED,
+                opacity=0.08,
+                line_width=0,
+                layer="below",
+            )
+        )
         positions = np.flatnonzero((x >= (start - 1) * 1000) & (x < end * 1000))
         if len(positions) >= 2:
             y = trend["intercept"] + trend["slope"] * np.arange(len(positions))
@@ -68,15 +102,24 @@ def timeseries_figure(series: pd.DataFrame, trend: dict, selected: tuple[int, in
             width = float(np.clip(1 + abs(trend["t"]) / 3, 1, 8)) if np.isfinite(trend["t"]) else 8.0
             traces.append(
                 go.Scatter(
-                    x=x[positions], y=y, mode="lines", name=f"trend ({'rising' if rising else 'falling'}, t={trend['t']:.1f})",
+                    x=x[positions],
+                    y=y,
+                    mode="lines",
+                    name=f"trend ({'rising' if rising else 'falling'}, t={trend['t']:.1f})",
                     line=dict(color="#20c997" if rising else "#dc3545", width=width),
                 )
             )
     layout = _layout(
-        f"Events per {granularity} — drag across the chart to select an interval", 330,
-        dragmode="select", selectdirection="h", legend=dict(orientation="h", y=-0.2), hovermode="x unified",
-        uirevision="timeseries", xaxis=dict(type="date"), shapes=shapes,
-    )  # fmt: skip
+        f"Events per {granularity} — drag across the chart to select an interval",
+        330,
+        dragmode="select",
+        selectdirection="h",
+        legend=dict(orientation="h", y=-0.2),
+        hovermode="x unified",
+        uirevision="timeseries",
+        xaxis=dict(type="date"),
+        shapes=shapes,
+    )
     return go.Figure(data=traces, layout=layout)
 
 
@@ -138,12 +181,23 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
     colours = _bar_colours(labels, selected)
     error_share = np.where(frame["events"] > 0, frame["errors"] / frame["events"].clip(lower=1), 0)
     if horizontal:
-        bar = go.Bar(y=labels, x=frame["events"].to_numpy(), orientation="h", marker_color=colours, customdata=error_share,
-                     hovertemplate="%{y}: %{x} events<br>%{customdata:.1%} errors<extra></extra>")  # fmt: skip
+        bar = go.Bar(
+            y=labels,
+            x=frame["events"].to_numpy(),
+            orientation="h",
+            marker_color=colours,
+            customdata=error_share,
+            hovertemplate="%{y}: %{x} events<br>%{customdata:.1%} errors<extra></extra>",
+        )
         axes = dict(yaxis=dict(autorange="reversed", type="category"))
     else:
-        bar = go.Bar(x=labels, y=frame["events"].to_numpy(), marker_color=colours, customdata=error_share,
-                     hovertemplate="%{x}: %{y} events<br>%{customdata:.1%} errors<extra></extra>")  # fmt: skip
+        bar = go.Bar(
+            x=labels,
+            y=frame["events"].to_numpy(),
+            marker_color=colours,
+            customdata=error_share,
+            hovertemplate="%{x}: %{y} events<br>%{customdata:.1%} errors<extra></extra>",
+        )
         axes = dict(xaxis=dict(type="category"))
     return go.Figure(data=[bar], layout=_layout(title, 300, clickmode="event", **axes))
 
@@ -154,15 +208,27 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
     colours = [STATUS_COLOURS.get(label[:1], "#6c757d") for label in labels]
     pull = [0.08 if label in selected else 0 for label in labels]
     pie = go.Pie(
-        labels=labels, values=frame["events"].to_numpy(), hole=0.45, marker=dict(colors=colours), pull=pull, sort=False,
-        textinfo="label", textposition="inside", insidetextorientation="horizontal",
+        labels=labels,
+        values=frame["events"].to_numpy(),
+        hole=0.45,
+        marker=dict(colors=colours),
+        pull=pull,
+        sort=False,
+        textinfo="label",
+        textposition="inside",
+        insidetextorientation="horizontal",
         hovertemplate="%{label}: %{value} events (%{percent})<extra></extra>",
-    )  # fmt: skip
+    )
     return go.Figure(data=[pie], layout=_layout("Status codes — click a slice to filter", 300, showlegend=True))
 
 
 def heatmap_figure(counts: np.ndarray) -> go.Figure:
-    heatmap = go.Heatmap(z=counts, x=list(range(24)), y=WEEKDAYS, colorscale="Viridis",
-                         hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>")  # fmt: skip
+    heatmap = go.Heatmap(
+        z=counts,
+        x=list(range(24)),
+        y=WEEKDAYS,
+        colorscale="Viridis",
+        hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>",
+    )
     layout = _layout("Seasonality: day of week × hour of day (UTC)", 300, yaxis=dict(autorange="reversed"))
     return go.Figure(data=[heatmap], layout=layout)

@@ -32,10 +32,20 @@ def _regions() -> list[go.Scatter]:
         others = [np.array(CORNERS[o]) for o in LABELS if o != label]
         a, b = (corner + others[0]) / 2, (corner + others[1]) / 2
         polygon = np.array([corner, a, centre, b, corner])
-        traces.append(go.Scatter(
-            x=polygon[:, 0], y=polygon[:, 1], mode="lines", fill="toself", line=dict(width=0.5, color=COLOURS[label]),
-            fillcolor=COLOURS[label], opacity=0.12, hoverinfo="skip", showlegend=False, name=f"{label} region",
-        ))
+        traces.append(
+            go.Scatter(
+                x=polygon[:, 0],
+                y=polygon[:, 1],
+                mode="lines",
+                fill="toself",
+                line=dict(width=0.5, color=COLOURS[label]),
+                fillcolor=COLOURS[label],
+                opacity=0.12,
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"{label} region",
+            )
+        )
     return traces
 
 
@@ -52,21 +62,37 @@ def triangle_figure(scores: pd.DataFrame, labels: np.ndarray, title: str) -> go.
     predicted = np.asarray(LABELS, dtype=object)[scores["predicted"].to_numpy()]
     for k, label in enumerate(LABELS):
         mine = np.flatnonzero(labels == k)
-        figure.add_trace(go.Scattergl(
-            x=x[mine], y=y[mine], mode="markers", name=f"actual {label}",
-            marker=dict(color=COLOURS[label], size=7, opacity=0.8, line=dict(width=0.5, color="rgba(0,0,0,0.4)")),
-            customdata=np.column_stack([scores["row"].to_numpy()[mine], predicted[mine]]),
-            text=short.to_numpy()[mine],
-            hovertemplate="%{text}<br>actual " + label + ", predicted %{customdata[1]}<extra>row %{customdata[0]}</extra>",
-        ))
+        figure.add_trace(
+            go.Scattergl(
+                x=x[mine],
+                y=y[mine],
+                mode="markers",
+                name=f"actual {label}",
+                marker=dict(color=COLOURS[label], size=7, opacity=0.8, line=dict(width=0.5, color="rgba(0,0,0,0.4)")),
+                customdata=np.column_stack([scores["row"].to_numpy()[mine], predicted[mine]]),
+                text=short.to_numpy()[mine],
+                hovertemplate="%{text}<br>actual "
+                + label
+                + ", predicted %{customdata[1]}<extra>row %{customdata[0]}</extra>",
+            )
+        )
     for label, (cx, cy) in CORNERS.items():
-        figure.add_annotation(x=cx, y=cy, text=f"<b>{label}</b>", showarrow=False,
-                              yshift=12 if cy > 0 else -12, font=dict(color=COLOURS[label]))
+        figure.add_annotation(
+            x=cx,
+            y=cy,
+            text=f"<b>{label}</b>",
+            showarrow=False,
+            yshift=12 if cy > 0 else -12,
+            font=dict(color=COLOURS[label]),
+        )
     figure.update_layout(
         title=dict(text=title, font=dict(size=14)),
         xaxis=dict(visible=False, range=[-0.05, 1.05], fixedrange=False),
         yaxis=dict(visible=False, range=[-0.08, H + 0.08], scaleanchor="x"),
-        margin=MARGIN, dragmode="lasso", clickmode="event+select", legend=dict(orientation="h", y=-0.02),
+        margin=MARGIN,
+        dragmode="lasso",
+        clickmode="event+select",
+        legend=dict(orientation="h", y=-0.02),
         uirevision="triangle",
     )
     return figure
@@ -75,14 +101,26 @@ def triangle_figure(scores: pd.DataFrame, labels: np.ndarray, title: str) -> go.
 def probability_pie(proba: np.ndarray, text: str) -> go.Figure:
     """One tweet's three probabilities; a slice click picks the binary model to explain."""
     short = text if len(text) <= 70 else text[:67] + "…"
-    figure = go.Figure(go.Pie(
-        labels=list(LABELS), values=list(np.asarray(proba, dtype=float)), sort=False, hole=0.35,
-        marker=dict(colors=[COLOURS[label] for label in LABELS]), textinfo="percent", textposition="inside",
-        insidetextorientation="horizontal",
-        hovertemplate="%{label}: %{value:.3f}<extra>click to explain</extra>",
-    ))
-    figure.update_layout(title=dict(text=short.replace("<", "&lt;"), font=dict(size=12)), margin=dict(l=10, r=10, t=50, b=10),
-                         showlegend=True, legend=dict(orientation="h", y=-0.05), uniformtext=dict(minsize=10, mode="hide"))
+    figure = go.Figure(
+        go.Pie(
+            labels=list(LABELS),
+            values=list(np.asarray(proba, dtype=float)),
+            sort=False,
+            hole=0.35,
+            marker=dict(colors=[COLOURS[label] for label in LABELS]),
+            textinfo="percent",
+            textposition="inside",
+            insidetextorientation="horizontal",
+            hovertemplate="%{label}: %{value:.3f}<extra>click to explain</extra>",
+        )
+    )
+    figure.update_layout(
+        title=dict(text=short.replace("<", "&lt;"), font=dict(size=12)),
+        margin=dict(l=10, r=10, t=50, b=10),
+        showlegend=True,
+        legend=dict(orientation="h", y=-0.05),
+        uniformtext=dict(minsize=10, mode="hide"),
+    )
     return figure
 
 
@@ -93,27 +131,50 @@ def explanation_figure(explanation: Explanation, max_tokens: int = 25) -> go.Fig
     tokens = tokens.sort_values(["weight", "seen"], ascending=[False, False]).head(max_tokens).iloc[::-1]
     names = np.where(tokens["seen"], tokens["token"], tokens["token"] + " (unseen)")
     figure = go.Figure()
-    figure.add_trace(go.Bar(
-        y=names, x=tokens["contribution"], orientation="h", name="contribution (coef × value)",
-        marker_color=np.where(tokens["contribution"] >= 0, COLOURS["positive"], COLOURS["negative"]).tolist(),
-        customdata=np.column_stack([tokens["coefficient"], tokens["value"]]),
-        hovertemplate="%{y}<br>contribution %{x:.3f}<br>coefficient %{customdata[0]:.3f} × value %{customdata[1]:.3f}<extra></extra>",
-    ))
-    figure.add_trace(go.Bar(
-        y=names, x=tokens["coefficient"], orientation="h", name="coefficient", marker_color="rgba(13,110,253,0.45)",
-        hovertemplate="%{y}<br>coefficient %{x:.3f}<extra></extra>",
-    ))
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=tokens["contribution"],
+            orientation="h",
+            name="contribution (coef × value)",
+            marker_color=np.where(tokens["contribution"] >= 0, COLOURS["positive"], COLOURS["negative"]).tolist(),
+            customdata=np.column_stack([tokens["coefficient"], tokens["value"]]),
+            hovertemplate="%{y}<br>contribution %{x:.3f}<br>coefficient %{customdata[0]:.3f} × value %{customdata[1]:.3f}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=tokens["coefficient"],
+            orientation="h",
+            name="coefficient",
+            marker_color="rgba(13,110,253,0.45)",
+            hovertemplate="%{y}<br>coefficient %{x:.3f}<extra></extra>",
+        )
+    )
     figure.update_layout(
-        title=dict(text=(f"{explanation.label} vs rest: log-odds {explanation.logit:+.2f} = intercept "
-                         f"{explanation.intercept:+.2f} + Σ contributions"), font=dict(size=13)),
-        barmode="group", margin=dict(l=10, r=10, t=40, b=30), height=max(260, 24 * len(tokens) + 90),
-        legend=dict(orientation="h", y=-0.08), yaxis=dict(automargin=True),
+        title=dict(
+            text=(
+                f"{explanation.label} vs rest: log-odds {explanation.logit:+.2f} = intercept "
+                f"{explanation.intercept:+.2f} + Σ contributions"
+            ),
+            font=dict(size=13),
+        ),
+        barmode="group",
+        margin=dict(l=10, r=10, t=40, b=30),
+        height=max(260, 24 * len(tokens) + 90),
+        legend=dict(orientation="h", y=-0.08),
+        yaxis=dict(automargin=True),
     )
     return figure
 
 
 def empty_figure(message: str) -> go.Figure:
     figure = go.Figure()
-    figure.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), margin=MARGIN,
-                         annotations=[dict(text=message, showarrow=False, font=dict(size=13))])
+    figure.update_layout(
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        margin=MARGIN,
+        annotations=[dict(text=message, showarrow=False, font=dict(size=13))],
+    )
     return figure

@@ -27,8 +27,10 @@ def upload_zone(upload_id: str, reject_store: str, prompt: str, class_name: str 
 
 def rejected_message(rejected: dict) -> str:
     """The message for a file ``upload_limit.js`` stopped."""
-    return (f"{rejected['name']} is {rejected['size'] / MIB:,.1f} MiB; the upload limit is "
-            f"{rejected['limit'] / MIB:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB).")
+    return (
+        f"{rejected['name']} is {rejected['size'] / MIB:,.1f} MiB; the upload limit is "
+        f"{rejected['limit'] / MIB:,.0f} MiB (GLASSBOX_MAX_UPLOAD_MB)."
+    )
 
 
 def decode_upload(contents: str | None, error: type[Exception] = ValueError) -> bytes:

@@ -20,7 +20,18 @@ dash.register_page(__name__, path="/explore", name="Explore", order=4, title="Ex
 P = "explore-"
 NORMAL, MU, SIGMA = P + "normal", P + "mu", P + "sigma"
 KERNEL, POINTS, SELECTED, BANDWIDTH, ORDER, BANDS, TEST_X, RESET_POINTS, KERNEL_INFO = (
-    P + n for n in ("kernel", "points", "selected-point", "bandwidth", "order", "bands", "test-x", "reset-points", "kernel-info")
+    P + n
+    for n in (
+        "kernel",
+        "points",
+        "selected-point",
+        "bandwidth",
+        "order",
+        "bands",
+        "test-x",
+        "reset-points",
+        "kernel-info",
+    )
 )
 INDEX, LOG_SCALE, WINDOW_YEARS, WINDOW_START, INTERVAL, INDEX_STATS = (
     P + n for n in ("index", "log-scale", "window-years", "window-start", "interval", "index-stats")
@@ -43,8 +54,13 @@ def _normal_figure(mu: float, sigma: float) -> go.Figure:
     x = np.linspace(-10, 10, 401)
     y = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
     figure = go.Figure(go.Scatter(x=x, y=y, mode="lines", fill="tozeroy", name="density"))
-    figure.update_layout(title=dict(text=f"N(mu={mu:g}, sigma={sigma:g})"), margin=MARGIN, yaxis=dict(range=[0, 1.05]),
-                         xaxis=dict(range=[-10, 10]), showlegend=False)
+    figure.update_layout(
+        title=dict(text=f"N(mu={mu:g}, sigma={sigma:g})"),
+        margin=MARGIN,
+        yaxis=dict(range=[0, 1.05]),
+        xaxis=dict(range=[-10, 10]),
+        showlegend=False,
+    )
     return figure
 
 
@@ -52,56 +68,170 @@ def layout(**_query):
     x, y = noisy_sample()
     years = _sp500()["date"].dt.year
     first, last = int(years.min()), int(years.max())
-    normal = dbc.Card(dbc.CardBody([
-        html.H2("1. The normal distribution", className="h6"),
-        dcc.Graph(id=NORMAL, figure=themed(_normal_figure(0, 1), "dark"), style={"height": "300px"},
-                  config={"displayModeBar": False}),
-        dbc.Label("mu", html_for=MU, className="small mb-0"),
-        dcc.Slider(id=MU, min=-5, max=5, step=0.1, value=0, marks={v: str(v) for v in range(-5, 6)}, updatemode="drag"),
-        dbc.Label("sigma", html_for=SIGMA, className="small mb-0"),
-        dcc.Slider(id=SIGMA, min=0.2, max=5, step=0.1, value=1, marks={v: str(v) for v in (0.2, 1, 2, 3, 4, 5)}, updatemode="drag"),
-        html.P("Redrawn in the browser on every move: no server round trip.", className="small text-body-secondary mb-0"),
-    ]), className="h-100")
-    kernel = dbc.Card(dbc.CardBody([
-        html.H2("2. Kernel regression", className="h6"),
-        dcc.Graph(id=KERNEL, figure=BLANK, style={"height": "380px"}, config={"displayModeBar": False}),
-        dbc.Row([
-            dbc.Col([dbc.Label("bandwidth (log scale)", className="small mb-0"),
-                     dcc.Slider(id=BANDWIDTH, min=-1.3, max=3, step=0.05, value=0,
-                                marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"})], md=6),
-            dbc.Col([dbc.Label("polynomial order", className="small mb-0"),
-                     dcc.Slider(id=ORDER, min=0, max=4, step=1, value=1, marks={i: str(i) for i in range(5)})], md=6),
-        ]),
-        dbc.Row([
-            dbc.Col([dbc.Label("test point (its kernel is drawn)", className="small mb-0"),
-                     dcc.Slider(id=TEST_X, min=0, max=10, step=0.1, value=5, marks={i: str(i) for i in range(0, 11, 2)})], md=6),
-            dbc.Col([dbc.Checklist(id=BANDS, options=[{"label": "±1 standard deviation", "value": "sd"}], value=["sd"], switch=True),
-                     dbc.Button("Reset points", id=RESET_POINTS, size="sm", outline=True, className="mt-1")], md=6),
-        ]),
-        html.P(id=KERNEL_INFO, className="small text-body-secondary mb-0"),
-        dcc.Store(id=POINTS, data={"x": x.round(3).tolist(), "y": y.round(3).tolist()}),
-        dcc.Store(id=SELECTED),
-    ]), className="h-100")
-    index = dbc.Card(dbc.CardBody([
-        html.H2("3. S&P 500: an interval's trend", className="h6"),
-        dbc.Row([
-            dbc.Col(dbc.Checklist(id=LOG_SCALE, options=[{"label": "log scale", "value": "log"}], value=["log"], switch=True), md="auto"),
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText("window"),
-                                    dbc.Select(id=WINDOW_YEARS, options=[{"label": f"{n} years", "value": str(n)} for n in (1, 2, 5, 10, 20)],
-                                               value="2")], size="sm"), md="auto"),
-        ], className="g-2 align-items-center"),
-        dcc.Slider(id=WINDOW_START, min=first, max=last - 1, step=1, value=2007,
-                   marks={yr: str(yr) for yr in range(1930, last + 1, 10)}, className="mt-2"),
-        dcc.Graph(id=INDEX, figure=BLANK, style={"height": "420px"}, config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}),
-        html.Div(id=INDEX_STATS, className="small"),
-        dcc.Store(id=INTERVAL),
-    ]))
-    return html.Div([
-        html.H1("Explore", className="h3", id="explore-title"),
-        html.P("Three small explainers from the seed talk: move a control, and the figure follows.", className="text-body-secondary"),
-        dbc.Row([dbc.Col(normal, lg=5), dbc.Col(kernel, lg=7)], className="g-3"),
-        dbc.Row([dbc.Col(index)], className="g-3 mt-1 mb-4"),
-    ])
+    normal = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("1. The normal distribution", className="h6"),
+                dcc.Graph(
+                    id=NORMAL,
+                    figure=themed(_normal_figure(0, 1), "dark"),
+                    style={"height": "300px"},
+                    config={"displayModeBar": False},
+                ),
+                dbc.Label("mu", html_for=MU, className="small mb-0"),
+                dcc.Slider(
+                    id=MU, min=-5, max=5, step=0.1, value=0, marks={v: str(v) for v in range(-5, 6)}, updatemode="drag"
+                ),
+                dbc.Label("sigma", html_for=SIGMA, className="small mb-0"),
+                dcc.Slider(
+                    id=SIGMA,
+                    min=0.2,
+                    max=5,
+                    step=0.1,
+                    value=1,
+                    marks={v: str(v) for v in (0.2, 1, 2, 3, 4, 5)},
+                    updatemode="drag",
+                ),
+                html.P(
+                    "Redrawn in the browser on every move: no server round trip.",
+                    className="small text-body-secondary mb-0",
+                ),
+            ]
+        ),
+        className="h-100",
+    )
+    kernel = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("2. Kernel regression", className="h6"),
+                dcc.Graph(id=KERNEL, figure=BLANK, style={"height": "380px"}, config={"displayModeBar": False}),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("bandwidth (log scale)", className="small mb-0"),
+                                dcc.Slider(
+                                    id=BANDWIDTH,
+                                    min=-1.3,
+                                    max=3,
+                                    step=0.05,
+                                    value=0,
+                                    marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
+                                ),
+                            ],
+                            md=6,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("polynomial order", className="small mb-0"),
+                                dcc.Slider(
+                                    id=ORDER, min=0, max=4, step=1, value=1, marks={i: str(i) for i in range(5)}
+                                ),
+                            ],
+                            md=6,
+                        ),
+                    ]
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("test point (its kernel is drawn)", className="small mb-0"),
+                                dcc.Slider(
+                                    id=TEST_X,
+                                    min=0,
+                                    max=10,
+                                    step=0.1,
+                                    value=5,
+                                    marks={i: str(i) for i in range(0, 11, 2)},
+                                ),
+                            ],
+                            md=6,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Checklist(
+                                    id=BANDS,
+                                    options=[{"label": "±1 standard deviation", "value": "sd"}],
+                                    value=["sd"],
+                                    switch=True,
+                                ),
+                                dbc.Button("Reset points", id=RESET_POINTS, size="sm", outline=True, className="mt-1"),
+                            ],
+                            md=6,
+                        ),
+                    ]
+                ),
+                html.P(id=KERNEL_INFO, className="small text-body-secondary mb-0"),
+                dcc.Store(id=POINTS, data={"x": x.round(3).tolist(), "y": y.round(3).tolist()}),
+                dcc.Store(id=SELECTED),
+            ]
+        ),
+        className="h-100",
+    )
+    index = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("3. S&P 500: an interval's trend", className="h6"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            dbc.Checklist(
+                                id=LOG_SCALE,
+                                options=[{"label": "log scale", "value": "log"}],
+                                value=["log"],
+                                switch=True,
+                            ),
+                            md="auto",
+                        ),
+                        dbc.Col(
+                            dbc.InputGroup(
+                                [
+                                    dbc.InputGroupText("window"),
+                                    dbc.Select(
+                                        id=WINDOW_YEARS,
+                                        options=[{"label": f"{n} years", "value": str(n)} for n in (1, 2, 5, 10, 20)],
+                                        value="2",
+                                    ),
+                                ],
+                                size="sm",
+                            ),
+                            md="auto",
+                        ),
+                    ],
+                    className="g-2 align-items-center",
+                ),
+                dcc.Slider(
+                    id=WINDOW_START,
+                    min=first,
+                    max=last - 1,
+                    step=1,
+                    value=2007,
+                    marks={yr: str(yr) for yr in range(1930, last + 1, 10)},
+                    className="mt-2",
+                ),
+                dcc.Graph(
+                    id=INDEX,
+                    figure=BLANK,
+                    style={"height": "420px"},
+                    config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]},
+                ),
+                html.Div(id=INDEX_STATS, className="small"),
+                dcc.Store(id=INTERVAL),
+            ]
+        )
+    )
+    return html.Div(
+        [
+            html.H1("Explore", className="h3", id="explore-title"),
+            html.P(
+                "Three small explainers from the seed talk: move a control, and the figure follows.",
+                className="text-body-secondary",
+            ),
+            dbc.Row([dbc.Col(normal, lg=5), dbc.Col(kernel, lg=7)], className="g-3"),
+            dbc.Row([dbc.Col(index)], className="g-3 mt-1 mb-4"),
+        ]
+    )
 
 
 # 1. Pure UI: the density and its title are recomputed in the browser, the figure's theme kept.
@@ -129,9 +259,12 @@ clientside_callback(
 
 
 @callback(
-    Output(POINTS, "data"), Output(SELECTED, "data"),
-    Input(KERNEL, "clickData"), Input(RESET_POINTS, "n_clicks"),
-    State(POINTS, "data"), State(SELECTED, "data"),
+    Output(POINTS, "data"),
+    Output(SELECTED, "data"),
+    Input(KERNEL, "clickData"),
+    Input(RESET_POINTS, "n_clicks"),
+    State(POINTS, "data"),
+    State(SELECTED, "data"),
     prevent_initial_call=True,
 )
 def edit_points(click, _reset, points, selected):
@@ -156,43 +289,90 @@ def edit_points(click, _reset, points, selected):
 
 
 @callback(
-    Output(KERNEL, "figure"), Output(KERNEL_INFO, "children"),
-    Input(POINTS, "data"), Input(SELECTED, "data"), Input(BANDWIDTH, "value"), Input(ORDER, "value"),
-    Input(BANDS, "value"), Input(TEST_X, "value"),
+    Output(KERNEL, "figure"),
+    Output(KERNEL_INFO, "children"),
+    Input(POINTS, "data"),
+    Input(SELECTED, "data"),
+    Input(BANDWIDTH, "value"),
+    Input(ORDER, "value"),
+    Input(BANDS, "value"),
+    Input(TEST_X, "value"),
     State(ids.THEME_STORE, "data"),
 )
 def render_kernel(points, selected, log_bandwidth, order, bands, test_x, theme):
     x, y = np.asarray(points["x"]), np.asarray(points["y"])
-    bandwidth = float(10 ** log_bandwidth)
+    bandwidth = float(10**log_bandwidth)
     figure = go.Figure()
-    figure.add_trace(go.Heatmap(x=CATCH_X, y=CATCH_Y, z=np.zeros((len(CATCH_Y), len(CATCH_X))), opacity=0, showscale=False,
-                                hovertemplate="click to add or move a point here<br>(%{x:.1f}, %{y:.1f})<extra></extra>"))
+    figure.add_trace(
+        go.Heatmap(
+            x=CATCH_X,
+            y=CATCH_Y,
+            z=np.zeros((len(CATCH_Y), len(CATCH_X))),
+            opacity=0,
+            showscale=False,
+            hovertemplate="click to add or move a point here<br>(%{x:.1f}, %{y:.1f})<extra></extra>",
+        )
+    )
     colours = ["#fd7e14" if i == selected else "#0d6efd" for i in range(len(x))]
-    figure.add_trace(go.Scatter(x=x, y=y, mode="markers", name="points", marker=dict(size=9, color=colours, line=dict(width=1, color="white"))))
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers",
+            name="points",
+            marker=dict(size=9, color=colours, line=dict(width=1, color="white")),
+        )
+    )
     try:
         fit = kernel_fit(x, y, bandwidth, int(order))
     except ValueError as exc:
         info = str(exc)
     else:
         if "sd" in (bands or []):
-            figure.add_trace(go.Scatter(x=np.r_[fit.x, fit.x[::-1]], y=np.r_[fit.fit + fit.sd, (fit.fit - fit.sd)[::-1]],
-                                        fill="toself", mode="lines", line=dict(width=0), fillcolor="rgba(32,201,151,0.18)",
-                                        name="±1 sd", hoverinfo="skip"))
+            figure.add_trace(
+                go.Scatter(
+                    x=np.r_[fit.x, fit.x[::-1]],
+                    y=np.r_[fit.fit + fit.sd, (fit.fit - fit.sd)[::-1]],
+                    fill="toself",
+                    mode="lines",
+                    line=dict(width=0),
+                    fillcolor="rgba(32,201,151,0.18)",
+                    name="±1 sd",
+                    hoverinfo="skip",
+                )
+            )
         figure.add_trace(go.Scatter(x=fit.x, y=fit.fit, mode="lines", name="fit", line=dict(color="#20c997", width=3)))
         weights = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
-        figure.add_trace(go.Scatter(x=fit.x, y=-3.8 + 1.5 * weights, mode="lines", name=f"kernel at x={test_x:g}",
-                                    line=dict(color="#ffc107", dash="dot"), hoverinfo="skip"))
-        info = (f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
-                "where it should go; click empty space to add one.")
-    figure.update_layout(margin=MARGIN, xaxis=dict(range=[-2, 12], fixedrange=True), yaxis=dict(range=[-4, 4], fixedrange=True),
-                         title=dict(text=f"Local polynomial fit, order {order}"), legend=dict(orientation="h", y=-0.12),
-                         clickmode="event")
+        figure.add_trace(
+            go.Scatter(
+                x=fit.x,
+                y=-3.8 + 1.5 * weights,
+                mode="lines",
+                name=f"kernel at x={test_x:g}",
+                line=dict(color="#ffc107", dash="dot"),
+                hoverinfo="skip",
+            )
+        )
+        info = (
+            f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
+            "where it should go; click empty space to add one."
+        )
+    figure.update_layout(
+        margin=MARGIN,
+        xaxis=dict(range=[-2, 12], fixedrange=True),
+        yaxis=dict(range=[-4, 4], fixedrange=True),
+        title=dict(text=f"Local polynomial fit, order {order}"),
+        legend=dict(orientation="h", y=-0.12),
+        clickmode="event",
+    )
     return themed(figure, theme), info
 
 
 @callback(
     Output(INTERVAL, "data"),
-    Input(INDEX, "selectedData"), Input(WINDOW_START, "value"), Input(WINDOW_YEARS, "value"),
+    Input(INDEX, "selectedData"),
+    Input(WINDOW_START, "value"),
+    Input(WINDOW_YEARS, "value"),
 )
 def choose_interval(selected, start_year, years):
     """A dragged selection sets the interval; the window slider and width set a fixed-width one."""
@@ -207,15 +387,20 @@ def choose_interval(selected, start_year, years):
 
 
 @callback(
-    Output(INDEX, "figure"), Output(INDEX_STATS, "children"),
-    Input(INTERVAL, "data"), Input(LOG_SCALE, "value"),
+    Output(INDEX, "figure"),
+    Output(INDEX_STATS, "children"),
+    Input(INTERVAL, "data"),
+    Input(LOG_SCALE, "value"),
     State(ids.THEME_STORE, "data"),
 )
 def render_index(interval, log_scale, theme):
     """The whole history (WebGL) with the interval shaded and its trend: green rising, red falling, thicker when stronger."""
     frame = _sp500()
-    figure = go.Figure(go.Scattergl(x=frame["date"], y=frame["close"], mode="lines", name="S&P 500 close",
-                                    line=dict(width=1, color="#0d6efd")))
+    figure = go.Figure(
+        go.Scattergl(
+            x=frame["date"], y=frame["close"], mode="lines", name="S&P 500 close", line=dict(width=1, color="#0d6efd")
+        )
+    )
     stats = interval_stats(frame["date"], frame["close"], interval["start"], interval["end"]) if interval else None
     body = "Drag across the chart, or slide the window, to choose an interval."
     if stats:
@@ -226,16 +411,27 @@ def render_index(interval, log_scale, theme):
         t = np.linspace(0, 1, 30)
         dates = start + (end - start) * t
         line = stats["trend"][0] * (stats["trend"][1] / stats["trend"][0]) ** t
-        figure.add_trace(go.Scatter(x=dates, y=line, mode="lines", name="interval trend", line=dict(color=colour, width=width)))
+        figure.add_trace(
+            go.Scatter(x=dates, y=line, mode="lines", name="interval trend", line=dict(color=colour, width=width))
+        )
         figure.add_vrect(x0=start, x1=end, fillcolor=colour, opacity=0.08, line_width=0)
-        body = html.Span([
-            html.Strong(f"{start:%Y-%m-%d} → {end:%Y-%m-%d}"), f" ({stats['days']:,} trading days): total return ",
-            html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
-            f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year (t = {stats['t']:.1f}).",
-        ])
-    figure.update_layout(margin=MARGIN, dragmode="select", selectdirection="h", showlegend=False,
-                         yaxis=dict(type="log" if "log" in (log_scale or []) else "linear", title="close"),
-                         title=dict(text="S&P 500 daily close, 1927–2023 — drag to select an interval"), uirevision="index")
+        body = html.Span(
+            [
+                html.Strong(f"{start:%Y-%m-%d} → {end:%Y-%m-%d}"),
+                f" ({stats['days']:,} trading days): total return ",
+                html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
+                f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year (t = {stats['t']:.1f}).",
+            ]
+        )
+    figure.update_layout(
+        margin=MARGIN,
+        dragmode="select",
+        selectdirection="h",
+        showlegend=False,
+        yaxis=dict(type="log" if "log" in (log_scale or []) else "linear", title="close"),
+        title=dict(text="S&P 500 daily close, 1927–2023 — drag to select an interval"),
+        uirevision="index",
+    )
     return themed(figure, theme), body
 
 

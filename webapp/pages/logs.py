@@ -17,7 +17,6 @@ from models.datasets import DatasetError
 from models.logs.aggregate import GRANULARITY_S, NONE_LABEL, Events, Filters, dashboard, matching_rows
 from models.logs.follow import Position, follow
 from models.logs.parse import LogFormatError, parse_bytes
-from models.logs.uploads import UploadError, receive_chunk, take_upload
 from models.logs.sources import (
     BUILTIN,
     UnknownSourceError,
@@ -30,6 +29,7 @@ from models.logs.sources import (
     server_paths,
     source_label,
 )
+from models.logs.uploads import UploadError, receive_chunk, take_upload
 from webapp import ids
 from webapp.components import logs_figures as figs
 from webapp.components.theme import follow_theme, themed
@@ -38,14 +38,20 @@ from webapp.components.viewstate import decode_hash, encode_hash
 dash.register_page(__name__, path="/logs", name="Logs", order=1, title="Logs · Glassbox")
 
 P = "logs-"
-URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (P + n for n in ("url", "view", "click", "upload", "upload-msg", "source", "granularity", "reset"))
+URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (
+    P + n for n in ("url", "view", "click", "upload", "upload-msg", "source", "granularity", "reset")
+)
 TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
     P + n for n in ("timeseries", "daily", "hourly", "products", "categories", "status", "heatmap")
 )
-STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error"))
+STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
+    P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error")
+)
 LIVE, LIVE_SWITCH, LIVE_TICK = (P + n for n in ("live", "live-switch", "live-tick"))
 LIVE_INTERVAL_MS = 3000
-UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (P + n for n in ("upload-start", "upload-chunk", "upload-ack", "upload-progress"))
+UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
+    P + n for n in ("upload-start", "upload-chunk", "upload-ack", "upload-progress")
+)
 UPLOAD_CHUNK_BYTES = 4 << 20  # one callback request per chunk: 5.3 MiB of base64
 GRAPHS = (TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP)
 CLICK_DIMENSIONS = {DAILY: "days", HOURLY: "hours", PRODUCTS: "products", CATEGORIES: "categories", STATUS: "statuses"}
@@ -73,7 +79,9 @@ GRID_COLUMNS = [
 def _graph(graph_id: str, md: int) -> dbc.Col:
     # Box and lasso selection only mean something on the time series; elsewhere a click filters.
     remove = [] if graph_id == TIMESERIES else ["select2d", "lasso2d", "autoScale2d"]
-    return dbc.Col(dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False, "modeBarButtonsToRemove": remove}), md=md)
+    return dbc.Col(
+        dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False, "modeBarButtonsToRemove": remove}), md=md
+    )
 
 
 def _chunk_bytes() -> int:
@@ -110,24 +118,35 @@ def layout(**_query):
                         ),
                         **{"data-upload-store": UPLOAD_START, "data-chunk-bytes": str(_chunk_bytes())},
                     ),
-                    dbc.Progress(id=UPLOAD_PROGRESS, value=0, label="", class_name="mt-1 d-none", style={"height": "1.1rem"}),
+                    dbc.Progress(
+                        id=UPLOAD_PROGRESS, value=0, label="", class_name="mt-1 d-none", style={"height": "1.1rem"}
+                    ),
                 ],
                 md=4,
             ),
             dbc.Col(
                 [
                     dbc.RadioItems(
-                        id=GRAN, options=[{"label": g, "value": g} for g in GRANULARITY_S], value="hour", inline=True,
+                        id=GRAN,
+                        options=[{"label": g, "value": g} for g in GRANULARITY_S],
+                        value="hour",
+                        inline=True,
                     ),
                     dbc.Switch(
-                        id=LIVE_SWITCH, label="Live", value=False, disabled=True, class_name="ms-2 mb-0",
+                        id=LIVE_SWITCH,
+                        label="Live",
+                        value=False,
+                        disabled=True,
+                        class_name="ms-2 mb-0",
                         label_class_name="small",
                     ),
                 ],
                 md=3,
                 class_name="d-flex align-items-center",
             ),
-            dbc.Col(dbc.Button("Reset filters", id=RESET, color="secondary", outline=True), md=2, class_name="text-end"),
+            dbc.Col(
+                dbc.Button("Reset filters", id=RESET, color="secondary", outline=True), md=2, class_name="text-end"
+            ),
         ],
         class_name="g-2 mb-2",
     )
@@ -153,8 +172,12 @@ def layout(**_query):
             dbc.Row([_graph(HEATMAP, 8), dbc.Col(html.Div(id=COMPARE), md=4)]),
             html.H2("Matching events", className="h5 mt-3"),
             dag.AgGrid(
-                id=GRID, columnDefs=GRID_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": False},
-                columnSize="responsiveSizeToFit", style={"height": "420px"},
+                id=GRID,
+                columnDefs=GRID_COLUMNS,
+                rowData=[],
+                defaultColDef={"resizable": True, "sortable": False},
+                columnSize="responsiveSizeToFit",
+                style={"height": "420px"},
             ),
             html.Div(
                 [
@@ -184,13 +207,17 @@ def _view_from_hash(fragment: str | None) -> dict:
 
 
 def _hash(view: dict) -> str:
-    return encode_hash({"source": view["source"], "granularity": view["granularity"], "page": view["page"] or None, **view["filters"]})
+    return encode_hash(
+        {"source": view["source"], "granularity": view["granularity"], "page": view["page"] or None, **view["filters"]}
+    )
 
 
 def _range_from_selection(selected: dict | None) -> tuple[int | None, int | None]:
     if not selected or "range" not in selected or "x" not in selected["range"]:
         return None, None
-    start, end = sorted(pd.Timestamp(v, tz="UTC") if pd.Timestamp(v).tzinfo is None else pd.Timestamp(v) for v in selected["range"]["x"])
+    start, end = sorted(
+        pd.Timestamp(v, tz="UTC") if pd.Timestamp(v).tzinfo is None else pd.Timestamp(v) for v in selected["range"]["x"]
+    )
     return int(start.timestamp()), int(end.timestamp())
 
 
@@ -246,7 +273,9 @@ def update_view(fragment, click, selected, _reset, chip_clicks, source, granular
     filters = Filters.from_dict(view["filters"])
     if trigger == CLICK and click:
         dimension = click["dim"]
-        filters = filters.toggle(dimension, _click_value(dimension, click["value"]), additive=bool(click.get("additive")))
+        filters = filters.toggle(
+            dimension, _click_value(dimension, click["value"]), additive=bool(click.get("additive"))
+        )
     elif trigger == TIMESERIES:
         start, end = _range_from_selection(selected)
         if start is None:
@@ -350,14 +379,23 @@ def upload_chunk(chunk, view, options):
 
     def fail(message):
         set_props(UPLOAD_ACK, {"data": {"id": upload_id, "error": True}})
-        return no_update, no_update, no_update, no_update, dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error")
+        return (
+            no_update,
+            no_update,
+            no_update,
+            no_update,
+            dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error"),
+        )
 
     try:
         total, offset = int(chunk["total"]), int(chunk["offset"])
         data = base64.b64decode(chunk.get("data") or "", validate=True)
         received = receive_chunk(config["DATA_DIR"], upload_id, offset, data, total, config["MAX_UPLOAD_BYTES"])
         if received < total:
-            set_props(UPLOAD_ACK, {"data": {"id": upload_id, "received": received, "total": total, "chunk": str(_chunk_bytes())}})
+            set_props(
+                UPLOAD_ACK,
+                {"data": {"id": upload_id, "received": received, "total": total, "chunk": str(_chunk_bytes())}},
+            )
             return no_update, no_update, no_update, no_update, no_update
         content = take_upload(config["DATA_DIR"], upload_id)
     except UploadError as exc:
@@ -373,7 +411,13 @@ def _accept_upload(content: bytes, filename: str, view: dict | None, options: li
     config = flask.current_app.config
 
     def fail(message):
-        return no_update, no_update, no_update, no_update, dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error")
+        return (
+            no_update,
+            no_update,
+            no_update,
+            no_update,
+            dbc.Alert(message, color="danger", dismissable=True, id="logs-upload-error"),
+        )
 
     try:
         result = parse_bytes(content, name=filename or "upload")
@@ -381,7 +425,9 @@ def _accept_upload(content: bytes, filename: str, view: dict | None, options: li
         return fail(f"{exc} The previous data is still loaded.")
     if result.parsed == 0:
         examples = "; ".join(f"line {r.line}: {r.text[:80]!r}" for r in result.rejected_lines[:3])
-        return fail(f"{filename}: none of its {result.lines} lines is an access-log line ({examples}). The previous data is still loaded.")
+        return fail(
+            f"{filename}: none of its {result.lines} lines is an access-log line ({examples}). The previous data is still loaded."
+        )
     source_id = save_upload(result, content, config["DATA_DIR"])
     view = {**(view or DEFAULT_VIEW), "source": source_id, "filters": Filters().to_dict(), "page": 0}
     options = [o for o in options if o["value"] != source_id] + [{"label": f"Upload: {filename}", "value": source_id}]
@@ -399,7 +445,15 @@ def _accept_upload(content: bytes, filename: str, view: dict | None, options: li
 
 def _stat_card(title: str, value: str, previous: str, card_id: str) -> dbc.Col:
     return dbc.Col(
-        dbc.Card(dbc.CardBody([html.Div(title, className="text-body-secondary small"), html.Div(value, className="h4 mb-0", id=card_id), html.Div(previous, className="small text-body-secondary")])),
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="text-body-secondary small"),
+                    html.Div(value, className="h4 mb-0", id=card_id),
+                    html.Div(previous, className="small text-body-secondary"),
+                ]
+            )
+        ),
         md=3,
     )
 
@@ -422,7 +476,13 @@ def _chips(filters: Filters) -> list:
         for value in getattr(filters, dimension):
             chips.append((dimension, str(value), f"{name}: {value}"))
     return [
-        dbc.Button([text, " ×"], id={"type": "logs-chip", "dim": dim, "value": value}, size="sm", color="primary", class_name="me-1 mb-1 rounded-pill")
+        dbc.Button(
+            [text, " ×"],
+            id={"type": "logs-chip", "dim": dim, "value": value},
+            size="sm",
+            color="primary",
+            class_name="me-1 mb-1 rounded-pill",
+        )
         for dim, value, text in chips
     ]
 
@@ -459,7 +519,12 @@ def _compare_card(data: dict) -> dbc.Card:
                 dbc.Table(
                     [
                         html.Thead(html.Tr([html.Th(""), html.Th("selected"), html.Th("previous")])),
-                        html.Tbody([html.Tr([html.Td(name), html.Td(value), html.Td(previous)]) for name, value, previous in rows]),
+                        html.Tbody(
+                            [
+                                html.Tr([html.Td(name), html.Td(value), html.Td(previous)])
+                                for name, value, previous in rows
+                            ]
+                        ),
                     ],
                     size="sm",
                     id="logs-compare-table",
@@ -484,8 +549,12 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         figs.timeseries_figure(data["timeseries"], data["trend"], selected_range, view["granularity"]),
         figs.bars_figure(data["daily"], "day", "Events per day — click to filter (shift/ctrl: several)", filters.days),
         figs.bars_figure(data["hourly"], "hour", "Events by hour of day (UTC)", [str(h) for h in filters.hours]),
-        figs.bars_figure(_with_ids(data["products"]), "label", "Events by product (top 10)", filters.products, horizontal=True),
-        figs.bars_figure(_with_ids(data["categories"]), "label", "Events by category", filters.categories, horizontal=True),
+        figs.bars_figure(
+            _with_ids(data["products"]), "label", "Events by product (top 10)", filters.products, horizontal=True
+        ),
+        figs.bars_figure(
+            _with_ids(data["categories"]), "label", "Events by category", filters.categories, horizontal=True
+        ),
         figs.status_figure(data["statuses"], [str(s) for s in filters.statuses]),
         figs.heatmap_figure(data["heatmap"]),
     ]
@@ -496,9 +565,24 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
     now, before = data["stats"], data["previous"] or {}
     stats = [
         _stat_card("Events", f"{now['events']:,}", _delta(now["events"], before.get("events")), "logs-stat-events"),
-        _stat_card("Error rate (4xx+5xx)", f"{now['error_rate']:.1%}", f"was {before['error_rate']:.1%}" if before else "", "logs-stat-errors"),
-        _stat_card("Server errors (5xx)", f"{now['server_error_rate']:.1%}", f"was {before['server_error_rate']:.1%}" if before else "", "logs-stat-5xx"),
-        _stat_card("Bytes sent", f"{now['bytes'] / 2**20:,.1f} MiB", _delta(now["bytes"], before.get("bytes")), "logs-stat-bytes"),
+        _stat_card(
+            "Error rate (4xx+5xx)",
+            f"{now['error_rate']:.1%}",
+            f"was {before['error_rate']:.1%}" if before else "",
+            "logs-stat-errors",
+        ),
+        _stat_card(
+            "Server errors (5xx)",
+            f"{now['server_error_rate']:.1%}",
+            f"was {before['server_error_rate']:.1%}" if before else "",
+            "logs-stat-5xx",
+        ),
+        _stat_card(
+            "Bytes sent",
+            f"{now['bytes'] / 2**20:,.1f} MiB",
+            _delta(now["bytes"], before.get("bytes")),
+            "logs-stat-bytes",
+        ),
     ]
     page = int(view.get("page", 0))
     rows = matching_rows(events, filters, page * PAGE_SIZE, PAGE_SIZE).to_pandas()
@@ -515,9 +599,14 @@ def _draw(view: dict, events: Events, theme: str | None) -> dict:
         "granularity": view["granularity"],
     }
     return {
-        "figures": figures, "stats": stats, "compare": _compare_card(data), "chips": _chips(filters),
-        "rows": rows.to_dict("records"), "pager": pager, "drawn": drawn,
-    }  # fmt: skip
+        "figures": figures,
+        "stats": stats,
+        "compare": _compare_card(data),
+        "chips": _chips(filters),
+        "rows": rows.to_dict("records"),
+        "pager": pager,
+        "drawn": drawn,
+    }
 
 
 def _load(view: dict, live: dict | None):
@@ -554,7 +643,11 @@ def render(view, theme, live):
     try:
         events, position = _load(view, live)
     except (UnknownSourceError, DatasetError, LogFormatError) as exc:
-        return (*[no_update] * (len(GRAPHS) + 5), dbc.Alert(str(exc), color="danger", id="logs-source-error"), no_update)
+        return (
+            *[no_update] * (len(GRAPHS) + 5),
+            dbc.Alert(str(exc), color="danger", id="logs-source-error"),
+            no_update,
+        )
     out = _draw(view, events, theme)
     live = {**position, **out["drawn"]} if position else None
     return (*out["figures"], out["stats"], out["compare"], out["chips"], out["rows"], out["pager"], None, live)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 
@@ -15,18 +14,19 @@ from dash import ALL, Input, Output, Patch, State, callback, clientside_callback
 from models.nn import spec as nnspec
 from models.nn.data import DataError
 from models.nn.workspace import BLACK_SCHOLES_ROWS, BUILTIN, Workspace, dataset_id
-from webapp import ids
-from webapp.nn_jobs import train_in_fresh_process
+from webapp import ids, services
 from webapp.components import nn_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import follow_theme, themed
 from webapp.components.uploads import decode_upload, rejected_message, upload_zone
+from webapp.nn_jobs import train_in_fresh_process
 
 dash.register_page(__name__, path="/nn-builder", name="NN Builder", order=3, title="NN Builder · Glassbox")
 
 P = "nn-builder-"
 TABS, DATASET, DATA_INFO, EPOCHS, BATCH, LOSS, OPTIMIZER, OPT_PARAMS, SCALE = (
-    P + n for n in ("tabs", "dataset", "data-info", "epochs", "batch-size", "loss", "optimizer", "optimizer-params", "scale")
+    P + n
+    for n in ("tabs", "dataset", "data-info", "epochs", "batch-size", "loss", "optimizer", "optimizer-params", "scale")
 )
 ADD, REMOVE, LAYER_ROWS, INPUTS_CELL, OUTPUTS_CELL, NETWORK = (
     P + n for n in ("add-layer", "remove-layer", "layer-rows", "inputs", "outputs", "network")
@@ -35,8 +35,20 @@ TRAIN, STOP, MESSAGE, PROGRESS, CURVES, EPOCH, HISTOGRAMS, WARNINGS = (
     P + n for n in ("train", "stop", "message", "progress", "curves", "epoch", "histograms", "warnings")
 )
 DIAG_A, DIAG_B, DIAG_NOTE, RUNS_GRID, OVERLAY, DL_MODEL, DL_SPEC, DL_CODE, DOWNLOAD, CODE, RUNS_MESSAGE = (
-    P + n for n in ("diagnostics-a", "diagnostics-b", "diagnostics-note", "runs", "overlay", "download-model",
-                    "download-spec", "export-code", "download", "code", "runs-message")
+    P + n
+    for n in (
+        "diagnostics-a",
+        "diagnostics-b",
+        "diagnostics-note",
+        "runs",
+        "overlay",
+        "download-model",
+        "download-spec",
+        "export-code",
+        "download",
+        "code",
+        "runs-message",
+    )
 )
 DATA, REQUEST, LIVE, DRAWN, RESULT = (P + n for n in ("data", "request", "live", "drawn", "result"))
 BS_FORM, ROWS, SEED, VALIDATION, DATA_MESSAGE = (
@@ -63,26 +75,25 @@ RUN_COLUMNS = [
     {"field": "status", "maxWidth": 110},
     {"field": "network", "minWidth": 200, "flex": 2},
     {"field": "epochs", "maxWidth": 100},
-    {"field": "val_loss", "headerName": "val loss", "maxWidth": 120, "valueFormatter": {"function": "d3.format('.4g')(params.value)"}},
+    {
+        "field": "val_loss",
+        "headerName": "val loss",
+        "maxWidth": 120,
+        "valueFormatter": {"function": "d3.format('.4g')(params.value)"},
+    },
     {"field": "metric", "maxWidth": 100},
-    {"field": "val_metric", "headerName": "val metric", "maxWidth": 120, "valueFormatter": {"function": "d3.format('.4f')(params.value)"}},
+    {
+        "field": "val_metric",
+        "headerName": "val metric",
+        "maxWidth": 120,
+        "valueFormatter": {"function": "d3.format('.4f')(params.value)"},
+    },
     {"field": "seconds", "maxWidth": 100, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
 ]
 
 
-_WORKSPACE_LOCK = threading.Lock()
-
-
 def _workspace() -> Workspace:
-    """The app's NN workspace, built once per process: building one creates the runs table, and two requests
-    doing that at once on SQLite collide ("table nn_runs already exists"). It holds no per-user state."""
-    app = flask.current_app
-    with _WORKSPACE_LOCK:
-        workspace = app.extensions.get("glassbox.nn-workspace")
-        if workspace is None:
-            workspace = Workspace(app.extensions["glassbox.db"], app.config["DATA_DIR"], app.config.get("DATA_MIRROR"))
-            app.extensions["glassbox.nn-workspace"] = workspace
-    return workspace
+    return services.nn()
 
 
 def _stop_flag(request_id: str) -> Path:
@@ -104,8 +115,14 @@ def _param_input(param: dict):
     if param["type"] == "str":
         control = dbc.Input(id=pid, type="text", value=param["default"] or "", placeholder="default", size="sm")
     else:
-        control = dbc.Input(id=pid, type="number", value=param["default"], step="any" if param["type"] == "float" else 1,
-                            placeholder="none" if param["optional"] else "", size="sm")
+        control = dbc.Input(
+            id=pid,
+            type="number",
+            value=param["default"],
+            step="any" if param["type"] == "float" else 1,
+            placeholder="none" if param["optional"] else "",
+            size="sm",
+        )
     return dbc.Col([dbc.Label(param["name"], className="small mb-0"), control], md=4)
 
 
@@ -116,19 +133,38 @@ def optimizer_inputs(name: str) -> list:
     advanced = [_param_input(p) for p in params if p["advanced"]]
     return [
         dbc.Row(front, className="g-2"),
-        html.Details([html.Summary("Advanced (clipping, EMA, loss scaling ...)", className="small mt-2"),
-                      dbc.Row(advanced, className="g-2")]),
+        html.Details(
+            [
+                html.Summary("Advanced (clipping, EMA, loss scaling ...)", className="small mt-2"),
+                dbc.Row(advanced, className="g-2"),
+            ]
+        ),
     ]
 
 
 def _layer_row(index: int, layer: dict, activations: list[str]):
-    return html.Tr([
-        html.Td(f"dense_{index + 1}", className="small align-middle"),
-        html.Td(dbc.Input(id={"type": UNITS, "index": index}, type="number", value=layer["units"], step=1, size="sm")),
-        html.Td(dbc.Select(id={"type": ACTIVATION, "index": index}, options=activations, value=layer["activation"], size="sm")),
-        html.Td(dbc.Checkbox(id={"type": BATCH_NORM, "index": index}, value=bool(layer["batch_norm"])), className="align-middle"),
-        html.Td(dbc.Input(id={"type": DROPOUT, "index": index}, type="number", value=layer["dropout"], step=0.05, size="sm")),
-    ])
+    return html.Tr(
+        [
+            html.Td(f"dense_{index + 1}", className="small align-middle"),
+            html.Td(
+                dbc.Input(id={"type": UNITS, "index": index}, type="number", value=layer["units"], step=1, size="sm")
+            ),
+            html.Td(
+                dbc.Select(
+                    id={"type": ACTIVATION, "index": index}, options=activations, value=layer["activation"], size="sm"
+                )
+            ),
+            html.Td(
+                dbc.Checkbox(id={"type": BATCH_NORM, "index": index}, value=bool(layer["batch_norm"])),
+                className="align-middle",
+            ),
+            html.Td(
+                dbc.Input(
+                    id={"type": DROPOUT, "index": index}, type="number", value=layer["dropout"], step=0.05, size="sm"
+                )
+            ),
+        ]
+    )
 
 
 def layer_rows(layers: list[dict]) -> list:
@@ -139,124 +175,300 @@ def layer_rows(layers: list[dict]) -> list:
 def layout(**_query):
     spec = nnspec.default_spec("regression")
     choices = nnspec.choices()
-    params_tab = dbc.Row([
-        dbc.Col([
-            dbc.Label("Dataset", html_for=DATASET),
-            dbc.Select(id=DATASET, options=[{"label": text, "value": key} for key, text in BUILTIN.items()], value=DEFAULT_DATASET),
-            html.Div(id=BS_FORM, children=dbc.Row([
-                dbc.Col([dbc.Label("Rows", html_for=ROWS, className="small mb-0"),
-                         dbc.Input(id=ROWS, type="number", value=BLACK_SCHOLES_ROWS, step=1, size="sm", debounce=True)], width=6),
-                dbc.Col([dbc.Label("Data seed", html_for=SEED, className="small mb-0"),
-                         dbc.Input(id=SEED, type="number", value=0, step=1, size="sm", debounce=True)], width=6),
-            ], className="g-2 mt-1")),
-            html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
-            dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
-            dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
-            dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
-            upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
-            html.Div(id=UPLOAD_FORM, hidden=True, children=[
-                dbc.Row([
-                    dbc.Col([dbc.Label("Column to predict", html_for=TARGET, className="small mb-0"),
-                             dbc.Select(id=TARGET, options=[], size="sm")], md=6),
-                    dbc.Col([dbc.Label("Task", className="small mb-0"),
-                             dbc.RadioItems(id=TASK, options=[{"label": t, "value": t} for t in ("regression", "classification")],
-                                            value="regression", className="small")], md=6),
-                ], className="g-2 mt-1"),
-                dbc.Button("Use this data", id=USE, size="sm", className="mt-1"),
-            ]),
-            html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
-        ], lg=4),
-        dbc.Col([
-            dbc.Row([
-                dbc.Col([dbc.Label("Epochs", html_for=EPOCHS, className="small mb-0"),
-                         dbc.Input(id=EPOCHS, type="number", value=spec["epochs"], min=1, step=1, size="sm")], md=3),
-                dbc.Col([dbc.Label("Batch size", html_for=BATCH, className="small mb-0"),
-                         dbc.Input(id=BATCH, type="number", value=spec["batch_size"], min=1, step=1, size="sm")], md=3),
-                dbc.Col([dbc.Label("Loss", html_for=LOSS, className="small mb-0"),
-                         dbc.Select(id=LOSS, options=choices["losses"], value=spec["loss"], size="sm")], md=6),
-            ], className="g-2"),
-            dbc.Label("Optimizer", html_for=OPTIMIZER, className="small mb-0 mt-2"),
-            dbc.Select(id=OPTIMIZER, options=choices["optimizers"], value=spec["optimizer"], size="sm"),
-            html.Div(optimizer_inputs(spec["optimizer"]), id=OPT_PARAMS, className="mt-2"),
-        ], lg=8),
-    ], className="g-3 pt-3")
+    params_tab = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Dataset", html_for=DATASET),
+                    dbc.Select(
+                        id=DATASET,
+                        options=[{"label": text, "value": key} for key, text in BUILTIN.items()],
+                        value=DEFAULT_DATASET,
+                    ),
+                    html.Div(
+                        id=BS_FORM,
+                        children=dbc.Row(
+                            [
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Rows", html_for=ROWS, className="small mb-0"),
+                                        dbc.Input(
+                                            id=ROWS,
+                                            type="number",
+                                            value=BLACK_SCHOLES_ROWS,
+                                            step=1,
+                                            size="sm",
+                                            debounce=True,
+                                        ),
+                                    ],
+                                    width=6,
+                                ),
+                                dbc.Col(
+                                    [
+                                        dbc.Label("Data seed", html_for=SEED, className="small mb-0"),
+                                        dbc.Input(id=SEED, type="number", value=0, step=1, size="sm", debounce=True),
+                                    ],
+                                    width=6,
+                                ),
+                            ],
+                            className="g-2 mt-1",
+                        ),
+                    ),
+                    html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
+                    dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
+                    dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
+                    dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
+                    upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
+                    html.Div(
+                        id=UPLOAD_FORM,
+                        hidden=True,
+                        children=[
+                            dbc.Row(
+                                [
+                                    dbc.Col(
+                                        [
+                                            dbc.Label("Column to predict", html_for=TARGET, className="small mb-0"),
+                                            dbc.Select(id=TARGET, options=[], size="sm"),
+                                        ],
+                                        md=6,
+                                    ),
+                                    dbc.Col(
+                                        [
+                                            dbc.Label("Task", className="small mb-0"),
+                                            dbc.RadioItems(
+                                                id=TASK,
+                                                options=[
+                                                    {"label": t, "value": t} for t in ("regression", "classification")
+                                                ],
+                                                value="regression",
+                                                className="small",
+                                            ),
+                                        ],
+                                        md=6,
+                                    ),
+                                ],
+                                className="g-2 mt-1",
+                            ),
+                            dbc.Button("Use this data", id=USE, size="sm", className="mt-1"),
+                        ],
+                    ),
+                    html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
+                ],
+                lg=4,
+            ),
+            dbc.Col(
+                [
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                [
+                                    dbc.Label("Epochs", html_for=EPOCHS, className="small mb-0"),
+                                    dbc.Input(id=EPOCHS, type="number", value=spec["epochs"], min=1, step=1, size="sm"),
+                                ],
+                                md=3,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Batch size", html_for=BATCH, className="small mb-0"),
+                                    dbc.Input(
+                                        id=BATCH, type="number", value=spec["batch_size"], min=1, step=1, size="sm"
+                                    ),
+                                ],
+                                md=3,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Loss", html_for=LOSS, className="small mb-0"),
+                                    dbc.Select(id=LOSS, options=choices["losses"], value=spec["loss"], size="sm"),
+                                ],
+                                md=6,
+                            ),
+                        ],
+                        className="g-2",
+                    ),
+                    dbc.Label("Optimizer", html_for=OPTIMIZER, className="small mb-0 mt-2"),
+                    dbc.Select(id=OPTIMIZER, options=choices["optimizers"], value=spec["optimizer"], size="sm"),
+                    html.Div(optimizer_inputs(spec["optimizer"]), id=OPT_PARAMS, className="mt-2"),
+                ],
+                lg=8,
+            ),
+        ],
+        className="g-3 pt-3",
+    )
     head = html.Thead(html.Tr([html.Th(h) for h in ("layer", "units", "activation", "batch norm", "dropout")]))
-    architecture_tab = dbc.Row([
-        dbc.Col([
-            html.Div([dbc.Button("+ layer", id=ADD, size="sm", className="me-2"),
-                      dbc.Button("− layer", id=REMOVE, size="sm", outline=True)], className="mb-2"),
-            dbc.Table([
-                head,
-                html.Tbody(html.Tr([html.Td("inputs", className="small"), html.Td(id=INPUTS_CELL, colSpan=4, className="small")])),
-                html.Tbody(layer_rows(spec["layers"]), id=LAYER_ROWS),
-                html.Tbody(html.Tr([html.Td("output", className="small"), html.Td(id=OUTPUTS_CELL, colSpan=4, className="small")])),
-            ], size="sm", className="align-middle"),
-        ], lg=6),
-        dbc.Col(dcc.Graph(id=NETWORK, figure=BLANK, config={"displayModeBar": False}, style={"height": "380px"}), lg=6),
-    ], className="g-3 pt-3")
-    training_tab = html.Div([
-        html.Div([
-            dbc.Button("Train", id=TRAIN, color="primary", className="me-2"),
-            dbc.Button("Stop", id=STOP, color="secondary", outline=True, disabled=True),
-        ]),
-        dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.2rem"}),
-        html.Div(id=MESSAGE, className="mt-2", role="status"),
-        dbc.Row([
-            dbc.Col(dcc.Graph(id=CURVES, figure=BLANK, style={"height": "460px"}), lg=5),
-            dbc.Col([
-                html.Div(dcc.Slider(id=EPOCH, min=1, max=1, step=1, value=1, marks=None,
-                                    tooltip={"placement": "bottom", "always_visible": False}), className="mt-2"),
-                html.Div(id=WARNINGS, className="small"),
-                dcc.Graph(id=HISTOGRAMS, figure=BLANK, config={"displayModeBar": False}),
-            ], lg=7),
-        ], className="g-3 mt-1"),
-    ], className="pt-3")
-    diagnostics_tab = html.Div([
-        html.Div(id=DIAG_NOTE, className="small text-body-secondary", children="Train a network to see its diagnostics."),
-        dbc.Row([
-            dbc.Col(dcc.Graph(id=DIAG_A, figure=BLANK, style={"height": "420px"}), lg=6),
-            dbc.Col(dcc.Graph(id=DIAG_B, figure=BLANK, style={"height": "420px"}), lg=6),
-        ], className="g-3"),
-    ], className="pt-3")
-    runs_tab = html.Div([
-        dag.AgGrid(
-            id=RUNS_GRID, columnDefs=RUN_COLUMNS, rowData=[],
-            defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
-            dashGridOptions={"rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
-                                               "enableClickSelection": True}, "animateRows": False},
-            getRowId="params.data.id", style={"height": "260px"},
-        ),
-        html.Div([
-            dbc.Button("Download model (.keras)", id=DL_MODEL, size="sm", outline=True, className="me-2"),
-            dbc.Button("Download spec (JSON)", id=DL_SPEC, size="sm", outline=True, className="me-2"),
-            dbc.Button("Export Keras code", id=DL_CODE, size="sm", outline=True),
-            html.Span(" for the first checked run (or the newest)", className="small text-body-secondary ms-2"),
-        ], className="mt-2"),
-        html.Div(id=RUNS_MESSAGE, className="mt-2"),
-        dcc.Graph(id=OVERLAY, figure=BLANK, style={"height": "360px"}),
-        html.Pre(id=CODE, className="small mt-2"),
-        dcc.Download(id=DOWNLOAD),
-    ], className="pt-3")
-    return html.Div([
-        html.H1("NN Builder", id="nn-builder-title", className="h3"),
-        html.P("Design a Keras network, train it live and look inside it: loss curves grow epoch by epoch, and the "
-               "weight, bias and activation histograms show saturated or dead layers.", className="text-body-secondary"),
-        dbc.Tabs([
-            dbc.Tab(params_tab, label="Network Parameters", tab_id="params"),
-            dbc.Tab(architecture_tab, label="Architecture", tab_id="architecture"),
-            dbc.Tab(training_tab, label="Training", tab_id="training"),
-            dbc.Tab(diagnostics_tab, label="Diagnostics", tab_id="diagnostics"),
-            dbc.Tab(runs_tab, label="Runs", tab_id="runs"),
-        ], id=TABS, active_tab="params"),
-        dcc.Store(id=DATA), dcc.Store(id=REQUEST), dcc.Store(id=LIVE), dcc.Store(id=DRAWN), dcc.Store(id=RESULT),
-        dcc.Store(id=UPLOADED), dcc.Store(id=REJECTED),
-    ])
+    architecture_tab = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    html.Div(
+                        [
+                            dbc.Button("+ layer", id=ADD, size="sm", className="me-2"),
+                            dbc.Button("− layer", id=REMOVE, size="sm", outline=True),
+                        ],
+                        className="mb-2",
+                    ),
+                    dbc.Table(
+                        [
+                            head,
+                            html.Tbody(
+                                html.Tr(
+                                    [
+                                        html.Td("inputs", className="small"),
+                                        html.Td(id=INPUTS_CELL, colSpan=4, className="small"),
+                                    ]
+                                )
+                            ),
+                            html.Tbody(layer_rows(spec["layers"]), id=LAYER_ROWS),
+                            html.Tbody(
+                                html.Tr(
+                                    [
+                                        html.Td("output", className="small"),
+                                        html.Td(id=OUTPUTS_CELL, colSpan=4, className="small"),
+                                    ]
+                                )
+                            ),
+                        ],
+                        size="sm",
+                        className="align-middle",
+                    ),
+                ],
+                lg=6,
+            ),
+            dbc.Col(
+                dcc.Graph(id=NETWORK, figure=BLANK, config={"displayModeBar": False}, style={"height": "380px"}), lg=6
+            ),
+        ],
+        className="g-3 pt-3",
+    )
+    training_tab = html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Button("Train", id=TRAIN, color="primary", className="me-2"),
+                    dbc.Button("Stop", id=STOP, color="secondary", outline=True, disabled=True),
+                ]
+            ),
+            dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.2rem"}),
+            html.Div(id=MESSAGE, className="mt-2", role="status"),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id=CURVES, figure=BLANK, style={"height": "460px"}), lg=5),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                dcc.Slider(
+                                    id=EPOCH,
+                                    min=1,
+                                    max=1,
+                                    step=1,
+                                    value=1,
+                                    marks=None,
+                                    tooltip={"placement": "bottom", "always_visible": False},
+                                ),
+                                className="mt-2",
+                            ),
+                            html.Div(id=WARNINGS, className="small"),
+                            dcc.Graph(id=HISTOGRAMS, figure=BLANK, config={"displayModeBar": False}),
+                        ],
+                        lg=7,
+                    ),
+                ],
+                className="g-3 mt-1",
+            ),
+        ],
+        className="pt-3",
+    )
+    diagnostics_tab = html.Div(
+        [
+            html.Div(
+                id=DIAG_NOTE, className="small text-body-secondary", children="Train a network to see its diagnostics."
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(dcc.Graph(id=DIAG_A, figure=BLANK, style={"height": "420px"}), lg=6),
+                    dbc.Col(dcc.Graph(id=DIAG_B, figure=BLANK, style={"height": "420px"}), lg=6),
+                ],
+                className="g-3",
+            ),
+        ],
+        className="pt-3",
+    )
+    runs_tab = html.Div(
+        [
+            dag.AgGrid(
+                id=RUNS_GRID,
+                columnDefs=RUN_COLUMNS,
+                rowData=[],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
+                dashGridOptions={
+                    "rowSelection": {
+                        "mode": "multiRow",
+                        "checkboxes": True,
+                        "headerCheckbox": False,
+                        "enableClickSelection": True,
+                    },
+                    "animateRows": False,
+                },
+                getRowId="params.data.id",
+                style={"height": "260px"},
+            ),
+            html.Div(
+                [
+                    dbc.Button("Download model (.keras)", id=DL_MODEL, size="sm", outline=True, className="me-2"),
+                    dbc.Button("Download spec (JSON)", id=DL_SPEC, size="sm", outline=True, className="me-2"),
+                    dbc.Button("Export Keras code", id=DL_CODE, size="sm", outline=True),
+                    html.Span(" for the first checked run (or the newest)", className="small text-body-secondary ms-2"),
+                ],
+                className="mt-2",
+            ),
+            html.Div(id=RUNS_MESSAGE, className="mt-2"),
+            dcc.Graph(id=OVERLAY, figure=BLANK, style={"height": "360px"}),
+            html.Pre(id=CODE, className="small mt-2"),
+            dcc.Download(id=DOWNLOAD),
+        ],
+        className="pt-3",
+    )
+    return html.Div(
+        [
+            html.H1("NN Builder", id="nn-builder-title", className="h3"),
+            html.P(
+                "Design a Keras network, train it live and look inside it: loss curves grow epoch by epoch, and the "
+                "weight, bias and activation histograms show saturated or dead layers.",
+                className="text-body-secondary",
+            ),
+            dbc.Tabs(
+                [
+                    dbc.Tab(params_tab, label="Network Parameters", tab_id="params"),
+                    dbc.Tab(architecture_tab, label="Architecture", tab_id="architecture"),
+                    dbc.Tab(training_tab, label="Training", tab_id="training"),
+                    dbc.Tab(diagnostics_tab, label="Diagnostics", tab_id="diagnostics"),
+                    dbc.Tab(runs_tab, label="Runs", tab_id="runs"),
+                ],
+                id=TABS,
+                active_tab="params",
+            ),
+            dcc.Store(id=DATA),
+            dcc.Store(id=REQUEST),
+            dcc.Store(id=LIVE),
+            dcc.Store(id=DRAWN),
+            dcc.Store(id=RESULT),
+            dcc.Store(id=UPLOADED),
+            dcc.Store(id=REJECTED),
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------- parameters
 def _data_info(dataset, data_id: str) -> dict:
-    return {"id": data_id, "task": dataset.task, "features": list(dataset.features), "classes": list(dataset.classes),
-            "rows": len(dataset.y), "target": dataset.target, "name": dataset.name}
+    return {
+        "id": data_id,
+        "task": dataset.task,
+        "features": list(dataset.features),
+        "classes": list(dataset.classes),
+        "rows": len(dataset.y),
+        "target": dataset.target,
+        "name": dataset.name,
+    }
 
 
 def chosen_id(choice: str | None, rows, seed) -> str:
@@ -269,10 +481,19 @@ def chosen_id(choice: str | None, rows, seed) -> str:
 
 
 @callback(
-    Output(DATA, "data"), Output(DATA_INFO, "children"), Output(LOSS, "options"), Output(LOSS, "value"),
-    Output(INPUTS_CELL, "children"), Output(OUTPUTS_CELL, "children"), Output(BS_FORM, "hidden"),
+    Output(DATA, "data"),
+    Output(DATA_INFO, "children"),
+    Output(LOSS, "options"),
+    Output(LOSS, "value"),
+    Output(INPUTS_CELL, "children"),
+    Output(OUTPUTS_CELL, "children"),
+    Output(BS_FORM, "hidden"),
     Output(DATA_MESSAGE, "children"),
-    Input(DATASET, "value"), Input(ROWS, "value"), Input(SEED, "value"), State(LOSS, "value"), State(DATA, "data"),
+    Input(DATASET, "value"),
+    Input(ROWS, "value"),
+    Input(SEED, "value"),
+    State(LOSS, "value"),
+    State(DATA, "data"),
 )
 def choose_dataset(choice, rows, seed, loss, current):
     """The dataset fixes the task: inputs, outputs and the losses that fit. One that does not load leaves the
@@ -290,10 +511,23 @@ def choose_dataset(choice, rows, seed, loss, current):
     text = f"{info['rows']:,} rows, {len(info['features'])} features → {info['target']} ({info['task']})"
     outputs = "1 linear (regression)" if info["task"] == "regression" else f"{len(info['classes'])} softmax (classes)"
     # An upload's success is said here: "Use this data" only picks it, and this is where it loads.
-    message = _alert(f"Using {info['name']} → {info['target']} ({info['task']}), {len(info['features'])} features.",
-                     "success") if data_id.startswith("upload-") else None
-    return info, text, losses, loss, f"{len(info['features'])}: {', '.join(info['features'][:8])}" + (
-        " …" if len(info["features"]) > 8 else ""), outputs, hide_form, message
+    message = (
+        _alert(
+            f"Using {info['name']} → {info['target']} ({info['task']}), {len(info['features'])} features.", "success"
+        )
+        if data_id.startswith("upload-")
+        else None
+    )
+    return (
+        info,
+        text,
+        losses,
+        loss,
+        f"{len(info['features'])}: {', '.join(info['features'][:8])}" + (" …" if len(info["features"]) > 8 else ""),
+        outputs,
+        hide_form,
+        message,
+    )
 
 
 def _guess_target(columns: list[str]) -> str:
@@ -302,9 +536,13 @@ def _guess_target(columns: list[str]) -> str:
 
 
 @callback(
-    Output(UPLOADED, "data"), Output(UPLOAD_FORM, "hidden"), Output(TARGET, "options"), Output(TARGET, "value"),
+    Output(UPLOADED, "data"),
+    Output(UPLOAD_FORM, "hidden"),
+    Output(TARGET, "options"),
+    Output(TARGET, "value"),
     Output(DATA_MESSAGE, "children", allow_duplicate=True),
-    Input(UPLOAD, "contents"), State(UPLOAD, "filename"),
+    Input(UPLOAD, "contents"),
+    State(UPLOAD, "filename"),
     prevent_initial_call=True,
 )
 def read_upload(contents, filename):
@@ -314,8 +552,11 @@ def read_upload(contents, filename):
     except DataError as exc:
         return None, True, no_update, no_update, _alert(f"{exc} The current data stays selected.")
     columns = upload["columns"]
-    text = (f"{upload['name']}: {upload['rows']:,} rows, columns {', '.join(columns[:12])}" + (" …" if len(columns) > 12 else "")
-            + ". Choose the column to predict and the task, then “Use this data”.")
+    text = (
+        f"{upload['name']}: {upload['rows']:,} rows, columns {', '.join(columns[:12])}"
+        + (" …" if len(columns) > 12 else "")
+        + ". Choose the column to predict and the task, then “Use this data”."
+    )
     return upload, False, columns, _guess_target(columns), _alert(text, "info")
 
 
@@ -325,7 +566,10 @@ clientside_callback(
         const guess = upload && upload.tasks && upload.tasks[target];
         return guess || window.dash_clientside.no_update;
     }""",
-    Output(TASK, "value"), Input(TARGET, "value"), State(UPLOADED, "data"), prevent_initial_call=True,
+    Output(TASK, "value"),
+    Input(TARGET, "value"),
+    State(UPLOADED, "data"),
+    prevent_initial_call=True,
 )
 
 
@@ -336,8 +580,13 @@ def reject_upload(rejected):
 
 
 @callback(
-    Output(DATASET, "options"), Output(DATASET, "value"), Output(DATA_MESSAGE, "children", allow_duplicate=True),
-    Input(USE, "n_clicks"), State(UPLOADED, "data"), State(TARGET, "value"), State(TASK, "value"),
+    Output(DATASET, "options"),
+    Output(DATASET, "value"),
+    Output(DATA_MESSAGE, "children", allow_duplicate=True),
+    Input(USE, "n_clicks"),
+    State(UPLOADED, "data"),
+    State(TARGET, "value"),
+    State(TASK, "value"),
     State(DATASET, "options"),
     prevent_initial_call=True,
 )
@@ -366,16 +615,23 @@ def show_optimizer_params(name):
 
 # ---------------------------------------------------------------------------------------------- architecture
 def _layers(units, activations, batch_norms, dropouts) -> list[dict]:
-    return [{"units": u, "activation": a, "batch_norm": bool(b), "dropout": d}
-            for u, a, b, d in zip(units, activations, batch_norms, dropouts)]
+    return [
+        {"units": u, "activation": a, "batch_norm": bool(b), "dropout": d}
+        for u, a, b, d in zip(units, activations, batch_norms, dropouts)
+    ]
 
 
 LAYER_STATES = [State({"type": t, "index": ALL}, "value") for t in (UNITS, ACTIVATION, BATCH_NORM, DROPOUT)]
 LAYER_INPUTS = [Input({"type": t, "index": ALL}, "value") for t in (UNITS, ACTIVATION, BATCH_NORM, DROPOUT)]
 
 
-@callback(Output(LAYER_ROWS, "children"), Input(ADD, "n_clicks"), Input(REMOVE, "n_clicks"), *LAYER_STATES,
-          prevent_initial_call=True)
+@callback(
+    Output(LAYER_ROWS, "children"),
+    Input(ADD, "n_clicks"),
+    Input(REMOVE, "n_clicks"),
+    *LAYER_STATES,
+    prevent_initial_call=True,
+)
 def edit_layers(_add, _remove, units, activations, batch_norms, dropouts):
     """+ appends a copy of the last layer (or a default one); − drops the last layer."""
     layers = _layers(units, activations, batch_norms, dropouts)
@@ -391,8 +647,12 @@ def draw_network(info, units, activations, batch_norms, dropouts, theme):
     if not info:
         return no_update
     classification = info["task"] == "classification"
-    figure = figs.network_figure(len(info["features"]), _layers(units, activations, batch_norms, dropouts),
-                                 len(info["classes"]) if classification else 1, "softmax" if classification else "linear")
+    figure = figs.network_figure(
+        len(info["features"]),
+        _layers(units, activations, batch_norms, dropouts),
+        len(info["classes"]) if classification else 1,
+        "softmax" if classification else "linear",
+    )
     return themed(figure, theme)
 
 
@@ -413,8 +673,15 @@ def _optimizer_params(name: str, param_ids: list[dict], values: list) -> dict:
 def build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_values, layers, validation=None) -> dict:
     """A spec from the page's inputs (not validated; an empty validation box stays ``None`` and is refused)."""
     spec = nnspec.default_spec()
-    spec.update(epochs=epochs, batch_size=batch_size, loss=loss, optimizer=optimizer, scale=bool(scale), layers=layers,
-                validation=None if validation == "" else validation)
+    spec.update(
+        epochs=epochs,
+        batch_size=batch_size,
+        loss=loss,
+        optimizer=optimizer,
+        scale=bool(scale),
+        layers=layers,
+        validation=None if validation == "" else validation,
+    )
     try:
         spec["optimizer_params"] = _optimizer_params(optimizer, param_ids, param_values)
     except KeyError:
@@ -423,26 +690,66 @@ def build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_valu
 
 
 @callback(
-    Output(REQUEST, "data"), Output(MESSAGE, "children"), Output(TABS, "active_tab"),
+    Output(REQUEST, "data"),
+    Output(MESSAGE, "children"),
+    Output(TABS, "active_tab"),
     Input(TRAIN, "n_clicks"),
-    State(DATA, "data"), State(EPOCHS, "value"), State(BATCH, "value"), State(LOSS, "value"),
-    State(OPTIMIZER, "value"), State(SCALE, "value"), State(VALIDATION, "value"), State({"type": OPT_PARAM, "name": ALL}, "id"),
-    State({"type": OPT_PARAM, "name": ALL}, "value"), *LAYER_STATES,
+    State(DATA, "data"),
+    State(EPOCHS, "value"),
+    State(BATCH, "value"),
+    State(LOSS, "value"),
+    State(OPTIMIZER, "value"),
+    State(SCALE, "value"),
+    State(VALIDATION, "value"),
+    State({"type": OPT_PARAM, "name": ALL}, "id"),
+    State({"type": OPT_PARAM, "name": ALL}, "value"),
+    *LAYER_STATES,
     prevent_initial_call=True,
 )
-def request_training(_clicks, info, epochs, batch_size, loss, optimizer, scale, validation, param_ids, param_values,
-                     units, activations, batch_norms, dropouts):
+def request_training(
+    _clicks,
+    info,
+    epochs,
+    batch_size,
+    loss,
+    optimizer,
+    scale,
+    validation,
+    param_ids,
+    param_values,
+    units,
+    activations,
+    batch_norms,
+    dropouts,
+):
     """Check every setting before anything trains; only a valid spec becomes a training request."""
     if not info:
         return no_update, _alert("Choose a dataset that loads first."), "training"
-    spec = build_spec(epochs, batch_size, loss, optimizer, scale, param_ids, param_values,
-                      _layers(units, activations, batch_norms, dropouts), validation)
+    spec = build_spec(
+        epochs,
+        batch_size,
+        loss,
+        optimizer,
+        scale,
+        param_ids,
+        param_values,
+        _layers(units, activations, batch_norms, dropouts),
+        validation,
+    )
     messages = nnspec.validate(spec, info["rows"], info["task"])
     if messages:
-        return no_update, _alert([html.Div("Not trained — fix these settings first:")] + [html.Div(m) for m in messages],
-                                 id=P + "errors"), "training"
-    return ({"id": uuid.uuid4().hex, "dataset": info["id"], "task": info["task"], "spec": spec},
-            _alert(f"Training {int(spec['epochs'])} epoch(s) on {info['name']} …", "info"), "training")
+        return (
+            no_update,
+            _alert(
+                [html.Div("Not trained — fix these settings first:")] + [html.Div(m) for m in messages], id=P + "errors"
+            ),
+            "training",
+        )
+    return (
+        {"id": uuid.uuid4().hex, "dataset": info["id"], "task": info["task"], "spec": spec},
+        _alert(f"Training {int(spec['epochs'])} epoch(s) on {info['name']} …", "info"),
+        "training",
+    )
 
 
 def _live(request: dict, epochs: list[dict], total: int, layers: list | None = None) -> dict:
@@ -465,21 +772,37 @@ def train(set_progress, request):
 
     def progress(epoch, epochs, record):
         done.append({k: v for k, v in record.items() if k != "layers"})
-        set_progress((_live(request, list(done), epochs, record["layers"]), round(100 * epoch / epochs),
-                      f"epoch {epoch} of {epochs}"))
+        set_progress(
+            (
+                _live(request, list(done), epochs, record["layers"]),
+                round(100 * epoch / epochs),
+                f"epoch {epoch} of {epochs}",
+            )
+        )
 
     flag = _stop_flag(request["id"])
     config = flask.current_app.config
     try:
-        result = train_in_fresh_process(config["DATABASE_URL"], str(config["DATA_DIR"]), config.get("DATA_MIRROR"),
-                                        request["dataset"], request["spec"], str(flag), progress)
+        result = train_in_fresh_process(
+            config["DATABASE_URL"],
+            str(config["DATA_DIR"]),
+            config.get("DATA_MIRROR"),
+            request["dataset"],
+            request["spec"],
+            str(flag),
+            progress,
+        )
     finally:
         flag.unlink(missing_ok=True)
     return {"run": request["id"], "total": total, "epochs": done, **result}
 
 
-@callback(Output(MESSAGE, "children", allow_duplicate=True), Input(STOP, "n_clicks"), State(REQUEST, "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Input(STOP, "n_clicks"),
+    State(REQUEST, "data"),
+    prevent_initial_call=True,
+)
 def stop(_clicks, request):
     """Ask the running training to end after its current batch; the partial run is kept."""
     if not request:
@@ -491,8 +814,12 @@ def stop(_clicks, request):
 
 
 @callback(
-    Output(CURVES, "figure", allow_duplicate=True), Output(DRAWN, "data"),
-    Input(LIVE, "data"), Input(RESULT, "data"), State(DRAWN, "data"), State(ids.THEME_STORE, "data"),
+    Output(CURVES, "figure", allow_duplicate=True),
+    Output(DRAWN, "data"),
+    Input(LIVE, "data"),
+    Input(RESULT, "data"),
+    State(DRAWN, "data"),
+    State(ids.THEME_STORE, "data"),
     prevent_initial_call=True,
 )
 def extend_curves(live, result, drawn, theme):
@@ -508,7 +835,7 @@ def curve_update(payload: dict | None, drawn: dict | None, theme: str | None):
     if not drawn or drawn["run"] != payload["run"]:
         metric = "R²" if (payload.get("task") or "regression") == "regression" else "accuracy"
         return themed(figs.curves_figure(epochs, metric), theme), {"run": payload["run"], "n": len(epochs)}
-    new = epochs[drawn["n"]:]
+    new = epochs[drawn["n"] :]
     if not new:
         return no_update, no_update
     x, ys = figs.curve_points(new)
@@ -520,9 +847,13 @@ def curve_update(payload: dict | None, drawn: dict | None, theme: str | None):
 
 
 @callback(
-    Output(MESSAGE, "children", allow_duplicate=True), Output(PROGRESS, "value", allow_duplicate=True),
-    Output(PROGRESS, "label", allow_duplicate=True), Output(EPOCH, "max"), Output(EPOCH, "value"),
-    Input(RESULT, "data"), prevent_initial_call=True,
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Output(PROGRESS, "value", allow_duplicate=True),
+    Output(PROGRESS, "label", allow_duplicate=True),
+    Output(EPOCH, "max"),
+    Output(EPOCH, "value"),
+    Input(RESULT, "data"),
+    prevent_initial_call=True,
 )
 def finish(result):
     """How the run ended, in words: finished, stopped, diverged (NaN loss) or failed."""
@@ -532,29 +863,43 @@ def finish(result):
     final = result["final"]
     metric = final.get("val_metric")
     summary = f"Run #{result['run_id']}: {n} epoch(s), validation loss {final.get('val_loss') or float('nan'):.4g}" + (
-        f", validation {final['metric']} {metric:.4f}." if metric is not None else ".")
+        f", validation {final['metric']} {metric:.4f}." if metric is not None else "."
+    )
     colour = {"finished": "success", "stopped": "warning"}.get(result["status"], "danger")
     text = [html.Div(summary)] + ([html.Div(result["reason"])] if result.get("reason") else [])
-    return (_alert(text, colour, id=P + "status"), round(100 * n / total) if total else 0, f"epoch {n} of {total}",
-            max(n, 1), max(n, 1))
+    return (
+        _alert(text, colour, id=P + "status"),
+        round(100 * n / total) if total else 0,
+        f"epoch {n} of {total}",
+        max(n, 1),
+        max(n, 1),
+    )
 
 
 def _warnings(layers: list[dict]) -> list:
     notes = []
     for layer in layers:
         if layer.get("saturation") is not None and layer["saturation"] > 0.25:
-            notes.append(f"{layer['name']} ({layer['activation']}): {layer['saturation']:.0%} of activations saturated — "
-                         "gradients vanish there; try relu, batch norm or a smaller learning rate.")
+            notes.append(
+                f"{layer['name']} ({layer['activation']}): {layer['saturation']:.0%} of activations saturated — "
+                "gradients vanish there; try relu, batch norm or a smaller learning rate."
+            )
         if layer.get("dead") is not None and layer["dead"] > 0.25:
-            notes.append(f"{layer['name']} ({layer['activation']}): {layer['dead']:.0%} of units dead (0 for every sampled row).")
+            notes.append(
+                f"{layer['name']} ({layer['activation']}): {layer['dead']:.0%} of units dead (0 for every sampled row)."
+            )
     if not notes:
         return [html.Span("No saturated or dead layers.", className="text-success")]
     return [dbc.Alert(note, color="warning", className="py-1 mb-1 small") for note in notes]
 
 
 @callback(
-    Output(HISTOGRAMS, "figure"), Output(WARNINGS, "children"),
-    Input(LIVE, "data"), Input(EPOCH, "value"), State(RESULT, "data"), State(ids.THEME_STORE, "data"),
+    Output(HISTOGRAMS, "figure"),
+    Output(WARNINGS, "children"),
+    Input(LIVE, "data"),
+    Input(EPOCH, "value"),
+    State(RESULT, "data"),
+    State(ids.THEME_STORE, "data"),
     prevent_initial_call=True,
 )
 def render_histograms(live, epoch, result, theme):
@@ -576,8 +921,12 @@ def render_histograms(live, epoch, result, theme):
 
 # ---------------------------------------------------------------------------------------------- diagnostics
 @callback(
-    Output(DIAG_A, "figure"), Output(DIAG_B, "figure"), Output(DIAG_NOTE, "children"),
-    Input(RESULT, "data"), State(ids.THEME_STORE, "data"), prevent_initial_call=True,
+    Output(DIAG_A, "figure"),
+    Output(DIAG_B, "figure"),
+    Output(DIAG_NOTE, "children"),
+    Input(RESULT, "data"),
+    State(ids.THEME_STORE, "data"),
+    prevent_initial_call=True,
 )
 def render_diagnostics(result, theme):
     """Regression: predicted vs actual and residuals; classification: the shared confusion matrix."""
@@ -586,14 +935,24 @@ def render_diagnostics(result, theme):
     run = _workspace().result(result["run_id"], with_model=False)
     diagnostics = run.diagnostics
     if not diagnostics:
-        return BLANK, BLANK, _alert("The network produced no finite predictions, so there is nothing to diagnose.", "warning")
+        return (
+            BLANK,
+            BLANK,
+            _alert("The network produced no finite predictions, so there is nothing to diagnose.", "warning"),
+        )
     note = f"Run #{result['run_id']} on {run.data['val_rows']:,} validation rows."
     if run.data["task"] == "regression":
-        return (themed(figs.predicted_actual_figure(diagnostics["actual"], diagnostics["predicted"]), theme),
-                themed(figs.residuals_figure(diagnostics["predicted"], diagnostics["residual"]), theme), note)
+        return (
+            themed(figs.predicted_actual_figure(diagnostics["actual"], diagnostics["predicted"]), theme),
+            themed(figs.residuals_figure(diagnostics["predicted"], diagnostics["residual"]), theme),
+            note,
+        )
     accuracy = run.final.get("val_accuracy")
-    return (themed(confusion_figure(diagnostics["matrix"], diagnostics["labels"]), theme), BLANK,
-            note + (f" Accuracy {accuracy:.3f}. Click a cell for its count." if accuracy is not None else ""))
+    return (
+        themed(confusion_figure(diagnostics["matrix"], diagnostics["labels"]), theme),
+        BLANK,
+        note + (f" Accuracy {accuracy:.3f}. Click a cell for its count." if accuracy is not None else ""),
+    )
 
 
 @callback(Output(DIAG_NOTE, "children", allow_duplicate=True), Input(DIAG_A, "clickData"), prevent_initial_call=True)
@@ -605,8 +964,9 @@ def confusion_cell(click):
         data = [data[k] for k in sorted(data, key=int)]
     if not data or not isinstance(data, (list, tuple)) or len(data) < 3:
         return no_update
-    return html.Span(f"{int(data[2]):,} validation rows of class {point['y']} were predicted as {point['x']}.",
-                     id=P + "cell-count")
+    return html.Span(
+        f"{int(data[2]):,} validation rows of class {point['y']} were predicted as {point['x']}.", id=P + "cell-count"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- runs
@@ -628,9 +988,14 @@ def overlay(selected, theme):
 
 
 @callback(
-    Output(DOWNLOAD, "data"), Output(CODE, "children"), Output(RUNS_MESSAGE, "children"),
-    Input(DL_MODEL, "n_clicks"), Input(DL_SPEC, "n_clicks"), Input(DL_CODE, "n_clicks"),
-    State(RUNS_GRID, "selectedRows"), State(RUNS_GRID, "rowData"),
+    Output(DOWNLOAD, "data"),
+    Output(CODE, "children"),
+    Output(RUNS_MESSAGE, "children"),
+    Input(DL_MODEL, "n_clicks"),
+    Input(DL_SPEC, "n_clicks"),
+    Input(DL_CODE, "n_clicks"),
+    State(RUNS_GRID, "selectedRows"),
+    State(RUNS_GRID, "rowData"),
     prevent_initial_call=True,
 )
 def download(_model, _spec, _code, selected, rows):

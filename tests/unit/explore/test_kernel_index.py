@@ -10,7 +10,9 @@ from models.explore.kernel import kernel_fit, local_polynomial, noisy_sample
 def test_a_huge_bandwidth_is_plain_polynomial_least_squares(order):
     x, y = noisy_sample(50, seed=3)
     grid = np.linspace(-1, 11, 25)
-    np.testing.assert_allclose(local_polynomial(x, y, grid, 1e6, order), np.polyval(np.polyfit(x, y, order), grid), atol=1e-6)
+    np.testing.assert_allclose(
+        local_polynomial(x, y, grid, 1e6, order), np.polyval(np.polyfit(x, y, order), grid), atol=1e-6
+    )
 
 
 def test_a_small_bandwidth_follows_the_points():
@@ -23,7 +25,9 @@ def test_a_small_bandwidth_follows_the_points():
 def test_order_1_is_exact_on_a_line_for_any_bandwidth():
     x = np.linspace(0, 10, 30)
     for bandwidth in (0.3, 1, 100):
-        np.testing.assert_allclose(local_polynomial(x, 2 * x + 1, [-3, 0, 4.2, 13], bandwidth, 1), [-5, 1, 9.4, 27], atol=1e-3)
+        np.testing.assert_allclose(
+            local_polynomial(x, 2 * x + 1, [-3, 0, 4.2, 13], bandwidth, 1), [-5, 1, 9.4, 27], atol=1e-3
+        )
 
 
 def test_an_outlier_pulls_the_fit_locally_only():

@@ -7,7 +7,16 @@ import pandas as pd
 import pytest
 
 from models.datasets import fetch_dataset
-from models.logs.aggregate import Events, Filters, dashboard, matching_row_numbers, matching_rows, robust_z, top_n, trend
+from models.logs.aggregate import (
+    Events,
+    Filters,
+    dashboard,
+    matching_row_numbers,
+    matching_rows,
+    robust_z,
+    top_n,
+    trend,
+)
 from models.logs.parse import parse_files
 
 
@@ -60,12 +69,14 @@ def test_time_range_slices_every_view_but_the_timeseries(parsed):
     in_range = frame[(ts >= pd.Timestamp(start, unit="s", tz="UTC")) & (ts < pd.Timestamp(end, unit="s", tz="UTC"))]
     assert view["stats"]["events"] == in_range["ts"].dt.hour.isin([20, 21]).sum()
     in_range = in_range[in_range["ts"].dt.hour.isin([20, 21])]
-    assert view["daily"].set_index("day")["events"].to_dict() == {
-        d: n for d, n in in_range.groupby(in_range["ts"].dt.strftime("%Y-%m-%d")).size().items()
-    } | {d: 0 for d in view["daily"]["day"] if d not in set(in_range["ts"].dt.strftime("%Y-%m-%d"))}
+    assert view["daily"].set_index("day")["events"].to_dict() == dict(
+        in_range.groupby(in_range["ts"].dt.strftime("%Y-%m-%d")).size().items()
+    ) | {d: 0 for d in view["daily"]["day"] if d not in set(in_range["ts"].dt.strftime("%Y-%m-%d"))}
     assert view["timeseries"]["events"].sum() == (frame["ts"].dt.hour.isin([20, 21])).sum()
     # Previous period of equal length: the two days before.
-    prev = frame[(ts >= pd.Timestamp(start - (end - start), unit="s", tz="UTC")) & (ts < pd.Timestamp(start, unit="s", tz="UTC"))]
+    prev = frame[
+        (ts >= pd.Timestamp(start - (end - start), unit="s", tz="UTC")) & (ts < pd.Timestamp(start, unit="s", tz="UTC"))
+    ]
     assert view["previous"]["events"] == prev["ts"].dt.hour.isin([20, 21]).sum()
 
 
@@ -162,8 +173,12 @@ def _pandas_masks(frame: pd.DataFrame, filters: Filters) -> dict[str, pd.Series]
     masks = {
         "days": ts.dt.strftime("%Y-%m-%d").isin(filters.days) if filters.days else None,
         "hours": ts.dt.hour.isin(filters.hours) if filters.hours else None,
-        "products": frame["product"].astype(object).fillna("(none)").isin(filters.products) if filters.products else None,
-        "categories": frame["category"].astype(object).fillna("(none)").isin(filters.categories) if filters.categories else None,
+        "products": frame["product"].astype(object).fillna("(none)").isin(filters.products)
+        if filters.products
+        else None,
+        "categories": frame["category"].astype(object).fillna("(none)").isin(filters.categories)
+        if filters.categories
+        else None,
         "statuses": frame["status"].isin(filters.statuses) if filters.statuses else None,
     }
     return {k: v for k, v in masks.items() if v is not None}
@@ -212,24 +227,32 @@ def test_cube_matches_a_pandas_groupby_on_random_filters(logs, granularity):
         now = view["stats"]
         assert (now["events"], now["errors"], now["server_errors"], now["bytes"]) == _stats(everything), filters
         assert view["matching"] == len(everything)
-        assert _counts(view["daily"], "day") == _grouped(_but(frame, filters, "days"), lambda s: s["ts"].dt.strftime("%Y-%m-%d"))
+        assert _counts(view["daily"], "day") == _grouped(
+            _but(frame, filters, "days"), lambda s: s["ts"].dt.strftime("%Y-%m-%d")
+        )
         assert _counts(view["hourly"], "hour") == _grouped(_but(frame, filters, "hours"), lambda s: s["ts"].dt.hour)
         assert _counts(view["products"], "label") == _grouped(_but(frame, filters, "products"), label("product"))
         assert _counts(view["categories"], "label") == _grouped(_but(frame, filters, "categories"), label("category"))
-        assert _counts(view["statuses"], "label") == _grouped(_but(frame, filters, "statuses"), lambda s: s["status"].astype(str))
+        assert _counts(view["statuses"], "label") == _grouped(
+            _but(frame, filters, "statuses"), lambda s: s["status"].astype(str)
+        )
         heat = everything.groupby([everything["ts"].dt.day_of_week, everything["ts"].dt.hour]).size()
-        assert {k: int(n) for k, n in heat.items()} == {(d, h): int(view["heatmap"][d, h]) for d, h in zip(*np.nonzero(view["heatmap"]))}
+        assert {k: int(n) for k, n in heat.items()} == {
+            (d, h): int(view["heatmap"][d, h]) for d, h in zip(*np.nonzero(view["heatmap"]))
+        }
         start, end = view["range"]
         previous = view["previous"]
         if filters.start is None and filters.end is None or start <= events.span[0]:
             assert previous is None  # nothing lies before: no comparison, not zeros
         else:
             before = _but(frame, replace(filters, start=start - (end - start), end=start), None)
-            assert (previous["events"], previous["errors"], previous["server_errors"], previous["bytes"]) == _stats(before)
+            assert (previous["events"], previous["errors"], previous["server_errors"], previous["bytes"]) == _stats(
+                before
+            )
         series = view["timeseries"]
         whole = _but(frame, filters, None, with_range=False)
         width = {"minute": "min", "hour": "h", "day": "D"}[granularity]
-        assert _counts(series, "time") == _grouped(whole, lambda s: s["ts"].dt.floor(width)), filters
+        assert _counts(series, "time") == _grouped(whole, lambda s, width=width: s["ts"].dt.floor(width)), filters
 
 
 def test_matching_pages_agree_with_a_plain_mask(logs):
@@ -237,9 +260,12 @@ def test_matching_pages_agree_with_a_plain_mask(logs):
     rng = np.random.default_rng(4)
     for _ in range(10):
         filters = _random_filters(rng, events, frame)
-        matches = np.flatnonzero(_in_range(frame, filters.start, filters.end) & np.logical_and.reduce(
-            [m.to_numpy() for m in _pandas_masks(frame, filters).values()] or [np.ones(len(frame), bool)]
-        ))  # fmt: skip
+        matches = np.flatnonzero(
+            _in_range(frame, filters.start, filters.end)
+            & np.logical_and.reduce(
+                [m.to_numpy() for m in _pandas_masks(frame, filters).values()] or [np.ones(len(frame), bool)]
+            )
+        )
         for newest_first in (True, False):
             ordered = matches[::-1] if newest_first else matches
             for offset in (0, 150, max(0, len(matches) - 30)):
@@ -260,7 +286,9 @@ def test_take_rows_follows_chunks_and_keeps_order():
 
     from models.logs.aggregate import take_rows
 
-    chunked = pa.concat_tables([pa.table({"x": list(range(i, i + 5)), "y": [str(v) for v in range(i, i + 5)]}) for i in (0, 5, 10)])
+    chunked = pa.concat_tables(
+        [pa.table({"x": list(range(i, i + 5)), "y": [str(v) for v in range(i, i + 5)]}) for i in (0, 5, 10)]
+    )
     rows = np.array([14, 13, 7, 6, 5, 4, 0])
     assert take_rows(chunked, rows).to_pydict() == chunked.take(pa.array(rows)).to_pydict()
     assert take_rows(chunked, np.zeros(0, np.int64)).num_rows == 0
@@ -279,7 +307,10 @@ def test_extending_events_equals_building_them_at_once(split):
     for _ in range(8):
         filters = _random_filters(rng, events, table.to_pandas())
         for granularity in ("minute", "hour"):
-            want, got = dashboard(events, filters, granularity, top=1000), dashboard(grown, filters, granularity, top=1000)
+            want, got = (
+                dashboard(events, filters, granularity, top=1000),
+                dashboard(grown, filters, granularity, top=1000),
+            )
             assert got["stats"] == want["stats"]
             for key in ("daily", "hourly", "products", "categories", "statuses", "timeseries"):
                 pd.testing.assert_frame_equal(got[key], want[key])
@@ -292,9 +323,13 @@ def test_extending_events_equals_building_them_at_once(split):
 def test_the_trend_follows_the_selected_range():
     events, _ = _generated()
     day = int(pd.Timestamp("2023-05-03", tz="UTC").timestamp())
-    morning = dashboard(events, Filters(start=day + 4 * 3600, end=day + 12 * 3600))  # traffic rises after the night lull
+    morning = dashboard(
+        events, Filters(start=day + 4 * 3600, end=day + 12 * 3600)
+    )  # traffic rises after the night lull
     series = morning["timeseries"].set_index("time")["events"]
-    counts = series[pd.Timestamp(day + 4 * 3600, unit="s", tz="UTC") : pd.Timestamp(day + 11 * 3600, unit="s", tz="UTC")]
+    counts = series[
+        pd.Timestamp(day + 4 * 3600, unit="s", tz="UTC") : pd.Timestamp(day + 11 * 3600, unit="s", tz="UTC")
+    ]
     assert len(counts) == 8
     assert morning["trend"]["slope"] == pytest.approx(np.polyfit(np.arange(8), counts.to_numpy(), 1)[0])
     assert morning["trend"]["slope"] > 0 and morning["trend"]["t"] > 3

@@ -6,13 +6,13 @@ import pytest
 
 pytest.importorskip("distributed")
 
-import models.logs.parse as parse_module  # noqa: E402
-from models.logs.aggregate import Events, Filters, dashboard  # noqa: E402
-from models.logs.distributed import DaskEvents, connect  # noqa: E402
-from models.logs.distributed import dashboard as dask_dashboard  # noqa: E402
-from models.logs.generate import write_log  # noqa: E402
-from models.logs.parse import parse_files  # noqa: E402
-from models.logs.store import write_dataset  # noqa: E402
+import models.logs.parse as parse_module
+from models.logs.aggregate import Events, Filters, dashboard
+from models.logs.distributed import DaskEvents, connect
+from models.logs.distributed import dashboard as dask_dashboard
+from models.logs.generate import write_log
+from models.logs.parse import parse_files
+from models.logs.store import write_dataset
 
 MAY_6 = int(pd.Timestamp("2023-05-06", tz="UTC").timestamp())
 

@@ -15,7 +15,8 @@ LINE = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:{s:02d} +0000] "GET /product.scre
 
 def lines(first: int, count: int, minute: int = 0) -> str:
     return "".join(
-        LINE.format(i=i % 250, m=minute + i // 60 % 50, s=i % 60, p=i % 3, code=200 if i % 4 else 503) for i in range(first, first + count)
+        LINE.format(i=i % 250, m=minute + i // 60 % 50, s=i % 60, p=i % 3, code=200 if i % 4 else 503)
+        for i in range(first, first + count)
     )
 
 

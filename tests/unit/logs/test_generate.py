@@ -10,8 +10,23 @@ import pytest
 
 from models.logs.generate import CATEGORIES, FAILING_CATEGORY, PRODUCTS, generate_log_lines, incidents, write_log
 
-COMBINED_RE = re.compile(r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) ([^"]*)" (\d{3}) (\S+) "([^"]*)" "([^"]*)"( \d+)?$')
-COLUMNS = ["ip", "ident", "user", "time", "method", "target", "protocol", "status", "bytes", "referrer", "agent", "took"]
+COMBINED_RE = re.compile(
+    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) ([^"]*)" (\d{3}) (\S+) "([^"]*)" "([^"]*)"( \d+)?$'
+)
+COLUMNS = [
+    "ip",
+    "ident",
+    "user",
+    "time",
+    "method",
+    "target",
+    "protocol",
+    "status",
+    "bytes",
+    "referrer",
+    "agent",
+    "took",
+]
 BOT_AGENTS = r"Googlebot|bingbot|AhrefsBot|curl/|python-requests/"
 N_LINES = 50_000
 WINDOW = {"seed": 7, "start": "2023-05-01", "days": 14}  # two full weeks from a Monday
@@ -135,7 +150,7 @@ def test_write_log_writes_the_generated_lines(tmp_path, name, gzip_flag):
     path = write_log(tmp_path / "out" / name, 3_000, seed=5, chunk_lines=1_000, gzip=gzip_flag, days=2)
     expected = generate(3_000, seed=5, days=2)
     compressed = gzip_flag or (gzip_flag is None and name.endswith(".gz"))
-    with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as f:
         assert f.read() == expected
     again = write_log(tmp_path / "again" / name, 3_000, seed=5, gzip=gzip_flag, days=2)
     assert again.read_bytes() == path.read_bytes()  # reproducible, compressed or not

@@ -25,30 +25,61 @@ def one(line: bytes, **config):
 @pytest.mark.parametrize(
     "line, expected",
     [
-        (COMBINED, {"ip": "203.0.113.7", "method": "GET", "path": "/product.screen", "protocol": "HTTP/1.1",
-                    "status": 200, "bytes": 2550, "product": "WC-SH-G04", "agent_class": "browser",
-                    "referrer": "http://shop/category.screen?categoryId=SHOOTER"}),
+        (
+            COMBINED,
+            {
+                "ip": "203.0.113.7",
+                "method": "GET",
+                "path": "/product.screen",
+                "protocol": "HTTP/1.1",
+                "status": 200,
+                "bytes": 2550,
+                "product": "WC-SH-G04",
+                "agent_class": "browser",
+                "referrer": "http://shop/category.screen?categoryId=SHOOTER",
+            },
+        ),
         # Common Log Format: no referrer, no agent.
-        (b'10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326\n',
-         {"ip": "10.0.0.1", "path": "/apache_pb.gif", "protocol": "HTTP/1.0", "bytes": 2326, "agent": None}),
+        (
+            b'10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326\n',
+            {"ip": "10.0.0.1", "path": "/apache_pb.gif", "protocol": "HTTP/1.0", "bytes": 2326, "agent": None},
+        ),
         # vhost prefix.
-        (b'shop.example.com:443 10.0.0.2 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/2.0" 304 - "-" "curl/8.0"\n',
-         {"host": "shop.example.com:443", "ip": "10.0.0.2", "status": 304, "bytes": 0, "agent_class": "bot",
-          "referrer": None}),  # "-" means no referrer: a null, not the string
-        (b'10.0.0.3 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 5 "http://a/" "-"\n',
-         {"referrer": "http://a/", "agent": None, "agent_class": "other"}),
+        (
+            b'shop.example.com:443 10.0.0.2 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/2.0" 304 - "-" "curl/8.0"\n',
+            {
+                "host": "shop.example.com:443",
+                "ip": "10.0.0.2",
+                "status": 304,
+                "bytes": 0,
+                "agent_class": "bot",
+                "referrer": None,
+            },
+        ),  # "-" means no referrer: a null, not the string
+        (
+            b'10.0.0.3 - - [01/May/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 5 "http://a/" "-"\n',
+            {"referrer": "http://a/", "agent": None, "agent_class": "other"},
+        ),
         # Splunk's quirks: no offset, "HTTP 1.1" without slash, trailing request time.
-        (b'1.2.3.4 - - [11/May/2023:18:22:17] "GET /cart.do?action=view&itemId=EST-6&productId=MB-AG-T01 HTTP 1.1" '
-         b'200 1803 "-" "Googlebot/2.1" 422\n',
-         {"protocol": "HTTP/1.1", "product": "MB-AG-T01", "request_time": 422.0, "agent_class": "bot"}),
+        (
+            b'1.2.3.4 - - [11/May/2023:18:22:17] "GET /cart.do?action=view&itemId=EST-6&productId=MB-AG-T01 HTTP 1.1" '
+            b'200 1803 "-" "Googlebot/2.1" 422\n',
+            {"protocol": "HTTP/1.1", "product": "MB-AG-T01", "request_time": 422.0, "agent_class": "bot"},
+        ),
         # Escaped quotes inside the request and the agent.
-        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /search?q=\\"boots\\" HTTP/1.1" 200 10 "-" "Weird \\"agent\\""\n',
-         {"path": "/search", "query": 'q="boots"', "agent": 'Weird "agent"', "agent_class": "other"}),
+        (
+            b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /search?q=\\"boots\\" HTTP/1.1" 200 10 "-" "Weird \\"agent\\""\n',
+            {"path": "/search", "query": 'q="boots"', "agent": 'Weird "agent"', "agent_class": "other"},
+        ),
         # Path-style ids and the literal NULL category.
-        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /category/NULL HTTP/1.1" 503 0 "-" "Mozilla/5.0"\n',
-         {"category": "NULL", "status": 503}),
-        (b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /product/123?ref=x HTTP/1.1" 200 5 "-" "Mozilla/5.0"\n',
-         {"product": "123", "path": "/product/123", "query": "ref=x"}),
+        (
+            b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /category/NULL HTTP/1.1" 503 0 "-" "Mozilla/5.0"\n',
+            {"category": "NULL", "status": 503},
+        ),
+        (
+            b'1.2.3.4 - - [01/May/2023:10:00:03 +0000] "GET /product/123?ref=x HTTP/1.1" 200 5 "-" "Mozilla/5.0"\n',
+            {"product": "123", "path": "/product/123", "query": "ref=x"},
+        ),
     ],
 )
 def test_variants(line, expected):
@@ -78,7 +109,14 @@ def test_configurable_parameters_and_patterns():
 
 def test_malformed_lines_are_counted_kept_and_numbered():
     good = COMBINED
-    data = good + b"this is not a log line\n" + b"\n" + good + b'1.2.3.4 - - [99/Foo/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 1\n' + good
+    data = (
+        good
+        + b"this is not a log line\n"
+        + b"\n"
+        + good
+        + b'1.2.3.4 - - [99/Foo/2023:10:00:03 +0000] "GET / HTTP/1.1" 200 1\n'
+        + good
+    )
     result = parse_bytes(data, name="mixed.log")
     assert (result.lines, result.parsed, result.rejected) == (6, 3, 3)
     assert [r.line for r in result.rejected_lines] == [2, 3, 5]
@@ -153,10 +191,19 @@ def test_real_logs_match_a_plain_pandas_reading(real_logs):
     frames = []
     for path in real_logs:
         rows = [REFERENCE_RE.match(line).groups() for line in path.read_text().splitlines()]
-        frames.append(pd.DataFrame(rows, columns=["ip", "i", "u", "ts", "method", "target", "proto", "status", "bytes", "ref", "agent", "rt"]))
+        frames.append(
+            pd.DataFrame(
+                rows,
+                columns=["ip", "i", "u", "ts", "method", "target", "proto", "status", "bytes", "ref", "agent", "rt"],
+            )
+        )
     ref = pd.concat(frames, ignore_index=True)
     ref["ts"] = pd.to_datetime(ref["ts"], format="%d/%b/%Y:%H:%M:%S").dt.tz_localize("UTC")
-    ref["product"] = ref["target"].str.extract(r"[?&]productId=([^&]+)")[0].fillna(ref["target"].str.extract(r"[?&]itemId=([^&]+)")[0])
+    ref["product"] = (
+        ref["target"]
+        .str.extract(r"[?&]productId=([^&]+)")[0]
+        .fillna(ref["target"].str.extract(r"[?&]itemId=([^&]+)")[0])
+    )
     ref["category"] = ref["target"].str.extract(r"[?&]categoryId=([^&]+)")[0]
     got = result.table.to_pandas()
 
@@ -237,7 +284,9 @@ def test_parse_clf_time_and_offset_reject_what_is_not_a_time():
 
     from models.logs.parse import INT64_MIN, parse_clf_time, parse_offset
 
-    times = pa.array(["10/Oct/2000:13:55:36", "10/Foo/2000:13:55:36", "10/Oct/2000:25:55:36", None, "1/Oct/2000:13:55:36"])
+    times = pa.array(
+        ["10/Oct/2000:13:55:36", "10/Foo/2000:13:55:36", "10/Oct/2000:25:55:36", None, "1/Oct/2000:13:55:36"]
+    )
     assert parse_clf_time(times).tolist() == [971186136, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN]
     offsets = pa.array(["-0700", "+0530", "0700", "+07:0", None])
     assert parse_offset(offsets).tolist() == [-25200, 19800, INT64_MIN, INT64_MIN, INT64_MIN]

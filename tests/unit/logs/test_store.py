@@ -29,7 +29,9 @@ def logs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("logs")
     shop = b"".join(generate_log_lines(30_000, seed=5))
     (folder / "shop.log").write_bytes(shop + b"not a log line\n")
-    (folder / "other.log.gz").write_bytes(gzip.compress(b"".join(generate_log_lines(8_000, seed=6, host=True, tz_offset=None))))
+    (folder / "other.log.gz").write_bytes(
+        gzip.compress(b"".join(generate_log_lines(8_000, seed=6, host=True, tz_offset=None)))
+    )
     return [folder / "shop.log", folder / "other.log.gz"]
 
 
@@ -37,8 +39,14 @@ def test_dataset_equals_the_in_memory_parse(logs, tmp_path, monkeypatch):
     monkeypatch.setattr(parse_module, "CHUNK_BYTES", 1 << 20)  # several chunks per file
     result = write_dataset(logs, tmp_path / "events", rows_per_file=10_000)
     memory = parse_files(logs)
-    assert (result.lines, result.parsed, result.rejected) == (memory.lines, memory.parsed, memory.rejected) == (38_001, 38_000, 1)
-    assert [(r.source, r.line, r.text) for r in result.rejected_lines] == [(r.source, r.line, r.text) for r in memory.rejected_lines]
+    assert (
+        (result.lines, result.parsed, result.rejected)
+        == (memory.lines, memory.parsed, memory.rejected)
+        == (38_001, 38_000, 1)
+    )
+    assert [(r.source, r.line, r.text) for r in result.rejected_lines] == [
+        (r.source, r.line, r.text) for r in memory.rejected_lines
+    ]
     assert len(result.files) == 4 and sorted(p.name for p in (tmp_path / "events").iterdir()) == result.files
     stored = pq.read_table(tmp_path / "events")
     assert stored.schema.field("product").type == pa.dictionary(pa.int32(), pa.string())

@@ -18,13 +18,19 @@ def bs_small():
 def digits_small():
     full = load_digits()
     rows = np.arange(0, len(full.y), 3)  # 599 rows, every class present
-    return Dataset("digits (every third)", full.X[rows], full.y[rows], full.features, full.target, full.task, full.classes)
+    return Dataset(
+        "digits (every third)", full.X[rows], full.y[rows], full.features, full.target, full.task, full.classes
+    )
 
 
 @pytest.fixture(scope="session")
 def small_spec():
-    return {**default_spec(), "epochs": 2, "batch_size": 32,
-            "layers": [{"units": 16, "activation": "relu"}, {"units": 8, "activation": "tanh"}]}
+    return {
+        **default_spec(),
+        "epochs": 2,
+        "batch_size": 32,
+        "layers": [{"units": 16, "activation": "relu"}, {"units": 8, "activation": "tanh"}],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -40,5 +46,11 @@ def regression_run(bs_small, small_spec):
 def classification_run(digits_small):
     from models.nn.train import train
 
-    return train(digits_small, {**default_spec("classification"), "epochs": 2,
-                                "layers": [{"units": 16, "activation": "sigmoid", "batch_norm": True, "dropout": 0.1}]})
+    return train(
+        digits_small,
+        {
+            **default_spec("classification"),
+            "epochs": 2,
+            "layers": [{"units": 16, "activation": "sigmoid", "batch_norm": True, "dropout": 0.1}],
+        },
+    )

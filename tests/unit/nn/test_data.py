@@ -45,22 +45,29 @@ def test_csv_regression_and_guessed_classes(tmp_path):
     data = load_csv(_csv(GOOD), "y", name="good.csv")
     assert data.task == "regression" and data.features == ("a", "b") and data.name.startswith("good.csv")
     labelled = load_csv(_csv(GOOD.assign(y=np.where(GOOD.a > 5, "up", "down"))), "y")
-    assert labelled.task == "classification" and labelled.classes == ("down", "up") and labelled.y.tolist()[:7] == [0] * 6 + [1]
+    assert (
+        labelled.task == "classification"
+        and labelled.classes == ("down", "up")
+        and labelled.y.tolist()[:7] == [0] * 6 + [1]
+    )
     path = tmp_path / "f.csv"
     path.write_bytes(_csv(GOOD))
     assert load_csv(path, "b").task == "classification"  # few whole numbers: classes
     assert load_csv(path, "b", task="regression").task == "regression"
 
 
-@pytest.mark.parametrize("frame, target, message", [
-    (GOOD, "price", "no column 'price'"),
-    (GOOD.assign(c=["x"] * 12), "y", "not numeric: 'c'"),
-    (GOOD.assign(y=[np.nan] * 2 + [1.0] * 10), "y", "2 missing value"),
-    (GOOD.assign(a=[np.nan] + [1.0] * 11), "y", "missing or infinite values: 'a' \\(1 row"),
-    (GOOD.head(5), "y", "too few"),
-    (GOOD[["y"]], "y", "no column to predict it from"),
-    (GOOD.assign(y="same"), "y", "single value"),
-])
+@pytest.mark.parametrize(
+    "frame, target, message",
+    [
+        (GOOD, "price", "no column 'price'"),
+        (GOOD.assign(c=["x"] * 12), "y", "not numeric: 'c'"),
+        (GOOD.assign(y=[np.nan] * 2 + [1.0] * 10), "y", "2 missing value"),
+        (GOOD.assign(a=[np.nan] + [1.0] * 11), "y", "missing or infinite values: 'a' \\(1 row"),
+        (GOOD.head(5), "y", "too few"),
+        (GOOD[["y"]], "y", "no column to predict it from"),
+        (GOOD.assign(y="same"), "y", "single value"),
+    ],
+)
 def test_csv_errors_say_what_is_wrong(frame, target, message):
     with pytest.raises(DataError, match=message):
         load_csv(_csv(frame), target)

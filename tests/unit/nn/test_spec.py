@@ -28,50 +28,74 @@ def test_choices_come_from_keras():
     assert {"mean_squared_error", "mean_absolute_error", "huber"} <= set(regression)
     assert not {"categorical_crossentropy", "hinge", "binary_crossentropy"} & set(regression)
     assert {"sparse_categorical_crossentropy", "categorical_crossentropy"} <= set(choices("classification")["losses"])
-    assert loss_target("sparse_categorical_crossentropy") == "sparse" and loss_target("categorical_crossentropy") == "one_hot"
+    assert (
+        loss_target("sparse_categorical_crossentropy") == "sparse"
+        and loss_target("categorical_crossentropy") == "one_hot"
+    )
 
 
 def test_adam_parameters_with_defaults_types_and_an_advanced_group():
     params = {p["name"]: p for p in optimizer_params("adam")}
     assert list(params)[:5] == ["learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"]
-    assert params["learning_rate"] == {"name": "learning_rate", "default": 0.001, "type": "float", "optional": False,
-                                       "advanced": False}
+    assert params["learning_rate"] == {
+        "name": "learning_rate",
+        "default": 0.001,
+        "type": "float",
+        "optional": False,
+        "advanced": False,
+    }
     assert params["amsgrad"]["type"] == "bool" and params["epsilon"]["default"] == pytest.approx(1e-7)
     advanced = {name for name, p in params.items() if p["advanced"]}
-    assert {"clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum", "ema_overwrite_frequency",
-            "loss_scale_factor", "gradient_accumulation_steps", "name"} == advanced
+    assert {
+        "clipnorm",
+        "clipvalue",
+        "global_clipnorm",
+        "use_ema",
+        "ema_momentum",
+        "ema_overwrite_frequency",
+        "loss_scale_factor",
+        "gradient_accumulation_steps",
+        "name",
+    } == advanced
     assert params["ema_overwrite_frequency"]["type"] == "int" and params["clipnorm"]["optional"]
     assert {p["name"] for p in optimizer_params("SGD")} >= {"momentum", "nesterov"}
     with pytest.raises(KeyError, match="Unknown optimizer"):
         optimizer_params("Adamish")
 
 
-@pytest.mark.parametrize("change, n_rows, message", [
-    ({"layers": [{"units": 0}]}, None, "Layer 1: units must be a whole number above 0"),
-    ({"layers": [{"units": 8}, {"units": -3}]}, None, "Layer 2: units"),
-    ({"layers": [{"units": 8, "dropout": 1.0}]}, None, "dropout must be at least 0 and below 1"),
-    ({"layers": [{"units": 8, "dropout": -0.1}]}, None, "dropout"),
-    ({"layers": [{"units": 8, "activation": "squiggle"}]}, None, "unknown activation 'squiggle'"),
-    ({"optimizer_params": {"learning_rate": 0}}, None, "learning rate must be above 0"),
-    ({"optimizer_params": {"learning_rate": -0.1}}, None, "learning rate must be above 0"),
-    ({"optimizer": "Turbo"}, None, "Unknown optimizer 'Turbo'"),
-    ({"optimizer_params": {"beta_3": 1}}, None, "Adam has no parameter 'beta_3'"),
-    ({"optimizer_params": {"amsgrad": "yes"}}, None, "amsgrad must be true or false"),
-    ({"optimizer": "SGD", "optimizer_params": {"momentum": 2.0}}, None, "SGD: `momentum` must be a float between"),
-    ({"loss": "made_up"}, None, "Unknown loss 'made_up'"),
-    ({"loss": "categorical_crossentropy"}, None, "does not fit regression"),
-    ({"batch_size": 200}, 100, "batch size \\(200\\) is larger than the 80 training rows"),
-    ({"epochs": 0}, None, "Epochs must be"),
-    ({"validation": 1.5}, None, "validation share"),
-    ({"colour": "blue"}, None, "Unknown setting 'colour'"),
-])
+@pytest.mark.parametrize(
+    "change, n_rows, message",
+    [
+        ({"layers": [{"units": 0}]}, None, "Layer 1: units must be a whole number above 0"),
+        ({"layers": [{"units": 8}, {"units": -3}]}, None, "Layer 2: units"),
+        ({"layers": [{"units": 8, "dropout": 1.0}]}, None, "dropout must be at least 0 and below 1"),
+        ({"layers": [{"units": 8, "dropout": -0.1}]}, None, "dropout"),
+        ({"layers": [{"units": 8, "activation": "squiggle"}]}, None, "unknown activation 'squiggle'"),
+        ({"optimizer_params": {"learning_rate": 0}}, None, "learning rate must be above 0"),
+        ({"optimizer_params": {"learning_rate": -0.1}}, None, "learning rate must be above 0"),
+        ({"optimizer": "Turbo"}, None, "Unknown optimizer 'Turbo'"),
+        ({"optimizer_params": {"beta_3": 1}}, None, "Adam has no parameter 'beta_3'"),
+        ({"optimizer_params": {"amsgrad": "yes"}}, None, "amsgrad must be true or false"),
+        ({"optimizer": "SGD", "optimizer_params": {"momentum": 2.0}}, None, "SGD: `momentum` must be a float between"),
+        ({"loss": "made_up"}, None, "Unknown loss 'made_up'"),
+        ({"loss": "categorical_crossentropy"}, None, "does not fit regression"),
+        ({"batch_size": 200}, 100, "batch size \\(200\\) is larger than the 80 training rows"),
+        ({"epochs": 0}, None, "Epochs must be"),
+        ({"validation": 1.5}, None, "validation share"),
+        ({"colour": "blue"}, None, "Unknown setting 'colour'"),
+    ],
+)
 def test_validate_explains_bad_specs(change, n_rows, message):
     messages = validate({**default_spec(), **change}, n_rows, "regression")
     assert any(__import__("re").search(message, m) for m in messages), messages
 
 
 def test_valid_spec_has_no_messages_and_json_round_trips(tmp_path):
-    spec = {**default_spec(), "optimizer": "sgd", "optimizer_params": {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}}
+    spec = {
+        **default_spec(),
+        "optimizer": "sgd",
+        "optimizer_params": {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+    }
     assert validate(spec, 1000, "regression") == []
     assert normalize(spec)["optimizer"] == "SGD"
     save_spec(spec, tmp_path / "spec.json")
@@ -84,18 +108,36 @@ def test_valid_spec_has_no_messages_and_json_round_trips(tmp_path):
         load_spec(tmp_path / "broken.json")
 
 
-SPEC = {**default_spec(), "layers": [
-    {"units": 12, "activation": "tanh", "batch_norm": True, "dropout": 0.2},
-    {"units": 6, "activation": "relu", "batch_norm": False, "dropout": 0.0},
-], "optimizer": "RMSprop", "optimizer_params": {"learning_rate": 0.01, "clipnorm": 1}}
+SPEC = {
+    **default_spec(),
+    "layers": [
+        {"units": 12, "activation": "tanh", "batch_norm": True, "dropout": 0.2},
+        {"units": 6, "activation": "relu", "batch_norm": False, "dropout": 0.0},
+    ],
+    "optimizer": "RMSprop",
+    "optimizer_params": {"learning_rate": 0.01, "clipnorm": 1},
+}
 
 
 def test_build_model_places_batch_norm_and_dropout():
     model = build_model(SPEC, 5, "regression")
     assert [type(layer).__name__ for layer in model.layers] == [
-        "InputLayer", "Dense", "BatchNormalization", "Activation", "Dropout", "Dense", "Dense"]
+        "InputLayer",
+        "Dense",
+        "BatchNormalization",
+        "Activation",
+        "Dropout",
+        "Dense",
+        "Dense",
+    ]
     assert [layer.name for layer in model.layers[1:]] == [
-        "dense_1", "batch_norm_1", "activation_1", "dropout_1", "dense_2", "output"]
+        "dense_1",
+        "batch_norm_1",
+        "activation_1",
+        "dropout_1",
+        "dense_2",
+        "output",
+    ]
     assert model.get_layer("dense_1").get_config()["activation"] == "linear"
     assert model.get_layer("activation_1").get_config()["activation"] == "tanh"
     assert model.get_layer("dropout_1").rate == pytest.approx(0.2)
@@ -103,7 +145,10 @@ def test_build_model_places_batch_norm_and_dropout():
     assert model.get_layer("output").units == 1 and model.get_layer("output").get_config()["activation"] == "linear"
     assert isinstance(model.optimizer, keras.optimizers.RMSprop) and model.optimizer.clipnorm == 1.0
     classifier = build_model(SPEC | {"loss": None}, 5, "classification", n_classes=4)
-    assert classifier.get_layer("output").units == 4 and classifier.get_layer("output").get_config()["activation"] == "softmax"
+    assert (
+        classifier.get_layer("output").units == 4
+        and classifier.get_layer("output").get_config()["activation"] == "softmax"
+    )
     assert classifier.loss == "sparse_categorical_crossentropy"
     with pytest.raises(SpecError, match="units"):
         build_model({**SPEC, "layers": [{"units": 0}]}, 5, "regression")
@@ -114,7 +159,7 @@ def test_exported_python_rebuilds_the_same_network(task, n_classes):
     spec = SPEC | {"loss": None}
     source = to_python(spec, 5, task, n_classes)
     namespace = {}
-    exec(compile(source, "<exported>", "exec"), namespace)  # noqa: S102 - our own generated code
+    exec(compile(source, "<exported>", "exec"), namespace)
     rebuilt, built = namespace["model"], build_model(spec, 5, task, n_classes)
 
     def configs(model):
@@ -122,6 +167,7 @@ def test_exported_python_rebuilds_the_same_network(task, n_classes):
 
     assert configs(rebuilt) == configs(built)
     assert rebuilt.count_params() == built.count_params()
+
     def settings(optimizer):
         return {k: v for k, v in optimizer.get_config().items() if k != "name"}  # names are numbered per process
 

@@ -39,8 +39,10 @@ def test_save_and_load_round_trip(regression_run, bs_small, tmp_path):
 
 
 def test_one_hot_losses_get_one_hot_targets(digits_small):
-    result = train(digits_small, {**default_spec("classification"), "epochs": 1, "loss": "categorical_crossentropy",
-                                  "layers": [{"units": 8}]})
+    result = train(
+        digits_small,
+        {**default_spec("classification"), "epochs": 1, "loss": "categorical_crossentropy", "layers": [{"units": 8}]},
+    )
     assert result.status == "finished"
     # Keras's CategoricalAccuracy on one-hot targets agrees with accuracy counted from the predicted classes.
     assert result.final["val_accuracy"] == pytest.approx(result.records[-1]["val_metric"], abs=1e-6)

@@ -48,8 +48,23 @@ def test_workspace_trains_stores_and_reloads_an_upload(workspace, tmp_path):
 
 def test_cli_train_prints_epochs_and_final(tmp_path, capsys):
     spec = _write(tmp_path, "spec.json", TINY)
-    assert main(["train", "--spec", spec, "--dataset", "black-scholes", "--rows", "300", "--json",
-                 "--save", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--spec",
+                spec,
+                "--dataset",
+                "black-scholes",
+                "--rows",
+                "300",
+                "--json",
+                "--save",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     out = json.loads(captured.out)
     assert [e["epoch"] for e in out["epochs"]] == [1, 2] and out["status"] == "finished"
@@ -66,15 +81,18 @@ def test_cli_csv_target(tmp_path, capsys):
     assert out["task"] == "classification" and out["final"]["metric"] == "accuracy"
 
 
-@pytest.mark.parametrize("spec, args, message", [
-    ({**TINY, "layers": [{"units": 0}]}, ["--dataset", "digits"], "Layer 1: units"),
-    ({**TINY, "batch_size": 5000}, ["--dataset", "digits"], "larger than the 1437 training rows"),
-    ({**TINY, "optimizer_params": {"learning_rate": -1}}, ["--dataset", "digits"], "learning rate must be above 0"),
-    (TINY, ["--dataset", "nowhere.csv"], "must be black-scholes"),
-    (TINY, ["--dataset", "CSV", "--target", "nope"], "no column 'nope'"),
-    (TINY, ["--dataset", "CSV"], "needs --target"),
-    ("{not json", ["--dataset", "digits"], "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "spec, args, message",
+    [
+        ({**TINY, "layers": [{"units": 0}]}, ["--dataset", "digits"], "Layer 1: units"),
+        ({**TINY, "batch_size": 5000}, ["--dataset", "digits"], "larger than the 1437 training rows"),
+        ({**TINY, "optimizer_params": {"learning_rate": -1}}, ["--dataset", "digits"], "learning rate must be above 0"),
+        (TINY, ["--dataset", "nowhere.csv"], "must be black-scholes"),
+        (TINY, ["--dataset", "CSV", "--target", "nope"], "no column 'nope'"),
+        (TINY, ["--dataset", "CSV"], "needs --target"),
+        ("{not json", ["--dataset", "digits"], "not valid JSON"),
+    ],
+)
 def test_cli_bad_specs_and_data_exit_2(tmp_path, capsys, spec, args, message):
     csv = _write(tmp_path, "d.csv", "a,b\n" + "\n".join(f"{i},x" for i in range(20)))
     args = [csv if a == "CSV" else a for a in args]
@@ -108,8 +126,12 @@ def test_dataset_ids_carry_black_scholes_rows_and_seed(workspace):
     other = workspace.dataset(dataset_id("black-scholes", rows=200, seed=4))
     assert not np.array_equal(other.y, small.y)
     assert len(workspace.dataset("black-scholes").y) == 10_000
-    for query, message in (("rows=5", "between 10 and 1,000,000"), ("rows=2.5", "whole number"),
-                           ("rows=many", "whole number"), ("seed=-1", "seed must be between 0")):
+    for query, message in (
+        ("rows=5", "between 10 and 1,000,000"),
+        ("rows=2.5", "whole number"),
+        ("rows=many", "whole number"),
+        ("seed=-1", "seed must be between 0"),
+    ):
         with pytest.raises(DataError, match=message):
             workspace.dataset(f"black-scholes?{query}")
 
@@ -128,10 +150,16 @@ def test_an_upload_is_described_and_its_id_carries_target_and_task(workspace):
         workspace.dataset(dataset_id(info["id"], target="b", task="ranking"))
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty"), (b"\x00\x01binary", "looks binary"), (b"\xff\xfe\x00a", "looks binary"),
-    (b"a,b\n", "no rows"), (b"caf\xe9,b\n1,2\n", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (b"\x00\x01binary", "looks binary"),
+        (b"\xff\xfe\x00a", "looks binary"),
+        (b"a,b\n", "no rows"),
+        (b"caf\xe9,b\n1,2\n", "not UTF-8"),
+    ],
+)
 def test_unreadable_uploads_are_refused_and_not_kept(workspace, content, message):
     with pytest.raises(DataError, match=message):
         workspace.describe_upload(content, "x.csv")

@@ -59,8 +59,12 @@ def test_missing_columns_and_same_column():
 
 
 def test_empty_texts_are_dropped_and_counted_with_source_rows():
-    frame = pd.DataFrame({"text": ["good", "  ", "bad", "", "flat", "ok", "meh", "up"],
-                          "label": ["positive", "neutral", "negative", "neutral", "neutral", "positive", "negative", "positive"]})
+    frame = pd.DataFrame(
+        {
+            "text": ["good", "  ", "bad", "", "flat", "ok", "meh", "up"],
+            "label": ["positive", "neutral", "negative", "neutral", "neutral", "positive", "negative", "positive"],
+        }
+    )
     data, notes = labelled(frame, "text", "label", test_size=0.3)
     assert notes == ["2 row(s) with an empty text were left out."]
     assert data["source_row"].tolist() == [0, 2, 4, 5, 6, 7]
@@ -74,7 +78,9 @@ def test_labels_outside_the_classes():
 
 
 def test_seeded_stratified_split():
-    frame = pd.DataFrame({"text": [f"t{i}" for i in range(100)], "label": ["negative"] * 20 + ["neutral"] * 50 + ["positive"] * 30})
+    frame = pd.DataFrame(
+        {"text": [f"t{i}" for i in range(100)], "label": ["negative"] * 20 + ["neutral"] * 50 + ["positive"] * 30}
+    )
     a, _ = labelled(frame, "text", "label", test_size=0.2, seed=1)
     b, _ = labelled(frame, "text", "label", test_size=0.2, seed=1)
     assert a["split"].tolist() == b["split"].tolist()

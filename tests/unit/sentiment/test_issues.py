@@ -28,7 +28,7 @@ def test_scores_order_and_suggestions():
     score, suggested = label_issue_scores(np.array([0, 0, 1]), proba)
     assert score[1] > score[2] > score[0]
     assert list(suggested) == [1, 2, 0]
-    assert np.all((0 <= score) & (score <= 1))
+    assert np.all((score >= 0) & (score <= 1))
     ranked = rank_label_issues(np.array([0, 0, 1]), proba)
     assert list(ranked["row"]) == [1, 2, 0]
     assert list(ranked.columns) == ["row", "given", "suggested", "score"]
@@ -37,8 +37,9 @@ def test_scores_order_and_suggestions():
 def test_out_of_fold_progress_and_tiny_classes():
     texts = ["good"] * 3 + ["bad"] * 3 + ["flat"] * 2
     calls = []
-    proba = out_of_fold_proba(texts, np.array([2, 2, 2, 0, 0, 0, 1, 1]), SentimentModel, folds=5,
-                              progress=lambda *a: calls.append(a))
+    proba = out_of_fold_proba(
+        texts, np.array([2, 2, 2, 0, 0, 0, 1, 1]), SentimentModel, folds=5, progress=lambda *a: calls.append(a)
+    )
     assert proba.shape == (8, 3)
     assert [c[:2] for c in calls] == [(1, 2), (2, 2)]  # folds lowered to the smallest class
 

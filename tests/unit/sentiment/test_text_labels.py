@@ -9,7 +9,10 @@ from models.sentiment.text import tokenize
     "text, expected",
     [
         ("$AAPL and $brk.b up", ["$aapl", "and", "$brk.b", "up"]),
-        ("EPS 1.25 vs -0.3, revenue +12% and 1,200 jobs", ["eps", "1.25", "vs", "-0.3", "revenue", "+12%", "and", "1,200", "jobs"]),
+        (
+            "EPS 1.25 vs -0.3, revenue +12% and 1,200 jobs",
+            ["eps", "1.25", "vs", "-0.3", "revenue", "+12%", "and", "1,200", "jobs"],
+        ),
         ("Profit isn't great, not good, no deal", ["profit", "isn't", "great", "not", "good", "no", "deal"]),
         ("Read https://t.co/AbC123 now www.example.com", ["read", "now"]),
         ("I a", ["i", "a"]),

@@ -8,12 +8,26 @@ from models.db import make_engine
 from models.sentiment.__main__ import main
 from models.sentiment.workspace import UnknownDatasetError, Workspace
 
-SMALL = pd.DataFrame({
-    "text": ["shares soar", "profit up", "strong beat", "shares fall", "profit slimmed", "weak miss",
-             "meeting today", "report out", "call at noon", "stock jumps", "loss widens", "agenda posted"],
-    "label": [2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 0, 1],
-    "split": ["train"] * 9 + ["test"] * 3,
-})
+SMALL = pd.DataFrame(
+    {
+        "text": [
+            "shares soar",
+            "profit up",
+            "strong beat",
+            "shares fall",
+            "profit slimmed",
+            "weak miss",
+            "meeting today",
+            "report out",
+            "call at noon",
+            "stock jumps",
+            "loss widens",
+            "agenda posted",
+        ],
+        "label": [2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 0, 1],
+        "split": ["train"] * 9 + ["test"] * 3,
+    }
+)
 
 
 @pytest.fixture
@@ -53,7 +67,10 @@ def _csv(tmp_path, frame, name="d.csv"):
 def test_cli_train_prints_metrics(tmp_path, capsys):
     train = _csv(tmp_path, SMALL[SMALL.split == "train"][["text", "label"]], "train.csv")
     test = _csv(tmp_path, SMALL[SMALL.split == "test"][["text", "label"]], "test.csv")
-    assert main(["train", "--train", train, "--test", test, "--label-map", "0=negative,1=neutral,2=positive", "--json"]) == 0
+    assert (
+        main(["train", "--train", train, "--test", test, "--label-map", "0=negative,1=neutral,2=positive", "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["labels"] == ["negative", "neutral", "positive"]
     assert np.sum(out["confusion_matrix"]) == 3 and 0 <= out["accuracy"] <= 1 and "macro_f1" in out
@@ -61,8 +78,12 @@ def test_cli_train_prints_metrics(tmp_path, capsys):
 
 def test_cli_label_issues_rows_are_file_rows(tmp_path, capsys):
     words = {0: "loss plunge miss", 1: "meeting agenda report", 2: "gain soar beat"}
-    frame = pd.DataFrame({"text": [f"{words[k]} item{i}" for i in range(20) for k in (0, 1, 2)],
-                          "label": [k for _ in range(20) for k in (0, 1, 2)]}).astype(object)
+    frame = pd.DataFrame(
+        {
+            "text": [f"{words[k]} item{i}" for i in range(20) for k in (0, 1, 2)],
+            "label": [k for _ in range(20) for k in (0, 1, 2)],
+        }
+    ).astype(object)
     frame.loc[0, "text"] = ""  # dropped, yet row numbers still count it
     frame.loc[14, "label"] = 0  # a "gain soar beat" row called negative
     path = _csv(tmp_path, frame)

@@ -1,0 +1,71 @@
+"""One door to each shared service, as flaskr's ``get_db``: the database engine and the two workspaces.
+
+``init_app`` builds them once per process in ``create_app`` (creating the tables there, so no request races
+another to do it); pages, callbacks and the API ask for them with ``engine()``, ``sentiment()`` and ``nn()``.
+The workspaces hold no per-user state: what they cache is read-only data loaded from immutable files.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import flask
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from models.db import make_engine
+from models.nn.workspace import Workspace as NNWorkspace
+from models.sentiment.workspace import Workspace as SentimentWorkspace
+
+_ENGINE = "glassbox.db"
+_SENTIMENT = "glassbox.sentiment-workspace"
+_NN = "glassbox.nn-workspace"
+_KINDS = {_SENTIMENT: SentimentWorkspace, _NN: NNWorkspace}
+_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def init_app(server: flask.Flask) -> None:
+    """Create the engine and both workspaces for ``server`` (their constructors create missing tables).
+
+    A database that is down at start does not stop the app: /healthz reports it, and the workspaces are
+    built on first use once it answers.
+    """
+    server.extensions[_ENGINE] = make_engine(server.config["DATABASE_URL"])
+    try:
+        for key in _KINDS:
+            _build(server, key)
+    except sa.exc.DatabaseError as exc:
+        log.error("The database did not answer at start (%s); tables are created when it does.", exc.__class__.__name__)
+
+
+def _build(server: flask.Flask, key: str):
+    config = server.config
+    workspace = _KINDS[key](server.extensions[_ENGINE], config["DATA_DIR"], config.get("DATA_MIRROR"))
+    server.extensions[key] = workspace
+    return workspace
+
+
+def _workspace(key: str):
+    app = flask.current_app
+    workspace = app.extensions.get(key)
+    if workspace is None:
+        with _lock:  # only after a database outage at start
+            workspace = app.extensions.get(key) or _build(app, key)
+    return workspace
+
+
+def engine() -> Engine:
+    """The app's database engine."""
+    return flask.current_app.extensions[_ENGINE]
+
+
+def sentiment() -> SentimentWorkspace:
+    """The app's sentiment workspace: datasets, corrections and runs."""
+    return _workspace(_SENTIMENT)
+
+
+def nn() -> NNWorkspace:
+    """The app's NN workspace: datasets, training and stored runs."""
+    return _workspace(_NN)
