@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -223,8 +222,3 @@ def _install(payload: bytes, target: Path, name: str, remote: RemoteFile) -> Non
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def clear_dataset(name: str, *, data_home: str | os.PathLike | None = None) -> None:
-    """Remove a dataset's cached files so the next fetch starts afresh."""
-    shutil.rmtree(get_data_home(data_home) / "datasets" / name, ignore_errors=True)

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import re
 import uuid
 from pathlib import Path
+
+UPLOAD_ID = re.compile(r"upload-[0-9a-f]{16}")
+
+
+def is_upload_id(value: object) -> bool:
+    """Whether ``value`` is exactly an id ``store_by_content`` makes (nothing before or after, no newline)."""
+    return isinstance(value, str) and UPLOAD_ID.fullmatch(value) is not None
+
+
+def sniff_delimiter(text: str) -> str:
+    """A CSV's delimiter among the usual ones (comma when the sample does not say)."""
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def store_by_content(folder: Path, payload: bytes, suffix: str) -> tuple[str, Path, bool]:

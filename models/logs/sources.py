@@ -15,7 +15,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from models.datasets import fetch_dataset
+from models.files import is_upload_id
 from models.logs.aggregate import Events
 from models.logs.follow import Position, Snapshot, snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
@@ -33,7 +33,6 @@ BUILTIN = {
     "sample": "Sample web shop (generated, 200k lines)",
     "buttercup": "Buttercup Games (Splunk tutorial logs)",
 }
-_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
 PATH_PREFIX = "path:"
 _CACHE_SIZE = 4
 _cache: OrderedDict[tuple[str, str], Events] = OrderedDict()
@@ -118,7 +117,7 @@ def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:
     if source_id == "buttercup":
         folder = fetch_dataset("buttercup_games_access_logs", data_home=data_dir, mirror=mirror)
         return Events.from_table(parse_files(sorted(folder.glob("www*/access.log"))).table)
-    if _UPLOAD_ID.match(source_id or ""):
+    if is_upload_id(source_id):
         path = _upload_path(data_dir, source_id)
         if path.exists():
             return Events.from_table(pq.read_table(path))
@@ -143,4 +142,4 @@ def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None)
 def source_label(source_id: str) -> str:
     if is_path_source(source_id):
         return f"Server file {source_id[len(PATH_PREFIX) :]}"
-    return BUILTIN.get(source_id, "Uploaded log" if _UPLOAD_ID.match(source_id or "") else source_id)
+    return BUILTIN.get(source_id, "Uploaded log" if is_upload_id(source_id) else source_id)

@@ -8,7 +8,6 @@ rows only, so nothing about the validation rows leaks into training.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from scipy.special import ndtr
 from sklearn.model_selection import train_test_split
 
 from models.datasets import fetch_dataset
+from models.files import sniff_delimiter
 
 TASKS = ("regression", "classification")
 BLS_PRICES = "bls_prices"
@@ -201,7 +201,7 @@ def read_frame(source: bytes | str | os.PathLike, label: str = "the file") -> pd
         raise DataError(f"{label} looks binary; upload a CSV file (UTF-8 text).")
     try:
         text = content.decode("utf-8-sig")
-        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text))
+        frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text))
     except UnicodeDecodeError:
         raise DataError(f"{label} is not UTF-8 text; upload a CSV file saved as UTF-8.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -221,14 +221,6 @@ def guess_task(column: pd.Series) -> str:
     values = column.dropna().to_numpy(dtype=float)
     whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
     return "classification" if whole and column.nunique() <= MAX_GUESSED_CLASSES else "regression"
-
-
-def _delimiter(text: str) -> str:
-    """The CSV's delimiter among the usual ones (comma when the sample does not say)."""
-    try:
-        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dataset:

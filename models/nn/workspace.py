@@ -12,7 +12,6 @@ the runs. Files are immutable once written, so each worker process may cache wha
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy.engine import Engine
 
 from models.cache import LRU
-from models.files import store_by_content
+from models.files import is_upload_id, store_by_content
 from models.nn.data import (
     TASKS,
     DataError,
@@ -42,7 +41,6 @@ BUILTIN = {
     "bls-prices": "Black-Scholes reference file (the talk's data, 10,000 rows, r = 0)",
     "digits": "Handwritten digits 8×8 (scikit-learn, 1,797 rows, 10 classes)",
 }
-_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
 # Generated Black-Scholes sets: default size and the most rows the page may ask for.
 BLACK_SCHOLES_ROWS = 10_000
 MAX_GENERATED_ROWS = 1_000_000
@@ -130,7 +128,7 @@ class Workspace:
         if base == "digits":
             return _datasets.get((base,), load_digits)
         path = self.root / "datasets" / f"{base}.csv"
-        if not _UPLOAD_ID.match(base) or not path.exists():
+        if not is_upload_id(base) or not path.exists():
             raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
         target = target or params.get("target")
         task = task or params.get("task") or None

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from sklearn.model_selection import train_test_split
 
 from models.datasets import fetch_dataset
+from models.files import sniff_delimiter
 from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, LabelError, to_codes
 
 TWEETS = "twitter_financial_news_sentiment"
@@ -83,21 +84,13 @@ def read_table(content: bytes, filename: str) -> Table:
                 f"{bad} undecodable byte(s) were replaced with \ufffd."
             )
         try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_delimiter(text))
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sniff_delimiter(text))
         except (pd.errors.ParserError, csv.Error) as exc:
             raise DataError(f"{filename} is not a readable CSV file ({exc}).") from None
     if frame.empty or len(frame.columns) < 2:
         raise DataError(f"{filename} needs a header and at least two columns (a text and a label) and one row.")
     frame.columns = [str(c) for c in frame.columns]
     return Table(frame, tuple(notes))
-
-
-def _delimiter(text: str) -> str:
-    """The CSV's delimiter among the usual ones (comma when the sample does not say)."""
-    try:
-        return csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def labelled(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import threading
 import uuid
 from pathlib import Path
@@ -20,14 +19,13 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from models.cache import LRU
-from models.files import store_by_content
+from models.files import is_upload_id, store_by_content
 from models.sentiment.data import load_tweets
 from models.sentiment.store import CorrectionStore, RunStore
 from models.sentiment.train import Progress, Run, train
 
 DEFAULT_DATASET = "tweets"
 BUILTIN = {DEFAULT_DATASET: "Financial news tweets (public, 11,931)"}
-_UPLOAD_ID = re.compile(r"^upload-[0-9a-f]{16}$")
 
 
 class UnknownDatasetError(LookupError):
@@ -93,7 +91,7 @@ class Workspace:
         if dataset_id == DEFAULT_DATASET:
             return _datasets.get((dataset_id, str(self.data_dir)), lambda: load_tweets(self.data_dir, self.mirror))
         path = self.root / "datasets" / f"{dataset_id}.parquet"
-        if not _UPLOAD_ID.match(dataset_id or "") or not path.exists():
+        if not is_upload_id(dataset_id) or not path.exists():
             raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
         return _datasets.get((dataset_id, str(self.data_dir)), lambda: pd.read_parquet(path))
 

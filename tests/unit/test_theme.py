@@ -1,7 +1,7 @@
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from webapp.components.theme import apply_theme, retheme_patch, template_name
+from webapp.components.theme import retheme_patch, template_name, themed
 
 
 def test_unknown_or_missing_theme_is_dark():
@@ -9,11 +9,11 @@ def test_unknown_or_missing_theme_is_dark():
     assert template_name("light") == "bootstrap"
 
 
-def test_apply_theme_sets_matching_backgrounds():
-    dark = apply_theme(go.Figure(), "dark")
-    light = apply_theme(go.Figure(), "light")
-    assert dark.layout.template.layout.paper_bgcolor == pio.templates["bootstrap_dark"].layout.paper_bgcolor
-    assert light.layout.template.layout.paper_bgcolor != dark.layout.template.layout.paper_bgcolor
+def test_themed_sets_matching_backgrounds():
+    dark = themed(go.Figure(), "dark")["layout"]["template"]["layout"]
+    light = themed(go.Figure(), "light")["layout"]["template"]["layout"]
+    assert dark["paper_bgcolor"] == pio.templates["bootstrap_dark"].layout.paper_bgcolor
+    assert light["paper_bgcolor"] != dark["paper_bgcolor"]
 
 
 def test_retheme_patch_only_touches_the_template():

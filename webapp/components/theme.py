@@ -21,20 +21,14 @@ def template_name(theme: str | None) -> str:
     return TEMPLATES.get(theme or "dark", TEMPLATES["dark"])
 
 
-def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
-    """Give a freshly built figure the template of the user's theme."""
-    figure.update_layout(template=pio.templates[template_name(theme)])
-    return figure
-
-
 @cache
 def _template_json(name: str) -> dict:
     return pio.templates[name].to_plotly_json()
 
 
 def themed(figure: go.Figure, theme: str | None) -> dict:
-    """The figure as JSON with the theme's template: like ``apply_theme`` but ~1 ms instead of ~25,
-    because assigning a template object to a figure validates and deep-copies all of it."""
+    """The figure as JSON with the theme's template: ~1 ms, where assigning a template object with
+    ``update_layout`` takes ~25 because it validates and deep-copies all of it."""
     data = figure.to_plotly_json()
     data["layout"]["template"] = _template_json(template_name(theme))
     return data
@@ -51,7 +45,7 @@ def follow_theme(*graph_ids: str) -> None:
     """Register one callback that re-themes these graphs whenever the user switches theme.
 
     Callbacks that build these figures should also read ``State(ids.THEME_STORE, "data")``
-    and call ``apply_theme`` so a fresh figure starts in the right theme.
+    and return ``themed(figure, theme)`` so a fresh figure starts in the right theme.
     """
 
     @dash.callback(
