@@ -16,6 +16,15 @@ def is_upload_id(value: object) -> bool:
     return isinstance(value, str) and UPLOAD_ID.fullmatch(value) is not None
 
 
+def guess_column(columns: list[str], *names: str) -> str | None:
+    """The first of ``names`` that is a column, compared without case; None when none is.
+
+    Uploads on every page offer their columns and preselect the likely one (``"text"``, ``"label"`` ...).
+    """
+    lowered = {str(c).lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
 def sniff_delimiter(text: str) -> str:
     """A CSV's delimiter among the usual ones (comma when the sample does not say)."""
     try:
