@@ -1,0 +1,312 @@
+"""Network Parameters tab: the dataset (built in or uploaded), epochs, batch size, loss and the optimizer's inputs."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
+
+from models.nn import form
+from models.nn import spec as nnspec
+from models.nn.data import DataError
+from models.nn.workspace import BLACK_SCHOLES_ROWS, BUILTIN, dataset_id
+from webapp import services
+from webapp.components.uploads import decode_upload, rejected_message, upload_zone
+from webapp.views.nn_builder.common import alert
+from webapp.views.nn_builder.ids import (
+    BATCH,
+    BS_FORM,
+    DATA,
+    DATA_INFO,
+    DATA_MESSAGE,
+    DATASET,
+    EPOCHS,
+    INPUTS_CELL,
+    LOSS,
+    OPT_PARAM,
+    OPT_PARAMS,
+    OPTIMIZER,
+    OUTPUTS_CELL,
+    REJECTED,
+    ROWS,
+    SCALE,
+    SEED,
+    TARGET,
+    TASK,
+    UPLOAD,
+    UPLOAD_FORM,
+    UPLOADED,
+    USE,
+    VALIDATION,
+)
+
+
+# ---------------------------------------------------------------------------------------------- layout
+def _param_input(param: dict):
+    """One optimizer parameter as an input of its type; ``None`` defaults show as an empty box."""
+    pid = {"type": OPT_PARAM, "name": param["name"]}
+    if param["type"] == "bool":
+        control = dbc.Checkbox(id=pid, value=bool(param["default"]), label=param["name"])
+        return dbc.Col(control, md=4, className="d-flex align-items-end")
+    if param["type"] == "str":
+        control = dbc.Input(id=pid, type="text", value=param["default"] or "", placeholder="default", size="sm")
+    else:
+        control = dbc.Input(
+            id=pid,
+            type="number",
+            value=param["default"],
+            step="any" if param["type"] == "float" else 1,
+            placeholder="none" if param["optional"] else "",
+            size="sm",
+        )
+    return dbc.Col([dbc.Label(param["name"], className="small mb-0"), control], md=4)
+
+
+def optimizer_inputs(name: str) -> list:
+    """Inputs for an optimizer's parameters, the advanced ones in a collapsed group."""
+    params = nnspec.optimizer_params(name)
+    front = [_param_input(p) for p in params if not p["advanced"]]
+    advanced = [_param_input(p) for p in params if p["advanced"]]
+    return [
+        dbc.Row(front, className="g-2"),
+        html.Details(
+            [
+                html.Summary("Advanced (clipping, EMA, loss scaling ...)", className="small mt-2"),
+                dbc.Row(advanced, className="g-2"),
+            ]
+        ),
+    ]
+
+
+def _labelled(label: str, control, for_id: str | None = None, **col):
+    return dbc.Col([dbc.Label(label, html_for=for_id, className="small mb-0"), control], **col)
+
+
+def _data_column(spec: dict):
+    generated = dbc.Row(
+        [
+            _labelled(
+                "Rows",
+                dbc.Input(id=ROWS, type="number", value=BLACK_SCHOLES_ROWS, step=1, size="sm", debounce=True),
+                ROWS,
+                width=6,
+            ),
+            _labelled(
+                "Data seed", dbc.Input(id=SEED, type="number", value=0, step=1, size="sm", debounce=True), SEED, width=6
+            ),
+        ],
+        className="g-2 mt-1",
+    )
+    task = dbc.RadioItems(
+        id=TASK,
+        options=[{"label": t, "value": t} for t in ("regression", "classification")],
+        value="regression",
+        className="small",
+    )
+    upload_form = html.Div(
+        id=UPLOAD_FORM,
+        hidden=True,
+        children=[
+            dbc.Row(
+                [
+                    _labelled("Column to predict", dbc.Select(id=TARGET, options=[], size="sm"), TARGET, md=6),
+                    _labelled("Task", task, md=6),
+                ],
+                className="g-2 mt-1",
+            ),
+            dbc.Button("Use this data", id=USE, size="sm", className="mt-1"),
+        ],
+    )
+    return dbc.Col(
+        [
+            dbc.Label("Dataset", html_for=DATASET),
+            dbc.Select(
+                id=DATASET,
+                options=[{"label": text, "value": key} for key, text in BUILTIN.items()],
+                value=form.DEFAULT_DATASET,
+            ),
+            html.Div(id=BS_FORM, children=generated),
+            html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
+            dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
+            dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
+            dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
+            upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
+            upload_form,
+            html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
+        ],
+        lg=4,
+    )
+
+
+def tab(spec: dict, choices: dict):
+    """The tab's content for a starting spec and the installed Keras's choices."""
+    settings = dbc.Col(
+        [
+            dbc.Row(
+                [
+                    _labelled(
+                        "Epochs",
+                        dbc.Input(id=EPOCHS, type="number", value=spec["epochs"], min=1, step=1, size="sm"),
+                        EPOCHS,
+                        md=3,
+                    ),
+                    _labelled(
+                        "Batch size",
+                        dbc.Input(id=BATCH, type="number", value=spec["batch_size"], min=1, step=1, size="sm"),
+                        BATCH,
+                        md=3,
+                    ),
+                    _labelled(
+                        "Loss",
+                        dbc.Select(id=LOSS, options=choices["losses"], value=spec["loss"], size="sm"),
+                        LOSS,
+                        md=6,
+                    ),
+                ],
+                className="g-2",
+            ),
+            dbc.Label("Optimizer", html_for=OPTIMIZER, className="small mb-0 mt-2"),
+            dbc.Select(id=OPTIMIZER, options=choices["optimizers"], value=spec["optimizer"], size="sm"),
+            html.Div(optimizer_inputs(spec["optimizer"]), id=OPT_PARAMS, className="mt-2"),
+        ],
+        lg=8,
+    )
+    return dbc.Row([_data_column(spec), settings], className="g-3 pt-3")
+
+
+# ---------------------------------------------------------------------------------------------- callbacks
+@callback(
+    output={
+        "data": Output(DATA, "data"),
+        "info": Output(DATA_INFO, "children"),
+        "losses": Output(LOSS, "options"),
+        "loss": Output(LOSS, "value"),
+        "inputs": Output(INPUTS_CELL, "children"),
+        "outputs": Output(OUTPUTS_CELL, "children"),
+        "hide_form": Output(BS_FORM, "hidden"),
+        "message": Output(DATA_MESSAGE, "children"),
+    },
+    inputs=[Input(DATASET, "value"), Input(ROWS, "value"), Input(SEED, "value")],
+    state=[State(LOSS, "value"), State(DATA, "data")],
+)
+def choose_dataset(choice, rows, seed, loss, current):
+    """The dataset fixes the task: inputs, outputs and the losses that fit. One that does not load leaves the
+    previous one selected and says why."""
+    data_id = form.chosen_id(choice, rows, seed)
+    hide_form = (choice or form.DEFAULT_DATASET) != "black-scholes"
+    unchanged = dict.fromkeys(("data", "info", "losses", "loss", "inputs", "outputs"), no_update)
+    try:
+        info = form.dataset_info(services.nn().dataset(data_id), data_id)
+    except DataError as exc:
+        kept = f" {current['name']} stays selected." if current else ""
+        return {**unchanged, "hide_form": hide_form, "message": alert(f"{exc}{kept}")}
+    losses = nnspec.choices(info["task"])["losses"]
+    if loss not in losses or not current or current.get("task") != info["task"]:  # a new task starts at its own loss
+        loss = nnspec.DEFAULT_LOSS[info["task"]]
+    features = info["features"]
+    # An upload's success is said here: "Use this data" only picks it, and this is where it loads.
+    message = (
+        alert(f"Using {info['name']} → {info['target']} ({info['task']}), {len(features)} features.", "success")
+        if data_id.startswith("upload-")
+        else None
+    )
+    return {
+        "data": info,
+        "info": f"{info['rows']:,} rows, {len(features)} features → {info['target']} ({info['task']})",
+        "losses": losses,
+        "loss": loss,
+        "inputs": f"{len(features)}: {', '.join(features[:8])}" + (" …" if len(features) > 8 else ""),
+        "outputs": (
+            "1 linear (regression)" if info["task"] == "regression" else f"{len(info['classes'])} softmax (classes)"
+        ),
+        "hide_form": hide_form,
+        "message": message,
+    }
+
+
+@callback(
+    output={
+        "upload": Output(UPLOADED, "data"),
+        "hide_form": Output(UPLOAD_FORM, "hidden"),
+        "targets": Output(TARGET, "options"),
+        "target": Output(TARGET, "value"),
+        "message": Output(DATA_MESSAGE, "children", allow_duplicate=True),
+    },
+    inputs=[Input(UPLOAD, "contents")],
+    state=[State(UPLOAD, "filename")],
+    prevent_initial_call=True,
+)
+def read_upload(contents, filename):
+    """Keep a readable CSV and offer its columns as the target; the current dataset stays until "Use this data"."""
+    try:
+        upload = services.nn().describe_upload(decode_upload(contents, DataError), filename or "upload.csv")
+    except DataError as exc:
+        return {
+            "upload": None,
+            "hide_form": True,
+            "targets": no_update,
+            "target": no_update,
+            "message": alert(f"{exc} The current data stays selected."),
+        }
+    columns = upload["columns"]
+    text = (
+        f"{upload['name']}: {upload['rows']:,} rows, columns {', '.join(columns[:12])}"
+        + (" …" if len(columns) > 12 else "")
+        + ". Choose the column to predict and the task, then “Use this data”."
+    )
+    return {
+        "upload": upload,
+        "hide_form": False,
+        "targets": columns,
+        "target": form.guess_target(columns),
+        "message": alert(text, "info"),
+    }
+
+
+# The task guessed for the chosen target (text or few whole numbers: classes); the user may change it after.
+clientside_callback(
+    ClientsideFunction(namespace="nn_builder", function_name="guessTask"),
+    Output(TASK, "value"),
+    Input(TARGET, "value"),
+    State(UPLOADED, "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(Output(DATA_MESSAGE, "children", allow_duplicate=True), Input(REJECTED, "data"), prevent_initial_call=True)
+def reject_upload(rejected):
+    """A file over the upload limit, stopped in the browser before it was sent."""
+    return alert(rejected_message(rejected) + " The current data stays selected.")
+
+
+@callback(
+    output={
+        "options": Output(DATASET, "options"),
+        "dataset": Output(DATASET, "value"),
+        "message": Output(DATA_MESSAGE, "children", allow_duplicate=True),
+    },
+    inputs=[Input(USE, "n_clicks")],
+    state=[State(UPLOADED, "data"), State(TARGET, "value"), State(TASK, "value"), State(DATASET, "options")],
+    prevent_initial_call=True,
+)
+def use_upload(_clicks, upload, target, task, options):
+    """Check the upload with its target and task; only data a network can train on replaces the current dataset."""
+    keep = {"options": no_update, "dataset": no_update}
+    if not upload:
+        return {**keep, "message": alert("Upload a CSV file first.")}
+    data_id = dataset_id(upload["id"], target=target or None, task=task or None)
+    try:
+        dataset = services.nn().dataset(data_id)
+    except DataError as exc:
+        return {**keep, "message": alert(f"{upload['name']}: {exc} The current data stays selected.")}
+    label = f"{upload['name']} → {target} ({dataset.task})"
+    options = [o for o in options if o["value"] != data_id] + [{"label": label, "value": data_id}]
+    return {"options": options, "dataset": data_id, "message": no_update}
+
+
+@callback(Output(OPT_PARAMS, "children"), Input(OPTIMIZER, "value"), prevent_initial_call=True)
+def show_optimizer_params(name):
+    """The chosen optimizer's own parameters, asked of its constructor."""
+    try:
+        return optimizer_inputs(name)
+    except KeyError as exc:
+        return alert(str(exc))
