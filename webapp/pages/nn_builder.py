@@ -2,8 +2,8 @@
 
 import dash
 
-from webapp.views.nn_builder import layout
+from webapp.views import nn_builder as views
 
 dash.register_page(__name__, path="/nn-builder", name="NN Builder", order=3, title="NN Builder · Glassbox")
 
-__all__ = ["layout"]
+layout = views.load()
