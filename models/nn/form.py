@@ -33,6 +33,11 @@ def chosen_id(choice: str | None, rows, seed) -> str:
     return dataset_id(choice, rows=None if _blank(rows) else rows, seed=None if _blank(seed) else seed)
 
 
+def same_dataset(a: str, b: str) -> bool:
+    """Whether two dataset ids name the same set (they may differ in its parameters, such as rows or seed)."""
+    return a.partition("?")[0] == b.partition("?")[0]
+
+
 def dataset_info(dataset: Dataset, data_id: str) -> dict:
     """What the page keeps about the chosen dataset (JSON-ready).
 

@@ -226,6 +226,13 @@ def layer_warnings(layers: list[dict]) -> list[str]:
     """
     notes = []
     for layer in layers:
+        broken = [kind for kind in ("weights", "biases", "activations") if (layer.get(kind) or {}).get("nonfinite")]
+        if broken:
+            notes.append(
+                f"{layer['name']}: {', '.join(broken)} are NaN or infinite — training diverged; "
+                "try a smaller learning rate or clipping."
+            )
+            continue
         if layer.get("saturation") is not None and layer["saturation"] > SATURATION_WARNING:
             notes.append(
                 f"{layer['name']} ({layer['activation']}): {layer['saturation']:.0%} of activations saturated — "

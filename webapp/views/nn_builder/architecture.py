@@ -78,7 +78,7 @@ def tab(spec: dict):
     buttons = html.Div(
         [
             dbc.Button("+ layer", id=ADD, size="sm", className="me-2"),
-            dbc.Button("− layer", id=REMOVE, size="sm", outline=True),
+            dbc.Button("− layer", id=REMOVE, size="sm", color="secondary", outline=True),
         ],
         className="mb-2",
     )

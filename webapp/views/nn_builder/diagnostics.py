@@ -10,7 +10,7 @@ from webapp import services
 from webapp.components import nn_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import themed
-from webapp.views.nn_builder.common import BLANK, alert
+from webapp.views.nn_builder.common import BLANK, alert, themed_blank
 from webapp.views.nn_builder.ids import CELL_COUNT, DIAG_A, DIAG_B, DIAG_NOTE, RESULT
 
 
@@ -41,13 +41,16 @@ def tab():
 )
 def render_diagnostics(result, theme):
     """Regression: predicted vs actual and residuals; classification: the shared confusion matrix."""
-    if not result or not result.get("run_id"):
+    if not isinstance(result, dict) or not result.get("run_id"):
         return no_update
-    run = services.nn().result(result["run_id"], with_model=False)
+    try:
+        run = services.nn().result(result["run_id"], with_model=False)
+    except LookupError as exc:
+        return {"a": no_update, "b": no_update, "note": alert(f"{exc} Train a network or pick one in Runs.", "warning")}
     diagnostics = run.diagnostics
     if not diagnostics:
         note = alert("The network produced no finite predictions, so there is nothing to diagnose.", "warning")
-        return {"a": BLANK, "b": BLANK, "note": note}
+        return {"a": themed_blank(theme), "b": themed_blank(theme), "note": note}
     note = f"Run #{result['run_id']} on {run.data['val_rows']:,} validation rows."
     if run.data["task"] == "regression":
         return {
@@ -58,7 +61,7 @@ def render_diagnostics(result, theme):
     accuracy = run.final.get("val_accuracy")
     return {
         "a": themed(confusion_figure(diagnostics["matrix"], diagnostics["labels"]), theme),
-        "b": BLANK,
+        "b": themed_blank(theme),  # a bare figure is a white rectangle in the dark theme
         "note": note + (f" Accuracy {accuracy:.3f}. Click a cell for its count." if accuracy is not None else ""),
     }
 

@@ -16,6 +16,7 @@ from webapp.views.nn_builder.ids import (
     BATCH,
     BS_FORM,
     DATA,
+    DATA_ERROR,
     DATA_INFO,
     DATA_MESSAGE,
     DATASET,
@@ -108,7 +109,12 @@ def _data_column(spec: dict):
         children=[
             dbc.Row(
                 [
-                    _labelled("Column to predict", dbc.Select(id=TARGET, options=[], size="sm"), TARGET, md=6),
+                    _labelled(
+                        "Column to predict",
+                        dbc.Select(id=TARGET, options=[], size="sm", placeholder="Choose a column"),
+                        TARGET,
+                        md=6,
+                    ),
                     _labelled("Task", task, md=6),
                 ],
                 className="g-2 mt-1",
@@ -123,6 +129,7 @@ def _data_column(spec: dict):
                 id=DATASET,
                 options=[{"label": text, "value": key} for key, text in BUILTIN.items()],
                 value=form.DEFAULT_DATASET,
+                placeholder="Choose a dataset",
             ),
             html.Div(id=BS_FORM, children=generated),
             html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
@@ -157,7 +164,13 @@ def tab(spec: dict, choices: dict):
                     ),
                     _labelled(
                         "Loss",
-                        dbc.Select(id=LOSS, options=choices["losses"], value=spec["loss"], size="sm"),
+                        dbc.Select(
+                            id=LOSS,
+                            options=choices["losses"],
+                            value=spec["loss"],
+                            size="sm",
+                            placeholder="Choose a loss",
+                        ),
                         LOSS,
                         md=6,
                     ),
@@ -165,7 +178,13 @@ def tab(spec: dict, choices: dict):
                 className="g-2",
             ),
             dbc.Label("Optimizer", html_for=OPTIMIZER, className="small mb-0 mt-2"),
-            dbc.Select(id=OPTIMIZER, options=choices["optimizers"], value=spec["optimizer"], size="sm"),
+            dbc.Select(
+                id=OPTIMIZER,
+                options=choices["optimizers"],
+                value=spec["optimizer"],
+                size="sm",
+                placeholder="Choose one",
+            ),
             html.Div(optimizer_inputs(spec["optimizer"]), id=OPT_PARAMS, className="mt-2"),
         ],
         lg=8,
@@ -197,8 +216,11 @@ def choose_dataset(choice, rows, seed, loss, current):
     try:
         info = form.dataset_info(services.nn().dataset(data_id), data_id)
     except DataError as exc:
-        kept = f" {current['name']} stays selected." if current else ""
-        return {**unchanged, "hide_form": hide_form, "message": alert(f"{exc}{kept}")}
+        if current and form.same_dataset(current["id"], data_id):  # only its rows or seed failed: keep it
+            return {**unchanged, "hide_form": hide_form, "message": alert(f"{exc} {current['name']} stays selected.")}
+        # Another dataset was picked and did not load: nothing stays selected, so nothing can train on the old one.
+        cleared = {**unchanged, "data": None, "info": "No dataset loaded.", "inputs": "", "outputs": ""}
+        return {**cleared, "hide_form": hide_form, "message": alert(f"{exc} No dataset is selected.", id=DATA_ERROR)}
     losses = nnspec.choices(info["task"])["losses"]
     if loss not in losses or not current or current.get("task") != info["task"]:  # a new task starts at its own loss
         loss = nnspec.DEFAULT_LOSS[info["task"]]

@@ -21,6 +21,7 @@ from webapp.views.nn_builder.ids import (
     DL_SPEC,
     DOWNLOAD,
     OVERLAY,
+    OVERLAY_LOG,
     RESULT,
     RUNS_GRID,
     RUNS_MESSAGE,
@@ -28,20 +29,30 @@ from webapp.views.nn_builder.ids import (
 )
 
 
-def _format(spec: str) -> dict:
-    return {"function": f"d3.format('{spec}')(params.value)"}
+def _format(spec: str, diverged: bool = False) -> dict:
+    """A number column's formatter; an empty cell stays empty (d3 would print null as 0), and a diverged run's
+    last losses and metrics, NaN or meaningless, say "diverged"."""
+    shown = f"(params.value == null ? '' : d3.format('{spec}')(params.value))"
+    if diverged:
+        shown = f"(params.data && params.data.status === 'diverged' ? 'diverged' : {shown})"
+    return {"function": shown}
 
 
 RUN_COLUMNS = [
-    {"field": "id", "headerName": "run", "maxWidth": 90, "checkboxSelection": False},
+    {"field": "id", "headerName": "run", "maxWidth": 90},
     {"field": "created_at", "headerName": "when", "minWidth": 150},
     {"field": "dataset", "minWidth": 200},
     {"field": "status", "maxWidth": 110},
     {"field": "network", "minWidth": 200, "flex": 2},
     {"field": "epochs", "maxWidth": 100},
-    {"field": "val_loss", "headerName": "val loss", "maxWidth": 120, "valueFormatter": _format(".4g")},
+    {"field": "val_loss", "headerName": "val loss", "maxWidth": 120, "valueFormatter": _format(".4g", diverged=True)},
     {"field": "metric", "maxWidth": 100},
-    {"field": "val_metric", "headerName": "val metric", "maxWidth": 120, "valueFormatter": _format(".4f")},
+    {
+        "field": "val_metric",
+        "headerName": "val metric",
+        "maxWidth": 120,
+        "valueFormatter": _format(".4f", diverged=True),
+    },
     {"field": "seconds", "maxWidth": 100, "valueFormatter": _format(".1f")},
 ]
 
@@ -62,14 +73,18 @@ def tab():
             },
             "animateRows": False,
         },
-        getRowId="params.data.id",
+        getRowId="String(params.data.id)",  # AG Grid wants a string id
         style={"height": "260px"},
     )
     buttons = html.Div(
         [
-            dbc.Button("Download model (.keras)", id=DL_MODEL, size="sm", outline=True, className="me-2"),
-            dbc.Button("Download spec (JSON)", id=DL_SPEC, size="sm", outline=True, className="me-2"),
-            dbc.Button("Export Keras code", id=DL_CODE, size="sm", outline=True),
+            dbc.Button(
+                "Download model (.keras)", color="secondary", id=DL_MODEL, size="sm", outline=True, className="me-2"
+            ),
+            dbc.Button(
+                "Download spec (JSON)", color="secondary", id=DL_SPEC, size="sm", outline=True, className="me-2"
+            ),
+            dbc.Button("Export Keras code", color="secondary", id=DL_CODE, size="sm", outline=True),
             html.Span(" for the first checked run (or the newest)", className="small text-body-secondary ms-2"),
         ],
         className="mt-2",
@@ -79,12 +94,18 @@ def tab():
             grid,
             buttons,
             html.Div(id=RUNS_MESSAGE, className="mt-2"),
+            dbc.Switch(id=OVERLAY_LOG, label="log scale for the losses", value=True, className="mt-2 small"),
             dcc.Graph(id=OVERLAY, figure=BLANK, style={"height": "360px"}),
             html.Pre(id=CODE, className="small mt-2"),
             dcc.Download(id=DOWNLOAD),
         ],
         className="pt-3",
     )
+
+
+def _rows(rows) -> list[dict]:
+    """The grid rows a client sent, keeping only objects (a crafted payload may send anything)."""
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
 @callback(Output(RUNS_GRID, "rowData"), Input(RESULT, "data"), Input(TABS, "active_tab"))
@@ -97,12 +118,17 @@ def list_runs(_result, tab):
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-@callback(Output(OVERLAY, "figure"), Input(RUNS_GRID, "selectedRows"), State(shell.THEME_STORE, "data"))
-def overlay(selected, theme):
-    """The checked runs' training and validation loss curves on one chart."""
+@callback(
+    Output(OVERLAY, "figure"),
+    Input(RUNS_GRID, "selectedRows"),
+    Input(OVERLAY_LOG, "value"),
+    State(shell.THEME_STORE, "data"),
+)
+def overlay(selected, log, theme):
+    """The checked runs' training and validation loss curves on one chart (log scale: epoch 1 flattens the rest)."""
     workspace = services.nn()
-    runs = [workspace.runs.get(row["id"]) for row in (selected or [])]
-    return themed(figs.overlay_figure([run for run in runs if run]), theme)
+    runs = [workspace.runs.get(row.get("id")) for row in _rows(selected)]  # ids no run has are left out
+    return themed(figs.overlay_figure([run for run in runs if run], log=bool(log)), theme)
 
 
 @callback(
@@ -117,7 +143,7 @@ def overlay(selected, theme):
 )
 def download(_model, _spec, _code, selected, rows):
     """The first checked run's model file, its spec, or its network as Keras code."""
-    chosen = (selected or rows or [None])[0]
+    chosen = (_rows(selected) or _rows(rows) or [None])[0]
     if not chosen:
         return {
             "download": no_update,
@@ -125,7 +151,10 @@ def download(_model, _spec, _code, selected, rows):
             "message": alert("No run yet: train a network first.", "info"),
         }
     workspace = services.nn()
-    record = workspace.runs.get(chosen["id"])
+    record = workspace.runs.get(chosen.get("id"))
+    if record is None:
+        message = alert(f"There is no run {chosen.get('id')!r}; pick one in the table.", "warning")
+        return {"download": no_update, "code": no_update, "message": message}
     folder = Path(record["path"])
     name = f"nn-run-{record['id']}"
     if ctx.triggered_id == DL_MODEL:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, Patch, State, callback, dcc, html, no_update
 
 from models.nn import form
 from models.nn import spec as nnspec
@@ -19,11 +19,12 @@ from webapp.components import nn_figures as figs
 from webapp.components.theme import themed
 from webapp.nn_jobs import train_in_fresh_process
 from webapp.views.nn_builder.architecture import LAYER_STATES
-from webapp.views.nn_builder.common import BLANK, alert
+from webapp.views.nn_builder.common import BLANK, alert, themed_blank
 from webapp.views.nn_builder.ids import (
     BATCH,
     CURVES,
     DATA,
+    DATASET,
     DRAWN,
     EPOCH,
     EPOCHS,
@@ -68,7 +69,9 @@ def tab():
                     dbc.Button("Stop", id=STOP, color="secondary", outline=True, disabled=True),
                 ]
             ),
-            dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.2rem"}),
+            dbc.Progress(
+                id=PROGRESS, value=0, label="", className="mt-2 nn-builder-progress", style={"height": "1.2rem"}
+            ),
             html.Div(id=MESSAGE, className="mt-2", role="status"),
             dbc.Row(
                 [dbc.Col(dcc.Graph(id=CURVES, figure=BLANK, style={"height": "460px"}), lg=5), histograms],
@@ -93,6 +96,7 @@ def _stop_flag(request_id: str) -> Path:
     inputs={
         "clicks": Input(TRAIN, "n_clicks"),
         "info": State(DATA, "data"),
+        "choice": State(DATASET, "value"),
         "epochs": State(EPOCHS, "value"),
         "batch_size": State(BATCH, "value"),
         "loss": State(LOSS, "value"),
@@ -106,13 +110,13 @@ def _stop_flag(request_id: str) -> Path:
     prevent_initial_call=True,
 )
 def request_training(
-    clicks, info, epochs, batch_size, loss, optimizer, scale, validation, param_ids, param_values, layers
+    clicks, info, choice, epochs, batch_size, loss, optimizer, scale, validation, param_ids, param_values, layers
 ):
     """Check every setting before anything trains; only a valid spec becomes a training request.
 
     ``layers`` is the layer table's four columns (units, activations, batch norms, dropouts).
     """
-    if not info:
+    if not info or not form.same_dataset(info["id"], form.chosen_id(choice, None, None)):
         return {"request": no_update, "message": alert("Choose a dataset that loads first."), "tab": "training"}
     values = {pid["name"]: value for pid, value in zip(param_ids, param_values, strict=False)}
     spec = form.spec_from_form(
@@ -190,37 +194,76 @@ def stop(_clicks, request):
     return alert("Stopping after the current batch …", "warning")
 
 
+# Live drawing reads only the progress store, what it drew itself and the theme. Dash holds back a callback
+# while any of its inputs or states is an output still to come from a running callback (or from the callbacks
+# that output triggers), so anything fed by the run's result (the result store, the epoch slider, the
+# curves' and histograms' final redraws) here would freeze the page until the run ended.
 @callback(
-    output={"figure": Output(CURVES, "figure", allow_duplicate=True), "drawn": Output(DRAWN, "data")},
-    inputs=[Input(LIVE, "data"), Input(RESULT, "data")],
+    output={
+        "curves": Output(CURVES, "figure", allow_duplicate=True),
+        "drawn": Output(DRAWN, "data"),
+        "histograms": Output(HISTOGRAMS, "figure", allow_duplicate=True),
+        "warnings": Output(WARNINGS, "children", allow_duplicate=True),
+    },
+    inputs=[Input(LIVE, "data")],
     state=[State(DRAWN, "data"), State(shell.THEME_STORE, "data")],
     prevent_initial_call=True,
 )
-def extend_curves(live, result, drawn, theme):
-    """Append the epochs not drawn yet to the four curves; a new run starts a fresh figure."""
-    return curve_update(result if ctx.triggered_id == RESULT else live, drawn, theme)
+def draw_live(live, drawn, theme):
+    """Each epoch as it ends: the curves grow and the histograms show it; a new run starts from blank charts."""
+    out = curve_update(live, drawn, theme)
+    if not live:
+        return {**out, "histograms": no_update, "warnings": no_update}
+    if not live.get("layers"):  # a run that has not finished an epoch yet: nothing of the last run stays
+        fresh = not drawn or drawn["run"] != live["run"]
+        return {
+            **out,
+            "histograms": themed_blank(theme) if fresh else no_update,
+            "warnings": [] if fresh else no_update,
+        }
+    return {
+        **out,
+        "histograms": themed(figs.histograms_figure(live["layers"], len(live["epochs"])), theme),
+        "warnings": warnings_children(live["layers"]),
+    }
+
+
+@callback(
+    Output(CURVES, "figure", allow_duplicate=True),
+    Input(RESULT, "data"),
+    State(shell.THEME_STORE, "data"),
+    prevent_initial_call=True,
+)
+def draw_result(result, theme):
+    """The finished run's curves in full (the last epoch may end after the last progress the page saw)."""
+    if not result or not result.get("epochs"):
+        return no_update
+    return themed(figs.curves_figure(result["epochs"], _metric(result.get("task"))), theme)
+
+
+def _metric(task: str | None) -> str:
+    return "R²" if (task or "regression") == "regression" else "accuracy"
 
 
 def curve_update(payload: dict | None, drawn: dict | None, theme: str | None) -> dict:
-    """``{"figure": figure or Patch, "drawn": ...}`` for a progress or result payload, given what the graph shows."""
+    """``{"curves": figure or Patch, "drawn": ...}`` for a progress payload, given what the graph already shows."""
     if not payload:
-        return {"figure": no_update, "drawn": no_update}
+        return {"curves": no_update, "drawn": no_update}
     epochs = payload["epochs"]
     if not drawn or drawn["run"] != payload["run"]:
-        metric = "R²" if (payload.get("task") or "regression") == "regression" else "accuracy"
         return {
-            "figure": themed(figs.curves_figure(epochs, metric), theme),
+            "curves": themed(figs.curves_figure(epochs, _metric(payload.get("task"))), theme),
             "drawn": {"run": payload["run"], "n": len(epochs)},
         }
     new = epochs[drawn["n"] :]
     if not new:
-        return {"figure": no_update, "drawn": no_update}
+        return {"curves": no_update, "drawn": no_update}
     x, ys = figs.curve_points(new)
     patch = Patch()
     for trace, y in enumerate(ys):
         patch["data"][trace]["x"].extend(x)
         patch["data"][trace]["y"].extend(y)
-    return {"figure": patch, "drawn": {"run": payload["run"], "n": len(epochs)}}
+    return {"curves": patch, "drawn": {"run": payload["run"], "n": len(epochs)}}
 
 
 @callback(
@@ -241,8 +284,9 @@ def finish(result):
     n, total = len(result["epochs"]), result["total"]
     final = result["final"]
     metric = final.get("val_metric")
-    summary = f"Run #{result['run_id']}: {n} epoch(s), validation loss {final.get('val_loss') or float('nan'):.4g}" + (
-        f", validation {final['metric']} {metric:.4f}." if metric is not None else "."
+    loss = final.get("val_loss")
+    summary = f"Run #{result['run_id']}: {n} epoch(s), validation loss {_number(loss, '.4g')}" + (
+        f", validation {final['metric']} {_number(metric, '.4f')}." if "metric" in final else "."
     )
     colour = {"finished": "success", "stopped": "warning"}.get(result["status"], "danger")
     text = [html.Div(summary)] + ([html.Div(result["reason"])] if result.get("reason") else [])
@@ -255,6 +299,15 @@ def finish(result):
     }
 
 
+def _number(value, spec: str) -> str:
+    """A metric in words: a diverged run's NaN or infinite loss says so instead of passing for a number."""
+    if value is None or value != value:
+        return "NaN (diverged)"
+    if value in (float("inf"), float("-inf")):
+        return "infinite (diverged)"
+    return format(value, spec)
+
+
 def warnings_children(layers: list[dict]) -> list:
     """The layer warnings as alerts, or a line saying there are none."""
     notes = layer_warnings(layers)
@@ -265,22 +318,20 @@ def warnings_children(layers: list[dict]) -> list:
 
 @callback(
     output={"figure": Output(HISTOGRAMS, "figure"), "warnings": Output(WARNINGS, "children")},
-    inputs=[Input(LIVE, "data"), Input(EPOCH, "value")],
+    inputs=[Input(EPOCH, "value")],
     state=[State(RESULT, "data"), State(shell.THEME_STORE, "data")],
     prevent_initial_call=True,
 )
-def render_histograms(live, epoch, result, theme):
-    """Live: the latest epoch's distributions; after a run: the epoch the slider picks."""
-    if ctx.triggered_id == LIVE:
-        if not live or not live.get("layers"):
-            return no_update
-        layers, shown = live["layers"], len(live["epochs"])
-    else:
-        if not result or not result.get("run_id"):
-            return no_update
+def replay_histograms(epoch, result, theme):
+    """After a run: the distributions at the epoch the slider picks."""
+    if not isinstance(result, dict) or not result.get("run_id"):
+        return no_update
+    try:
         records = services.nn().result(result["run_id"], with_model=False).records
-        if not records:
-            return no_update
-        shown = min(max(int(epoch or 1), 1), len(records))
-        layers = records[shown - 1]["layers"]
+    except LookupError as exc:
+        return {"figure": no_update, "warnings": alert(str(exc), "warning")}
+    if not records:
+        return no_update
+    shown = min(max(int(epoch) if isinstance(epoch, (int, float)) and epoch == epoch else 1, 1), len(records))
+    layers = records[shown - 1]["layers"]
     return {"figure": themed(figs.histograms_figure(layers, shown), theme), "warnings": warnings_children(layers)}
