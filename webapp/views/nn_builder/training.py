@@ -141,7 +141,12 @@ def _live(request: dict, epochs: list[dict], total: int, layers: list | None = N
     Output(RESULT, "data"),
     Input(REQUEST, "data"),
     background=True,
-    running=[(Output(TRAIN, "disabled"), True, False), (Output(STOP, "disabled"), False, True)],
+    # The epoch slider replays a finished run; while one trains, the histograms follow it live instead.
+    running=[
+        (Output(TRAIN, "disabled"), True, False),
+        (Output(STOP, "disabled"), False, True),
+        (Output(EPOCH, "disabled"), True, False),
+    ],
     progress=[Output(LIVE, "data"), Output(PROGRESS, "value"), Output(PROGRESS, "label")],
     prevent_initial_call=True,
 )
