@@ -16,9 +16,9 @@ def views(tmp_path_factory):
     from webapp import create_app
 
     create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data")), "SECRET_KEY": "test"})
-    from webapp.views.nn_builder import diagnostics, ids, training
+    from webapp.views.nn_builder import diagnostics, ids, live, training
 
-    return SimpleNamespace(ids=ids, training=training, diagnostics=diagnostics)
+    return SimpleNamespace(ids=ids, training=training, live=live, diagnostics=diagnostics)
 
 
 INFO = {
@@ -78,10 +78,10 @@ def test_a_valid_spec_becomes_a_request_with_only_changed_parameters(views):
 
 
 def test_curves_start_fresh_for_a_new_run_then_append_only_new_epochs(views):
-    out = views.training.curve_update({"run": "a", "epochs": EPOCHS[:1]}, None, "dark")
+    out = views.live.curve_update({"run": "a", "epochs": EPOCHS[:1]}, None, "dark")
     assert [len(trace["x"]) for trace in out["curves"]["data"]] == [1, 1, 1, 1]
     assert out["drawn"] == {"run": "a", "n": 1}
-    out = views.training.curve_update({"run": "a", "epochs": EPOCHS}, out["drawn"], "dark")
+    out = views.live.curve_update({"run": "a", "epochs": EPOCHS}, out["drawn"], "dark")
     operations = out["curves"].to_plotly_json()["operations"]
     assert len(operations) == 8 and {op["operation"] for op in operations} == {"Extend"}
     assert out["drawn"] == {"run": "a", "n": 3}
@@ -101,7 +101,7 @@ def test_warnings_name_saturated_and_dead_layers(views):
         {"name": "dense_2", "activation": "relu", "saturation": None, "dead": 0.5},
     ]
     assert len(layer_warnings(layers)) == 2
-    text = str([w.to_plotly_json() for w in views.training.warnings_children(layers)])
+    text = str([w.to_plotly_json() for w in views.live.warnings_children(layers)])
     assert "dense_1 (tanh): 90% of activations saturated" in text and "dense_2 (relu): 50% of units dead" in text
 
 
@@ -208,11 +208,11 @@ CRAFTED_RUNS = [999999, "1 OR 1=1", "1; DROP TABLE nn_runs", -1, 0, 1.5, True, N
 @pytest.mark.parametrize("run_id", CRAFTED_RUNS)
 def test_crafted_run_ids_get_a_message_never_an_exception(app, run_id):
     """Callbacks called as Dash would with a payload a client crafted: runs that do not exist or are no integers."""
-    from webapp.views.nn_builder import diagnostics, runs, training
+    from webapp.views.nn_builder import diagnostics, live, runs
 
     with app.server.app_context():
         note = diagnostics.render_diagnostics({"run_id": run_id}, "dark")
-        replay = training.replay_histograms(3, {"run_id": run_id}, "dark")
+        replay = live.replay_histograms(3, {"run_id": run_id}, "dark")
         figure = runs.overlay([{"id": run_id}, "junk"], True, "dark")
         download = runs.download(None, None, 1, [{"id": run_id}], [])
     if run_id:  # a falsy id names no run: nothing to show, nothing changes

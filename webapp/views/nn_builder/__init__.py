@@ -1,6 +1,7 @@
 """The NN Builder page's views, one module per wizard tab (``parameters``, ``architecture``, ``training``,
-``diagnostics``, ``runs``), each holding its tab's layout and callbacks; ``layout`` assembles the tabs and
-``ids`` names every component.
+``diagnostics``, ``runs``), each holding its tab's layout and callbacks, and one per further intent on a tab
+(``upload``: a CSV on the parameters tab; ``live``: watching a run on the training tab); ``layout``
+assembles the tabs and ``ids`` names every component.
 
 ``load()`` registers the callbacks and returns the layout. Dash's pages loader executes each page module
 once per app it builds, and every app takes (and clears) the callbacks registered so far, so the page calls
@@ -13,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Callable
 
-TABS = ("architecture", "parameters", "training", "diagnostics", "runs", "layout")
+TABS = ("architecture", "parameters", "upload", "training", "live", "diagnostics", "runs", "layout")
 
 
 def load() -> Callable:
