@@ -150,6 +150,7 @@ def _runs_shown(dash_duo):
 
 
 def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CAPTURE_CONSOLE})
     _open(dash_duo, app)
     _select(dash_duo, "nn-builder-optimizer", "SGD")
     until(lambda: "momentum" in _param_names(dash_duo), timeout=10)
@@ -180,6 +181,8 @@ def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
     until(lambda: _runs_shown(dash_duo) == 2, timeout=10)
     dash_duo.driver.execute_script("dash_ag_grid.getApi('nn-builder-runs').selectAll()")
     until(lambda: _full(dash_duo, "nn-builder-overlay", "el._fullData.length") == 4, timeout=10)  # train + val per run
+    seen = dash_duo.driver.execute_script("return window.__consoleSeen;")
+    assert [line for line in seen if "ag grid" in line.lower() or "getRowId" in line] == []
     assert dash_duo.get_logs() == []
 
 

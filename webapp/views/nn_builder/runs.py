@@ -73,7 +73,7 @@ def tab():
             },
             "animateRows": False,
         },
-        getRowId="String(params.data.id)",  # AG Grid wants a string id
+        getRowId="'' + params.data.id",  # AG Grid wants a string id (dash-ag-grid's evaluator has no String())
         style={"height": "260px"},
     )
     buttons = html.Div(
