@@ -249,6 +249,7 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
         counts = bad.sum(axis=0)
         listed = ", ".join(f"{features[i]!r} ({counts[i]} row(s))" for i in np.flatnonzero(counts)[:5])
         raise DataError(f"Feature columns have missing or infinite values: {listed}. Fill or drop those rows.")
+    _check_float32(X, features)
     column = frame[target]
     missing = int(column.isna().sum())
     if missing:
@@ -264,6 +265,7 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
         y = column.to_numpy(dtype=np.float64)
         if not np.isfinite(y).all():
             raise DataError(f"The target {target!r} has infinite values.")
+        _check_float32(y[:, None], [target])
         return Dataset(target, X.astype(np.float32), y.astype(np.float32), tuple(features), target, task)
     codes, uniques = pd.factorize(column, sort=True)
     if len(uniques) < 2:
@@ -272,6 +274,21 @@ def from_frame(frame: pd.DataFrame, target: str, task: str | None = None) -> Dat
         )
     classes = tuple(_class_name(u) for u in uniques)
     return Dataset(target, X.astype(np.float32), codes.astype(np.int64), tuple(features), target, task, classes)
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_float32(values: np.ndarray, columns: list[str]) -> None:
+    """Networks train in float32: a finite float64 beyond its range (1e300) would become inf there."""
+    outside = np.abs(values) > FLOAT32_MAX
+    if outside.any():
+        counts = outside.sum(axis=0)
+        listed = ", ".join(f"{columns[i]!r} ({counts[i]} row(s))" for i in np.flatnonzero(counts)[:5])
+        raise DataError(
+            f"Values beyond float32's range (±{FLOAT32_MAX:.3g}) in: {listed}; a network trains in float32, where "
+            "they become infinite. Rescale or drop those rows."
+        )
 
 
 def _first_text(column: pd.Series) -> str:

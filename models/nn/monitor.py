@@ -18,6 +18,9 @@ SATURATION = 0.97
 _FIXED_RANGE = {**dict.fromkeys(TANH_LIKE, (-1.0, 1.0)), **dict.fromkeys(SIGMOID_LIKE, (0.0, 1.0))}
 
 Progress = Callable[[int, int, dict], None]
+# A layer is worth a warning when more than this share of its activations is saturated, or of its units dead.
+SATURATION_WARNING = 0.25
+DEAD_WARNING = 0.25
 
 
 def histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict:
@@ -212,3 +215,31 @@ class Monitor(keras.callbacks.Callback):
 
 def _float(value) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
+
+
+def layer_warnings(layers: list[dict]) -> list[str]:
+    """Warnings in words for the layers past the thresholds, from one epoch's layer records.
+
+    Args:
+        layers: Records with ``name``, ``activation``, ``saturation`` and ``dead`` (``None`` where they do
+            not apply), as ``on_epoch_end`` writes them.
+    """
+    notes = []
+    for layer in layers:
+        broken = [kind for kind in ("weights", "biases", "activations") if (layer.get(kind) or {}).get("nonfinite")]
+        if broken:
+            notes.append(
+                f"{layer['name']}: {', '.join(broken)} are NaN or infinite — training diverged; "
+                "try a smaller learning rate or clipping."
+            )
+            continue
+        if layer.get("saturation") is not None and layer["saturation"] > SATURATION_WARNING:
+            notes.append(
+                f"{layer['name']} ({layer['activation']}): {layer['saturation']:.0%} of activations saturated — "
+                "gradients vanish there; try relu, batch norm or a smaller learning rate."
+            )
+        if layer.get("dead") is not None and layer["dead"] > DEAD_WARNING:
+            notes.append(
+                f"{layer['name']} ({layer['activation']}): {layer['dead']:.0%} of units dead (0 for every sampled row)."
+            )
+    return notes

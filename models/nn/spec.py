@@ -79,7 +79,8 @@ def default_spec(task: str = "regression") -> dict:
 def normalize(spec: dict, task: str | None = None) -> dict:
     """A copy of ``spec`` with missing settings filled from the defaults (values are not checked here).
 
-    The optimizer name is matched case-insensitively to Keras's class name (``"adam"`` → ``"Adam"``).
+    Loss and optimizer names become the names Keras lists, for every alias Keras accepts
+    (``"mse"`` → ``"mean_squared_error"``, ``"MeanSquaredError"`` → ``"mean_squared_error"``, ``"adam"`` → ``"Adam"``).
     """
     out = copy.deepcopy(DEFAULTS)
     out.update(copy.deepcopy(dict(spec)))
@@ -88,11 +89,41 @@ def normalize(spec: dict, task: str | None = None) -> dict:
     if isinstance(out.get("layers"), list):
         out["layers"] = [{**LAYER_DEFAULTS, **layer} if isinstance(layer, dict) else layer for layer in out["layers"]]
     if isinstance(out.get("optimizer"), str):
-        by_lower = {name.lower(): name for name in _optimizers()}
-        out["optimizer"] = by_lower.get(out["optimizer"].lower(), out["optimizer"])
+        out["optimizer"] = canonical_optimizer(out["optimizer"])
+    if isinstance(out.get("loss"), str):
+        out["loss"] = canonical_loss(out["loss"])
     if out.get("optimizer_params") is None:
         out["optimizer_params"] = {}
     return out
+
+
+def canonical_loss(name: str) -> str:
+    """The loss function's own name for any identifier ``keras.losses.get`` accepts; ``name`` when it accepts none.
+
+    Keras knows the aliases (``mse``, ``mae``, ``bce``, ``kld`` ...) and the loss classes' names; asking it
+    keeps this list as long as the installed Keras's.
+    """
+    if name in _losses():
+        return name
+    try:
+        fn = _keras().losses.get(name)
+    except (ValueError, TypeError, KeyError):
+        return name
+    fn = getattr(fn, "fn", fn)  # a loss class (MeanSquaredError) wraps its function
+    found = getattr(fn, "__name__", None)
+    return found if found in _losses() else name
+
+
+def canonical_optimizer(name: str) -> str:
+    """The optimizer's class name for any identifier Keras accepts (``"adam"``, ``"SGD"``); else ``name``."""
+    by_lower = {key.lower(): key for key in _optimizers()}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    try:
+        found = type(_keras().optimizers.get(name)).__name__
+    except (ValueError, TypeError, KeyError):
+        return name
+    return found if found in _optimizers() else name
 
 
 def save_spec(spec: dict, path: str | Path) -> None:
@@ -391,7 +422,9 @@ def _validate_layers(layers) -> list[str]:
         unknown = sorted(set(layer) - set(LAYER_DEFAULTS))
         if unknown:
             messages.append(f"Layer {k}: unknown setting(s) {', '.join(map(repr, unknown))}.")
-        if not _whole(layer["units"]) or layer["units"] <= 0:
+        if layer["units"] is None or layer["units"] == "":
+            messages.append(f"Layer {k}: units is required (a whole number above 0).")
+        elif not _whole(layer["units"]) or layer["units"] <= 0:
             messages.append(f"Layer {k}: units must be a whole number above 0, not {layer['units']!r}.")
         if layer["activation"] not in activations:
             messages.append(
@@ -399,7 +432,9 @@ def _validate_layers(layers) -> list[str]:
             )
         if not isinstance(layer["batch_norm"], bool):
             messages.append(f"Layer {k}: batch_norm must be true or false, not {layer['batch_norm']!r}.")
-        if not _number(layer["dropout"]) or not 0 <= layer["dropout"] < 1:
+        if layer["dropout"] is None or layer["dropout"] == "":
+            messages.append(f"Layer {k}: dropout is required (at least 0 and below 1).")
+        elif not _number(layer["dropout"]) or not 0 <= layer["dropout"] < 1:
             messages.append(f"Layer {k}: dropout must be at least 0 and below 1, not {layer['dropout']!r}.")
     return messages
 

@@ -67,6 +67,22 @@ def network_summary(spec: dict) -> str:
     return " → ".join(parts) or "no hidden layer"
 
 
+MAX_RUN_ID = 2**63 - 1  # the database's integer range
+
+
+def parse_run_id(value) -> int | None:
+    """A run id from an int or a string of digits, within the id range; ``None`` for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_RUN_ID:
+        return value
+    return None
+
+
 class RunStore:
     """Training runs of one database; every method is one short transaction."""
 
@@ -133,10 +149,17 @@ class RunStore:
             out[key] = json.loads(out[key])
         return out
 
-    def get(self, run_id: int) -> dict | None:
-        """A run with ``spec``, ``epochs`` and ``final`` decoded, or ``None``."""
+    def get(self, run_id) -> dict | None:
+        """A run with ``spec``, ``epochs`` and ``final`` decoded, or ``None`` when there is none by that id.
+
+        ``run_id`` may come from a client: anything but a whole number in the id range (``"1 OR 1=1"``, ``1.5``,
+        ``True``, ``None``) names no run.
+        """
+        run_id = parse_run_id(run_id)
+        if run_id is None:
+            return None
         with self.engine.connect() as conn:
-            return self._row(conn.execute(sa.select(runs).where(runs.c.id == int(run_id))).first())
+            return self._row(conn.execute(sa.select(runs).where(runs.c.id == run_id)).first())
 
     def list(self, dataset: str | None = None, limit: int = 200) -> pd.DataFrame:
         """Runs newest first.

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy.engine import Engine
 
 from models.cache import LRU
+from models.datasets import DatasetError
 from models.files import is_upload_id, store_by_content
 from models.nn.data import (
     TASKS,
@@ -124,7 +125,10 @@ class Workspace:
             seed = _whole(params.get("seed", 0), "seed", 0, 2**32 - 1)
             return _datasets.get((base, rows, seed), lambda: black_scholes(rows, seed=seed))
         if base == "bls-prices":
-            return _datasets.get((base, str(self.data_dir)), lambda: load_bls_prices(self.data_dir, self.mirror))
+            try:
+                return _datasets.get((base, str(self.data_dir)), lambda: load_bls_prices(self.data_dir, self.mirror))
+            except DatasetError as exc:  # not fetched: no network, no mirror (the message names the setting)
+                raise DataError(str(exc)) from None
         if base == "digits":
             return _datasets.get((base,), load_digits)
         path = self.root / "datasets" / f"{base}.csv"
@@ -179,7 +183,8 @@ class Workspace:
         """A stored run's full result (records with histograms, diagnostics, model), loaded once per process."""
         record = self.runs.get(run_id)
         if record is None:
-            raise LookupError(f"No NN run {run_id}.")
+            raise LookupError(f"There is no run {run_id!r}.")
         return _results.get(
-            (str(self.data_dir), int(run_id), with_model), lambda: Result.load(record["path"], with_model=with_model)
+            (str(self.data_dir), int(record["id"]), with_model),
+            lambda: Result.load(record["path"], with_model=with_model),
         )

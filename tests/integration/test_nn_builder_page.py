@@ -1,6 +1,10 @@
 """The NN Builder in a real browser: optimizer inputs, bad settings, a tiny live training run, the runs list,
 uploaded CSVs and the digits confusion matrix."""
 
+import re
+import tempfile
+from pathlib import Path
+
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
@@ -146,6 +150,7 @@ def _runs_shown(dash_duo):
 
 
 def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CAPTURE_CONSOLE})
     _open(dash_duo, app)
     _select(dash_duo, "nn-builder-optimizer", "SGD")
     until(lambda: "momentum" in _param_names(dash_duo), timeout=10)
@@ -176,6 +181,8 @@ def test_divergence_and_stop_are_reported_and_runs_overlay(dash_duo, app):
     until(lambda: _runs_shown(dash_duo) == 2, timeout=10)
     dash_duo.driver.execute_script("dash_ag_grid.getApi('nn-builder-runs').selectAll()")
     until(lambda: _full(dash_duo, "nn-builder-overlay", "el._fullData.length") == 4, timeout=10)  # train + val per run
+    seen = dash_duo.driver.execute_script("return window.__consoleSeen;")
+    assert [line for line in seen if "ag grid" in line.lower() or "getRowId" in line] == []
     assert dash_duo.get_logs() == []
 
 
@@ -287,9 +294,168 @@ def test_digits_train_and_the_confusion_matrix_counts_the_validation_rows(dash_d
     matrix = _confusion(dash_duo)
     assert len(matrix) == 10 and sum(map(sum, matrix)) == 360  # ceil(0.2 × 1,797) validation rows
     dash_duo.wait_for_contains_text("#nn-builder-diagnostics-note", "on 360 validation rows", timeout=5)
+    # The second panel, unused for classes, is no white rectangle in the dark theme.
+    paper = dash_duo.driver.execute_script(
+        "return document.querySelector('#nn-builder-diagnostics-b .js-plotly-plot')._fullLayout.paper_bgcolor;"
+    )
+    assert paper not in ("#fff", "#ffffff", "white", "rgb(255, 255, 255)"), paper
     # Click the cell "actual 3, predicted 3" (the axes are the class names "0".."9", i.e. categories 0..9).
     _pointer_click(dash_duo, _client_point(dash_duo, "nn-builder-diagnostics-a", 3, 3))
     dash_duo.wait_for_contains_text(
         "#nn-builder-cell-count", f"{matrix[3][3]:,} validation rows of class 3 were predicted as 3", timeout=15
     )
+    assert dash_duo.get_logs() == []
+
+
+_LIVE_STATE = """
+const bar = document.querySelector('#nn-builder-progress');
+const curves = document.querySelector('#nn-builder-curves .js-plotly-plot');
+const hist = document.querySelector('#nn-builder-histograms .js-plotly-plot');
+const points = curves && curves._fullData ? curves._fullData.map(t => (t.x || []).length) : [];
+const title = hist && hist._fullLayout && hist._fullLayout.title ? hist._fullLayout.title.text : '';
+const fill = bar && bar.querySelector('.progress-bar');
+const clipped = fill ? fill.scrollWidth > fill.clientWidth + 1 : false;
+return [bar ? bar.innerText : '', points, title || '', clipped];
+"""
+
+
+def _live_state(dash_duo):
+    """(progress label, points per curve, histogram title) read in one go, so they describe one moment."""
+    label, points, title, clipped = dash_duo.driver.execute_script(_LIVE_STATE)
+    assert not clipped, f"the progress label {label!r} is cut off"
+    match = re.fullmatch(r"epoch (\d+) of (\d+)", label.strip())
+    return (tuple(map(int, match.groups())) if match else None), points, title
+
+
+def test_curves_and_histograms_redraw_during_training_and_a_new_run_starts_clean(dash_duo, app):
+    _open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-epochs", 1)
+    _type(dash_duo, "#nn-builder-batch-size", 512)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #1: 1 epoch(s)", timeout=120)
+    until(lambda: _live_state(dash_duo)[1] == [1, 1, 1, 1], timeout=15)
+
+    # A slow second run (small batches, many epochs), watched while the bar still counts.
+    _tab(dash_duo, "Network Parameters")
+    _type(dash_duo, "#nn-builder-epochs", 200)
+    _type(dash_duo, "#nn-builder-batch-size", 8)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    seen = []
+
+    def mid_run():
+        progress, points, title = _live_state(dash_duo)
+        seen.append((progress, points, title))
+        if not progress or progress[1] != 200 or progress[0] >= 200 or len(points) != 4:
+            return False
+        done = progress[0]
+        if done >= 3:  # the first run's single point is gone once this run has epochs to show
+            assert points != [1, 1, 1, 1], seen[-5:]
+        # The curves hold this run's epochs (the bar may lead the drawing by an epoch) and the histograms show
+        # the newest of them, while the bar still says "epoch k of 200".
+        return len(set(points)) == 1 and points[0] >= 2 and abs(points[0] - done) <= 1 and title == f"epoch {points[0]}"
+
+    until(mid_run, timeout=240, poll=0.2)
+    dash_duo.driver.save_screenshot(str(Path(tempfile.gettempdir()) / "nn_training_live.png"))
+    _click(dash_duo, "#nn-builder-stop")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Stopped by request", timeout=240)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_diverged_run_reads_as_diverged_everywhere(dash_duo, app):
+    _open(dash_duo, app)
+    _select(dash_duo, "nn-builder-optimizer", "SGD")
+    until(lambda: "momentum" in _param_names(dash_duo), timeout=10)
+    _type(dash_duo, '[id=\'{"name":"learning_rate","type":"nn-builder-optimizer-param"}\']', "1e9")
+    _type(dash_duo, "#nn-builder-epochs", 3)
+    _type(dash_duo, "#nn-builder-batch-size", 512)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "training diverged", timeout=120)
+    status = dash_duo.find_element("#nn-builder-status").text
+    assert "validation loss NaN (diverged)" in status and "0.000" not in status
+    until(lambda: "diverged" in dash_duo.find_element("#nn-builder-warnings").text, timeout=15)
+    assert "No saturated or dead layers" not in dash_duo.find_element("#nn-builder-warnings").text
+    _tab(dash_duo, "Runs")
+    until(lambda: _runs_shown(dash_duo) == 1, timeout=15)
+    cells = {
+        col: dash_duo.find_element(f"#nn-builder-runs [col-id='{col}'].ag-cell").text
+        for col in ("val_loss", "val_metric")
+    }
+    assert cells == {"val_loss": "diverged", "val_metric": "diverged"}
+    assert dash_duo.get_logs() == []
+
+
+_CAPTURE_CONSOLE = """
+window.__consoleSeen = [];
+for (const level of ['warn', 'error']) {
+    const original = console[level].bind(console);
+    console[level] = (...args) => { window.__consoleSeen.push(level + ': ' + args.map(String).join(' ')); original(...args); };
+}
+"""
+
+
+def test_the_runs_tab_buttons_have_colours_the_overlay_is_log_and_the_console_stays_quiet(dash_duo, app):
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CAPTURE_CONSOLE})
+    _open(dash_duo, app)
+    _tab(dash_duo, "Architecture")
+    _tab(dash_duo, "Runs")
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "const el = document.querySelector('#nn-builder-overlay .js-plotly-plot');"
+                "return el && el._fullLayout ? el._fullLayout.yaxis.type : null;"
+            )
+            == "log"
+        ),
+        timeout=15,
+    )
+    _click(dash_duo, "#nn-builder-overlay-log")
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "return document.querySelector('#nn-builder-overlay .js-plotly-plot')._fullLayout.yaxis.type;"
+            )
+            == "linear"
+        ),
+        timeout=15,
+    )
+    undefined = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('button[class*=\"undefined\"]')).map(b => b.innerText);"
+    )
+    assert undefined == []
+    seen = dash_duo.driver.execute_script("return window.__consoleSeen;")
+    assert [line for line in seen if "AG Grid" in line or "ag-grid" in line.lower()] == []
+    # The menus' hidden first entries are not blank either.
+    blank = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#nn-builder-dataset option, #nn-builder-loss option'))"
+        ".filter(o => !o.textContent.trim()).length;"
+    )
+    assert blank == 0
+    assert dash_duo.get_logs() == []
+
+
+def test_a_reference_file_that_cannot_be_fetched_is_said_and_nothing_trains(dash_duo, tmp_path):
+    from webapp import create_app
+
+    (tmp_path / "empty-mirror").mkdir()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path / "data"),
+            "DATA_MIRROR": str(tmp_path / "empty-mirror"),
+            "SECRET_KEY": "test",
+        }
+    )
+    _open(dash_duo, app)
+    _select(dash_duo, "nn-builder-dataset", "bls-prices")
+    dash_duo.wait_for_contains_text("#nn-builder-data-error", "GLASSBOX_DATA_MIRROR", timeout=30)
+    assert dash_duo.find_element("#nn-builder-data-info").text == "No dataset loaded."
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-message", "Choose a dataset that loads first", timeout=15)
+    assert dash_duo.find_element("#nn-builder-progress").text == ""
+    _tab(dash_duo, "Runs")
+    until(lambda: _runs_shown(dash_duo) == 0, timeout=10)
     assert dash_duo.get_logs() == []

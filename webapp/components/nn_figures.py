@@ -198,11 +198,12 @@ def residuals_figure(predicted, residual) -> go.Figure:
     return figure
 
 
-def overlay_figure(runs: list[dict]) -> go.Figure:
+def overlay_figure(runs: list[dict], log: bool = True) -> go.Figure:
     """Train (solid) and validation (dotted) loss of several runs, one colour per run.
 
     Args:
         runs: Stored runs (``id``, ``epochs`` per-epoch metric dicts, ``spec``).
+        log: A logarithmic loss axis (the first epochs' losses flatten the rest on a linear one).
     """
     palette = ("#0d6efd", "#fd7e14", "#20c997", "#d63384", "#6f42c1", "#ffc107")
     figure = go.Figure()
@@ -225,7 +226,8 @@ def overlay_figure(runs: list[dict]) -> go.Figure:
             font=dict(size=14),
         ),
         xaxis_title="epoch",
-        yaxis_title="loss",
+        yaxis_title="loss (log scale)" if log else "loss",
+        yaxis_type="log" if log else "linear",
         margin=dict(l=60, r=10, t=40, b=50),
     )
     return figure

@@ -97,3 +97,26 @@ def test_split_scales_with_training_rows_only(bs_small):
 def test_split_stratifies_classes(digits_small):
     parts = split(digits_small, 0.2, seed=0)
     assert set(np.unique(parts.y_val)) == set(range(10))
+
+
+@pytest.mark.parametrize(
+    "cells, message",
+    [
+        ({"big": "1e300"}, "Values beyond float32's range (±3.4e+38) in: 'big' (1 row(s))"),
+        ({"big": "-5e39"}, "'big' (1 row(s))"),
+        ({"y": "1e300"}, "Values beyond float32's range (±3.4e+38) in: 'y' (1 row(s))"),
+    ],
+)
+def test_csv_values_beyond_float32_are_refused_naming_the_column(cells, message):
+    rows = [{"a": str(i), "big": str(i * 2), "y": str(i * 0.5)} for i in range(20)]
+    rows[7].update(cells)
+    text = "a,big,y\n" + "".join(f"{r['a']},{r['big']},{r['y']}\n" for r in rows)
+    with pytest.raises(DataError) as error:
+        load_csv(text.encode(), "y", "regression", name="huge.csv")
+    assert message in str(error.value)
+
+
+def test_csv_values_at_float32_limits_still_load():
+    text = "a,y\n" + "".join(f"{3e38 if i == 3 else i},{i}\n" for i in range(20))
+    dataset = load_csv(text.encode(), "y", "regression")
+    assert np.isfinite(dataset.X).all() and dataset.X.dtype == np.float32

@@ -83,6 +83,9 @@ def test_adam_parameters_with_defaults_types_and_an_advanced_group():
         ({"epochs": 0}, None, "Epochs must be"),
         ({"validation": 1.5}, None, "validation share"),
         ({"colour": "blue"}, None, "Unknown setting 'colour'"),
+        ({"layers": [{"units": None}]}, None, "^Layer 1: units is required \\(a whole number above 0\\)\\.$"),
+        ({"layers": [{"units": ""}]}, None, "^Layer 1: units is required"),
+        ({"layers": [{"units": 8, "dropout": None}]}, None, "^Layer 1: dropout is required"),
     ],
 )
 def test_validate_explains_bad_specs(change, n_rows, message):
@@ -173,3 +176,35 @@ def test_exported_python_rebuilds_the_same_network(task, n_classes):
 
     assert settings(rebuilt.optimizer) == settings(built.optimizer) and rebuilt.loss == built.loss
     json.dumps(spec)  # the spec itself stays plain JSON
+
+
+@pytest.mark.parametrize(
+    "alias, task, name",
+    [
+        ("mse", "regression", "mean_squared_error"),
+        ("MSE", "regression", "mean_squared_error"),
+        ("mae", "regression", "mean_absolute_error"),
+        ("mape", "regression", "mean_absolute_percentage_error"),
+        ("MeanSquaredError", "regression", "mean_squared_error"),
+        ("Huber", "regression", "huber"),
+        ("CategoricalCrossentropy", "classification", "categorical_crossentropy"),
+        ("bce", None, "binary_crossentropy"),
+    ],
+)
+def test_every_loss_alias_keras_accepts_is_accepted_as_its_name(alias, task, name):
+    keras.losses.get(alias)  # Keras accepts it (the test's premise)
+    spec = {**default_spec(), "loss": alias}
+    assert validate(spec, None, task) == []
+    assert normalize(spec, task)["loss"] == name
+
+
+@pytest.mark.parametrize("alias, name", [("adam", "Adam"), ("sgd", "SGD"), ("RMSPROP", "RMSprop"), ("adamw", "AdamW")])
+def test_optimizer_aliases_keras_accepts_are_accepted(alias, name):
+    assert validate({**default_spec(), "optimizer": alias}, None, "regression") == []
+    assert normalize({"optimizer": alias})["optimizer"] == name
+
+
+def test_a_name_keras_refuses_is_still_refused():
+    with pytest.raises(ValueError):
+        keras.losses.get("mean_squiggle")
+    assert any("Unknown loss 'mean_squiggle'" in m for m in validate({**default_spec(), "loss": "mean_squiggle"}))
