@@ -15,12 +15,11 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from models.cache import LRU
 from models.datasets import fetch_dataset
 from models.files import is_upload_id
 from models.logs.aggregate import Events
@@ -34,9 +33,7 @@ BUILTIN = {
     "buttercup": "Buttercup Games (Splunk tutorial logs)",
 }
 PATH_PREFIX = "path:"
-_CACHE_SIZE = 4
-_cache: OrderedDict[tuple[str, str], Events] = OrderedDict()
-_lock = threading.Lock()
+_cache = LRU(4)  # (source id, data dir) → Events: read-only, so one copy per process is fine
 
 
 class UnknownSourceError(LookupError):
@@ -126,17 +123,7 @@ def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:
 
 def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None) -> Events:
     """The events of a source, built once per process and kept in a small LRU cache."""
-    key = (source_id, str(data_dir))
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    events = _build(source_id, str(data_dir), mirror)
-    with _lock:
-        _cache[key] = events
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return events
+    return _cache.get((source_id, str(data_dir)), lambda: _build(source_id, str(data_dir), mirror))
 
 
 def source_label(source_id: str) -> str:

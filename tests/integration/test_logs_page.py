@@ -195,14 +195,6 @@ def test_live_mode_appends_new_lines_without_a_reload(dash_duo, app_with_paths, 
     assert dash_duo.get_logs() == []
 
 
-def _logs_module():
-    import sys
-
-    import dash
-
-    return next(sys.modules[page["module"]] for page in dash.page_registry.values() if page["path"] == "/logs")
-
-
 RECORD_PROGRESS = """
 window.__progress = [];
 const bar = document.querySelector('#logs-upload-progress');
@@ -214,9 +206,10 @@ new MutationObserver(() => {
 
 
 def test_an_upload_arrives_in_chunks_behind_a_progress_bar(dash_duo, app, tmp_path, monkeypatch):
+    import webapp.views.logs.layout as logs_layout
     from models.logs.generate import write_log
 
-    monkeypatch.setattr(_logs_module(), "UPLOAD_CHUNK_BYTES", 256 * 1024)
+    monkeypatch.setattr(logs_layout, "UPLOAD_CHUNK_BYTES", 256 * 1024)
     path = write_log(tmp_path / "shop.log", 20_000, seed=1)
     _open(dash_duo, app)
     dash_duo.driver.execute_script(RECORD_PROGRESS)

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from models.logs.aggregate import WEEKDAYS
+from models.logs.aggregate import NONE_LABEL, WEEKDAYS, Filters
 
 STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14", "5": "#dc3545"}
 SELECTED = "#0d6efd"
@@ -232,3 +232,32 @@ def heatmap_figure(counts: np.ndarray) -> go.Figure:
     )
     layout = _layout("Seasonality: day of week × hour of day (UTC)", 300, yaxis=dict(autorange="reversed"))
     return go.Figure(data=[heatmap], layout=layout)
+
+
+def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Requests without a product or category (static files, search...) would dwarf the bars."""
+    return frame[frame["label"] != NONE_LABEL]
+
+
+def dashboard_figures(data: dict, filters: Filters, granularity: str) -> dict[str, go.Figure]:
+    """Every chart of the logs page from one ``aggregate.dashboard`` result, by chart name.
+
+    Returns:
+        ``timeseries``, ``daily``, ``hourly``, ``products``, ``categories``, ``status``, ``heatmap``.
+    """
+    selected_range = data["range"] if filters.start is not None or filters.end is not None else None
+    return {
+        "timeseries": timeseries_figure(data["timeseries"], data["trend"], selected_range, granularity),
+        "daily": bars_figure(
+            data["daily"], "day", "Events per day — click to filter (shift/ctrl: several)", filters.days
+        ),
+        "hourly": bars_figure(data["hourly"], "hour", "Events by hour of day (UTC)", [str(h) for h in filters.hours]),
+        "products": bars_figure(
+            _with_ids(data["products"]), "label", "Events by product (top 10)", filters.products, horizontal=True
+        ),
+        "categories": bars_figure(
+            _with_ids(data["categories"]), "label", "Events by category", filters.categories, horizontal=True
+        ),
+        "status": status_figure(data["statuses"], [str(s) for s in filters.statuses]),
+        "heatmap": heatmap_figure(data["heatmap"]),
+    }
