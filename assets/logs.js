@@ -59,10 +59,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                     percent, label, "mt-1"];
         },
 
-        // Live mode follows a server file only: elsewhere the switch is off and disabled.
+        // Live mode follows a server file only: elsewhere the switch is off, disabled, and says why.
         liveSwitch: function (source, config) {
             const followable = typeof source === "string" && !!config && source.startsWith(config.pathPrefix);
-            return [!followable, followable ? window.dash_clientside.no_update : false];
+            let why = "";
+            if (!followable) {
+                why = config && config.serverFiles
+                    ? "Live follows a server file: pick one in the source menu."
+                    : "Live needs GLASSBOX_LOG_PATHS: the server's log files to follow.";
+            }
+            return [!followable, followable ? window.dash_clientside.no_update : false, why];
         },
 
         tickDisabled: function (on) {

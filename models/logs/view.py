@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.logs.aggregate import GRANULARITY_S, Filters
+from models.logs.aggregate import GRANULARITY_S, OTHER, TOP_PRODUCTS, Filters
 
 LIST_KEYS = {"days", "hours", "products", "categories", "statuses"}
 CHIP_NAMES = {"days": "day", "hours": "hour", "products": "product", "categories": "category", "statuses": "status"}
@@ -99,7 +99,8 @@ def chips(filters: Filters) -> list[tuple[str, str, str]]:
         found.append(("range", "", f"{start} → {end}"))
     for dimension, name in CHIP_NAMES.items():
         for value in getattr(filters, dimension):
-            found.append((dimension, str(value), f"{name}: {value}"))
+            shown = f"{OTHER} (outside the top {TOP_PRODUCTS})" if (dimension, value) == ("products", OTHER) else value
+            found.append((dimension, str(value), f"{name}: {shown}"))
     return found
 
 
@@ -131,6 +132,8 @@ def first_changed_bucket(before: dict | None, drawn: dict, restarted: bool, earl
     before = before or {}
     same_axis = (
         not restarted
+        and not before.get("empty")  # an empty view drew a note, not the traces a patch extends
+        and not drawn.get("empty")
         and before.get("patchable")
         and before.get("origin") == drawn["origin"]
         and before.get("granularity") == drawn["granularity"]

@@ -40,6 +40,16 @@ def _bar_colours(labels, selected) -> list[str]:
     return [SELECTED if str(label) in selected else MUTED for label in labels]
 
 
+NO_EVENTS = "No events match these filters"
+
+
+def _empty(title: str, height: int) -> go.Figure:
+    """A chart with nothing to draw says so, instead of showing -1..1 axes or a flat colour bar."""
+    note = dict(text=NO_EVENTS, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14))
+    layout = _layout(title, height, xaxis=dict(visible=False), yaxis=dict(visible=False), annotations=[note])
+    return go.Figure(layout=layout)
+
+
 def _layout(title: str, height: int, **more) -> dict:
     """Layout as a plain dict, given to ``go.Figure`` at once: ``update_layout`` and
     ``update_xaxes`` validate through slower paths, ~5 ms a call; ``theme.themed`` adds the theme."""
@@ -51,8 +61,12 @@ def timeseries_figure(
 ) -> go.Figure:
     """Events per bucket with outliers marked, the selected interval shaded and its trend line.
 
-    The trend line is green when rising and red when falling; its width grows with |t|.
+    The trend line is green when rising and red when falling; its width grows with |t|. With no
+    events at all the chart says so; with none in the selected interval it draws no trend.
     """
+    title = f"Events per {granularity} — drag across the chart to select an interval"
+    if not len(series) or not series["events"].sum():
+        return _empty(title, 330)
     # Epoch milliseconds on a date axis, as NumPy arrays: a minute series has 100k+ points, and
     # Plotly validates lists (or formats dates) a hundred times slower than it encodes arrays.
     # (float64: Plotly sends int64 as a plain list, JavaScript has no int64 arrays; ms are exact.)
@@ -96,21 +110,22 @@ def timeseries_figure(
             )
         )
         positions = np.flatnonzero((x >= (start - 1) * 1000) & (x < end * 1000))
-        if len(positions) >= 2:
+        if len(positions) >= 2 and series["events"].to_numpy()[positions].sum():
             y = trend["intercept"] + trend["slope"] * np.arange(len(positions))
             rising = trend["slope"] >= 0
+            direction = "flat" if trend["slope"] == 0 else "rising" if rising else "falling"
             width = float(np.clip(1 + abs(trend["t"]) / 3, 1, 8)) if np.isfinite(trend["t"]) else 8.0
             traces.append(
                 go.Scatter(
                     x=x[positions],
                     y=y,
                     mode="lines",
-                    name=f"trend ({'rising' if rising else 'falling'}, t={trend['t']:.1f})",
+                    name=f"trend ({direction}, t={trend['t']:.1f})",
                     line=dict(color="#20c997" if rising else "#dc3545", width=width),
                 )
             )
     layout = _layout(
-        f"Events per {granularity} — drag across the chart to select an interval",
+        title,
         330,
         dragmode="select",
         selectdirection="h",
@@ -130,6 +145,8 @@ def plain_arrays(figure: dict, traces=(0, 1)) -> dict:
     the time series' events and errors as lists.
     """
     for trace in traces:
+        if trace >= len(figure["data"]):  # an empty view draws no trace
+            continue
         data = figure["data"][trace]
         for axis in ("x", "y"):
             value = data.get(axis)
@@ -177,6 +194,8 @@ def timeseries_patch(figure: dict, first_changed: int, drawn: int, drawn_traces:
 
 
 def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> go.Figure:
+    if not len(frame) or not frame["events"].sum():
+        return _empty(title, 300)
     labels = frame[x].astype(str).tolist()
     colours = _bar_colours(labels, selected)
     error_share = np.where(frame["events"] > 0, frame["errors"] / frame["events"].clip(lower=1), 0)
@@ -203,6 +222,9 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
 
 
 def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
+    title = "Status codes — click to filter"
+    if not len(frame) or not frame["events"].sum():
+        return _empty(title, 300)
     labels = frame["label"].tolist()
     selected = {str(s) for s in selected}
     colours = [STATUS_COLOURS.get(label[:1], "#6c757d") for label in labels]
@@ -219,10 +241,17 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
         insidetextorientation="horizontal",
         hovertemplate="%{label}: %{value} events (%{percent})<extra></extra>",
     )
-    return go.Figure(data=[pie], layout=_layout("Status codes — click a slice to filter", 300, showlegend=True))
+    layout = _layout(title, 300, showlegend=True)
+    # A pie has no axis to line up with: the title starts at the chart's edge, not 40 px in, so it
+    # fits a third of a 900 px window.
+    layout["title"].update(xref="container", pad=dict(t=30, l=8))
+    return go.Figure(data=[pie], layout=layout)
 
 
 def heatmap_figure(counts: np.ndarray) -> go.Figure:
+    title = "Seasonality: day of week × hour of day (UTC)"
+    if not counts.sum():
+        return _empty(title, 300)
     heatmap = go.Heatmap(
         z=counts,
         x=list(range(24)),
@@ -230,7 +259,7 @@ def heatmap_figure(counts: np.ndarray) -> go.Figure:
         colorscale="Viridis",
         hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>",
     )
-    layout = _layout("Seasonality: day of week × hour of day (UTC)", 300, yaxis=dict(autorange="reversed"))
+    layout = _layout(title, 300, yaxis=dict(autorange="reversed"))
     return go.Figure(data=[heatmap], layout=layout)
 
 

@@ -44,19 +44,19 @@ def chunk_bytes() -> int:
     return min(UPLOAD_CHUNK_BYTES, limit)
 
 
-def _source_options() -> list[dict]:
-    """The built-in sources and the server files the configuration allows."""
-    options = [{"label": label, "value": value} for value, label in BUILTIN.items()]
-    if flask.has_app_context():
-        for path in server_paths(flask.current_app.config.get("LOG_PATHS", ())):
-            options.append({"label": f"Server: {path}", "value": path_source_id(path)})
-    return options
+def _server_options() -> list[dict]:
+    """The server files the configuration (GLASSBOX_LOG_PATHS) allows."""
+    if not flask.has_app_context():
+        return []
+    paths = server_paths(flask.current_app.config.get("LOG_PATHS", ()))
+    return [{"label": f"Server: {path}", "value": path_source_id(path)} for path in paths]
 
 
-def _controls() -> dbc.Row:
+def _controls(server_options: list[dict]) -> dbc.Row:
+    options = [{"label": label, "value": value} for value, label in BUILTIN.items()] + server_options
     return dbc.Row(
         [
-            dbc.Col(dcc.Dropdown(id=ids.SOURCE, options=_source_options(), value="sample", clearable=False), md=3),
+            dbc.Col(dcc.Dropdown(id=ids.SOURCE, options=options, value="sample", clearable=False), md=3),
             dbc.Col(
                 [
                     # dcc.Upload is the drop zone and file dialog only: assets/glassbox.js takes the
@@ -93,9 +93,11 @@ def _controls() -> dbc.Row:
                         class_name="ms-2 mb-0",
                         label_class_name="small",
                     ),
+                    # Why Live is off; assets/logs.js fills it in as the source changes.
+                    html.Small(id=ids.LIVE_HINT, className="text-body-secondary w-100"),
                 ],
                 md=3,
-                class_name="d-flex align-items-center",
+                class_name="d-flex flex-wrap align-items-center",
             ),
             dbc.Col(
                 dbc.Button("Reset filters", id=ids.RESET, color="secondary", outline=True),
@@ -108,6 +110,7 @@ def _controls() -> dbc.Row:
 
 
 def layout(**_query):
+    server_options = _server_options()
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -117,10 +120,10 @@ def layout(**_query):
             dcc.Store(id=ids.UPLOAD_START),
             dcc.Store(id=ids.UPLOAD_CHUNK),
             dcc.Store(id=ids.UPLOAD_ACK),
-            dcc.Store(id=ids.CLIENT, data=ids.CLIENT_CONFIG),
+            dcc.Store(id=ids.CLIENT, data={**ids.CLIENT_CONFIG, "serverFiles": bool(server_options)}),
             dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
-            _controls(),
+            _controls(server_options),
             dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
             html.Div(id=ids.ERROR),
             html.Div(id=ids.CHIPS, className="mb-2"),

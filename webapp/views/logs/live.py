@@ -15,37 +15,7 @@ from webapp.components import logs_figures as figs
 from webapp.views.logs import ids
 from webapp.views.logs.render import PANELS, draw
 
-clientside_callback(
-    ClientsideFunction(namespace="logs", function_name="liveSwitch"),
-    Output(ids.LIVE_SWITCH, "disabled"),
-    Output(ids.LIVE_SWITCH, "value"),
-    Input(ids.SOURCE, "value"),
-    State(ids.CLIENT, "data"),
-)
-clientside_callback(
-    ClientsideFunction(namespace="logs", function_name="tickDisabled"),
-    Output(ids.LIVE_TICK, "disabled"),
-    Input(ids.LIVE_SWITCH, "value"),
-)
 
-
-@callback(
-    output={
-        **{name: Output(graph, "figure", allow_duplicate=True) for name, graph in ids.GRAPHS.items()},
-        "stats": Output(ids.STATS, "children", allow_duplicate=True),
-        "compare": Output(ids.COMPARE, "children", allow_duplicate=True),
-        "rows": Output(ids.GRID, "rowData", allow_duplicate=True),
-        "pager": Output(ids.PAGER, "children", allow_duplicate=True),
-        "live": Output(ids.LIVE, "data", allow_duplicate=True),
-    },
-    inputs={
-        "_tick": Input(ids.LIVE_TICK, "n_intervals"),
-        "view": State(ids.VIEW, "data"),
-        "live": State(ids.LIVE, "data"),
-        "theme": State(shell_ids.THEME_STORE, "data"),
-    },
-    prevent_initial_call=True,
-)
 def follow_log(_tick, view, live, theme):
     """Live mode: parse the lines appended to the followed file and append them to the views.
 
@@ -71,3 +41,37 @@ def follow_log(_tick, view, live, theme):
         **{name: out[name] for name in (*ids.GRAPHS, *PANELS)},
         "live": {"source": view["source"], **snap.position.to_dict(), **out["drawn"]},
     }
+
+
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    clientside_callback(
+        ClientsideFunction(namespace="logs", function_name="liveSwitch"),
+        Output(ids.LIVE_SWITCH, "disabled"),
+        Output(ids.LIVE_SWITCH, "value"),
+        Output(ids.LIVE_HINT, "children"),
+        Input(ids.SOURCE, "value"),
+        State(ids.CLIENT, "data"),
+    )
+    clientside_callback(
+        ClientsideFunction(namespace="logs", function_name="tickDisabled"),
+        Output(ids.LIVE_TICK, "disabled"),
+        Input(ids.LIVE_SWITCH, "value"),
+    )
+    callback(
+        output={
+            **{name: Output(graph, "figure", allow_duplicate=True) for name, graph in ids.GRAPHS.items()},
+            "stats": Output(ids.STATS, "children", allow_duplicate=True),
+            "compare": Output(ids.COMPARE, "children", allow_duplicate=True),
+            "rows": Output(ids.GRID, "rowData", allow_duplicate=True),
+            "pager": Output(ids.PAGER, "children", allow_duplicate=True),
+            "live": Output(ids.LIVE, "data", allow_duplicate=True),
+        },
+        inputs={
+            "_tick": Input(ids.LIVE_TICK, "n_intervals"),
+            "view": State(ids.VIEW, "data"),
+            "live": State(ids.LIVE, "data"),
+            "theme": State(shell_ids.THEME_STORE, "data"),
+        },
+        prevent_initial_call=True,
+    )(follow_log)

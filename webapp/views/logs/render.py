@@ -56,6 +56,7 @@ def draw(view: dict, events: Events, theme: str | None) -> dict:
             "traces": len(out["timeseries"]["data"]),
             "patchable": patchable,
             "granularity": view["granularity"],
+            "empty": not int(series["events"].sum()),
         },
     )
     return out
@@ -88,15 +89,6 @@ OUTPUTS = {
 }
 
 
-@callback(
-    output=OUTPUTS,
-    inputs={
-        "view": Input(ids.VIEW, "data"),
-        "theme": State(shell_ids.THEME_STORE, "data"),
-        "live": State(ids.LIVE, "data"),
-    },
-    prevent_initial_call=True,
-)
 def render(view, theme, live):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
     try:
@@ -114,4 +106,15 @@ def render(view, theme, live):
     }
 
 
-follow_theme(*ids.GRAPHS.values())
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    callback(
+        output=OUTPUTS,
+        inputs={
+            "view": Input(ids.VIEW, "data"),
+            "theme": State(shell_ids.THEME_STORE, "data"),
+            "live": State(ids.LIVE, "data"),
+        },
+        prevent_initial_call=True,
+    )(render)
+    follow_theme(*ids.GRAPHS.values())

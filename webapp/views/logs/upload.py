@@ -18,18 +18,6 @@ from webapp.views.logs import ids
 from webapp.views.logs.layout import chunk_bytes
 from webapp.views.logs.view_state import url_hash
 
-clientside_callback(
-    ClientsideFunction(namespace="logs", function_name="upload"),
-    Output(ids.UPLOAD_CHUNK, "data"),
-    Output(ids.UPLOAD_PROGRESS, "value"),
-    Output(ids.UPLOAD_PROGRESS, "label"),
-    Output(ids.UPLOAD_PROGRESS, "class_name"),
-    Input(ids.UPLOAD_START, "data"),
-    Input(ids.UPLOAD_ACK, "data"),
-    State(ids.CLIENT, "data"),
-    prevent_initial_call=True,
-)
-
 NOTHING = {"view": no_update, "hash": no_update, "options": no_update, "source": no_update, "message": no_update}
 
 
@@ -37,21 +25,6 @@ def _failure(message: str) -> dict:
     return {**NOTHING, "message": dbc.Alert(message, color="danger", dismissable=True, id=ids.UPLOAD_ERROR)}
 
 
-@callback(
-    output={
-        "view": Output(ids.VIEW, "data", allow_duplicate=True),
-        "hash": Output(ids.URL, "hash", allow_duplicate=True),
-        "options": Output(ids.SOURCE, "options"),
-        "source": Output(ids.SOURCE, "value", allow_duplicate=True),
-        "message": Output(ids.UPLOAD_MSG, "children"),
-    },
-    inputs={
-        "chunk": Input(ids.UPLOAD_CHUNK, "data"),
-        "view": State(ids.VIEW, "data"),
-        "options": State(ids.SOURCE, "options"),
-    },
-    prevent_initial_call=True,
-)
 def upload_chunk(chunk, view, options):
     """Store one chunk of an upload; after the last one, parse the whole file.
 
@@ -81,8 +54,14 @@ def upload_chunk(chunk, view, options):
         return fail(f"{name}: {exc}")
     except (KeyError, TypeError, ValueError, binascii.Error):
         return fail(f"{name}: the upload could not be read.")
-    set_props(ids.UPLOAD_ACK, {"data": {"id": upload_id, "received": received, "total": total, "done": True}})
-    return accept_upload(content, name, view, options)
+    out = accept_upload(content, name, view, options)
+    # "done" only once the log is loaded: the bar then says "uploaded, parsed"; a refused file hides it.
+    if out["view"] is no_update:
+        ack = {"id": upload_id, "error": True}
+    else:
+        ack = {"id": upload_id, "received": received, "total": total, "done": True}
+    set_props(ids.UPLOAD_ACK, {"data": ack})
+    return out
 
 
 def accept_upload(content: bytes, filename: str, view: dict | None, options: list) -> dict:
@@ -116,3 +95,33 @@ def accept_upload(content: bytes, filename: str, view: dict | None, options: lis
         "source": source_id,
         "message": dbc.Alert(notes, color=color, dismissable=True, id=ids.UPLOAD_OK),
     }
+
+
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    clientside_callback(
+        ClientsideFunction(namespace="logs", function_name="upload"),
+        Output(ids.UPLOAD_CHUNK, "data"),
+        Output(ids.UPLOAD_PROGRESS, "value"),
+        Output(ids.UPLOAD_PROGRESS, "label"),
+        Output(ids.UPLOAD_PROGRESS, "class_name"),
+        Input(ids.UPLOAD_START, "data"),
+        Input(ids.UPLOAD_ACK, "data"),
+        State(ids.CLIENT, "data"),
+        prevent_initial_call=True,
+    )
+    callback(
+        output={
+            "view": Output(ids.VIEW, "data", allow_duplicate=True),
+            "hash": Output(ids.URL, "hash", allow_duplicate=True),
+            "options": Output(ids.SOURCE, "options"),
+            "source": Output(ids.SOURCE, "value", allow_duplicate=True),
+            "message": Output(ids.UPLOAD_MSG, "children"),
+        },
+        inputs={
+            "chunk": Input(ids.UPLOAD_CHUNK, "data"),
+            "view": State(ids.VIEW, "data"),
+            "options": State(ids.SOURCE, "options"),
+        },
+        prevent_initial_call=True,
+    )(upload_chunk)

@@ -10,14 +10,6 @@ from webapp.views.logs import ids
 
 NOTHING = {"view": no_update, "hash": no_update, "source": no_update, "granularity": no_update}
 
-clientside_callback(
-    ClientsideFunction(namespace="logs", function_name="click"),
-    Output(ids.CLICK, "data"),
-    [Input(graph, "clickData") for graph in ids.CLICK_DIMENSIONS],
-    State(ids.CLIENT, "data"),
-    prevent_initial_call=True,
-)
-
 
 def view_from_hash(fragment: str | None) -> dict:
     return views.view_from_state(decode_hash(fragment, views.LIST_KEYS))
@@ -53,26 +45,6 @@ def _next_view(trigger, view: dict, click, selected, chip_clicks, source, granul
     return {**view, "page": 0}
 
 
-@callback(
-    output={
-        "view": Output(ids.VIEW, "data"),
-        "hash": Output(ids.URL, "hash"),
-        "source": Output(ids.SOURCE, "value"),
-        "granularity": Output(ids.GRAN, "value"),
-    },
-    inputs={
-        "fragment": Input(ids.URL, "hash"),
-        "click": Input(ids.CLICK, "data"),
-        "selected": Input(ids.TIMESERIES, "selectedData"),
-        "_reset": Input(ids.RESET, "n_clicks"),
-        "chip_clicks": Input({"type": ids.CHIP_TYPE, "dim": ALL, "value": ALL}, "n_clicks"),
-        "source": Input(ids.SOURCE, "value"),
-        "granularity": Input(ids.GRAN, "value"),
-        "_prev": Input(ids.PREV, "n_clicks"),
-        "_next": Input(ids.NEXT, "n_clicks"),
-        "view": State(ids.VIEW, "data"),
-    },
-)
 def update_view(fragment, click, selected, _reset, chip_clicks, source, granularity, _prev, _next, view):
     """Every filtering gesture of the page lands here and becomes the one view state (and the URL)."""
     trigger = ctx.triggered_id
@@ -85,3 +57,34 @@ def update_view(fragment, click, selected, _reset, chip_clicks, source, granular
     if new is None:
         return NOTHING
     return {**NOTHING, "view": new, "hash": url_hash(new)}
+
+
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    clientside_callback(
+        ClientsideFunction(namespace="logs", function_name="click"),
+        Output(ids.CLICK, "data"),
+        [Input(graph, "clickData") for graph in ids.CLICK_DIMENSIONS],
+        State(ids.CLIENT, "data"),
+        prevent_initial_call=True,
+    )
+    callback(
+        output={
+            "view": Output(ids.VIEW, "data"),
+            "hash": Output(ids.URL, "hash"),
+            "source": Output(ids.SOURCE, "value"),
+            "granularity": Output(ids.GRAN, "value"),
+        },
+        inputs={
+            "fragment": Input(ids.URL, "hash"),
+            "click": Input(ids.CLICK, "data"),
+            "selected": Input(ids.TIMESERIES, "selectedData"),
+            "_reset": Input(ids.RESET, "n_clicks"),
+            "chip_clicks": Input({"type": ids.CHIP_TYPE, "dim": ALL, "value": ALL}, "n_clicks"),
+            "source": Input(ids.SOURCE, "value"),
+            "granularity": Input(ids.GRAN, "value"),
+            "_prev": Input(ids.PREV, "n_clicks"),
+            "_next": Input(ids.NEXT, "n_clicks"),
+            "view": State(ids.VIEW, "data"),
+        },
+    )(update_view)
