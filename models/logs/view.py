@@ -8,6 +8,8 @@ here that returns the next view; the Dash callbacks only pick which one.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from models.logs.aggregate import GRANULARITY_S, OTHER, TOP_PRODUCTS, Filters
@@ -56,6 +58,12 @@ def range_from_selection(selected: dict | None) -> tuple[int | None, int | None]
 def click_value(dimension: str, value):
     """A clicked bar's or slice's value as the filter holds it: ints for hours and statuses."""
     return int(float(value)) if dimension in ("hours", "statuses") else str(value)
+
+
+def chart_value(value):
+    """A clicked bar's or slice's label as the data holds it: the figure builders escape markup in
+    labels (``&lt;b&gt;``), and a click reports the label as drawn."""
+    return html.unescape(value) if isinstance(value, str) else value
 
 
 def _with_filters(view: dict, filters: Filters) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,12 @@ def _title(text: str) -> dict:
         pad=dict(t=30),
         font=dict(size=14),
     )
+
+
+def _text(value) -> str:
+    """Data as chart text: Plotly reads <b>, <br>, <a>... in labels, ticks and hover as markup, so a
+    product id ``<b>x</b>`` in a log would turn bold; escaped, it is drawn as written."""
+    return html.escape(str(value), quote=False)
 
 
 def _bar_colours(labels, selected) -> list[str]:
@@ -196,8 +203,9 @@ def timeseries_patch(figure: dict, first_changed: int, drawn: int, drawn_traces:
 def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> go.Figure:
     if not len(frame) or not frame["events"].sum():
         return _empty(title, 300)
-    labels = frame[x].astype(str).tolist()
-    colours = _bar_colours(labels, selected)
+    raw = frame[x].astype(str).tolist()
+    colours = _bar_colours(raw, selected)
+    labels = [_text(label) for label in raw]
     error_share = np.where(frame["events"] > 0, frame["errors"] / frame["events"].clip(lower=1), 0)
     if horizontal:
         bar = go.Bar(
@@ -225,12 +233,12 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
     title = "Status codes — click to filter"
     if not len(frame) or not frame["events"].sum():
         return _empty(title, 300)
-    labels = frame["label"].tolist()
+    labels = frame["label"].astype(str).tolist()
     selected = {str(s) for s in selected}
     colours = [STATUS_COLOURS.get(label[:1], "#6c757d") for label in labels]
     pull = [0.08 if label in selected else 0 for label in labels]
     pie = go.Pie(
-        labels=labels,
+        labels=[_text(label) for label in labels],
         values=frame["events"].to_numpy(),
         hole=0.45,
         marker=dict(colors=colours),

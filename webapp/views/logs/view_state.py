@@ -22,7 +22,7 @@ def url_hash(view: dict) -> str:
 def _next_view(trigger, view: dict, click, selected, chip_clicks, source, granularity) -> dict | None:
     """The view after the gesture that fired, or None when it changes nothing."""
     if trigger == ids.CLICK and click:
-        return views.toggle(view, click["dim"], click["value"], bool(click.get("additive")))
+        return views.toggle(view, click["dim"], views.chart_value(click["value"]), bool(click.get("additive")))
     if trigger == ids.TIMESERIES:
         start, end = views.range_from_selection(selected)
         # Plotly drops its selection box when the figure is redrawn; the range stays until
