@@ -76,7 +76,7 @@ def accept_upload(content: bytes, filename: str, view: dict | None, options: lis
             f"{filename}: none of its {result.lines} lines is an access-log line ({examples}). "
             "The previous data is still loaded."
         )
-    source_id = save_upload(result, content, flask.current_app.config["DATA_DIR"])
+    source_id = save_upload(result, flask.current_app.config["DATA_DIR"])
     view = {**(view or views.DEFAULT_VIEW), "source": source_id, "filters": Filters().to_dict(), "page": 0}
     options = [o for o in options if o["value"] != source_id] + [{"label": f"Upload: {filename}", "value": source_id}]
     notes = [html.Strong(f"{filename}: "), f"{result.parsed:,} events parsed from {result.lines:,} lines."]
