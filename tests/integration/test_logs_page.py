@@ -62,7 +62,7 @@ def test_clicking_a_status_slice_filters_products_and_the_url_reproduces_it(dash
     assert "statuses=500" in url
     dash_duo.driver.get("about:blank")
     dash_duo.driver.get(url)
-    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×")
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×", timeout=30)  # a reload under load
     until(lambda: _matching(dash_duo) == filtered, timeout=30)
     assert _trace(dash_duo, "logs-products", axis="x") == after
 
