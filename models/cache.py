@@ -30,3 +30,8 @@ class LRU:
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        """Forget every value (tests use it to act as a fresh process)."""
+        with self.lock:
+            self.items.clear()

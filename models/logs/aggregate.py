@@ -23,7 +23,8 @@ import pyarrow as pa
 GRANULARITY_S = {"minute": 60, "hour": 3600, "day": 86400}
 HOUR = 3600
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-OTHER = "other"
+OTHER = "other"  # the bar of every product outside the top N; as a product filter, selects those products
+TOP_PRODUCTS = 10
 NONE_LABEL = "(none)"
 STATUS_SLOTS = 600  # status codes 0-599 index the status counts
 
@@ -491,6 +492,27 @@ def top_n(frame: pd.DataFrame, n: int, keep: tuple[str, ...] = ()) -> pd.DataFra
     return pd.concat([head, extra, other], ignore_index=True)
 
 
+def expand_other(filters: Filters, ranking: pd.DataFrame, n: int = TOP_PRODUCTS) -> Filters:
+    """Replace the ``other`` product filter by the products it stands for.
+
+    ``other`` is the bar ``top_n`` sums the products outside the ``n`` largest into (the
+    selected ones are drawn as their own bars); selecting it selects exactly those products.
+    The ranking ignores the product filter itself (crossfilter), so it does not move as products
+    are clicked.
+
+    Args:
+        filters: The user's filters; unchanged unless ``products`` holds ``OTHER``.
+        ranking: Events per product label (``(none)`` included), largest first, under every
+            other filter: the frame ``top_n`` is given.
+    """
+    if OTHER not in filters.products:
+        return filters
+    chosen = set(filters.products) - {OTHER}
+    chosen |= set(ranking["label"].iloc[n:].astype(str))
+    # Nothing outside the top n: keep the token, which no product matches, so the view is empty.
+    return replace(filters, products=tuple(sorted(chosen)) or (OTHER,))
+
+
 def robust_z(counts: np.ndarray) -> np.ndarray:
     """Modified z-score (Iglewicz & Hoaglin): 0.6745 (x - median) / MAD; 0 where MAD is 0."""
     counts = np.asarray(counts, dtype=float)
@@ -606,6 +628,16 @@ def has_previous_period(filters: Filters, span: tuple[int, int]) -> bool:
     return (filters.start if filters.start is not None else span[0]) > span[0]
 
 
+def resolve_other(events: Events, filters: Filters, top: int = TOP_PRODUCTS) -> Filters:
+    """``expand_other`` with the product ranking of these events under every other filter."""
+    if OTHER not in filters.products:
+        return filters
+    selection = _Selection(events, _cells_between(events, filters.start, filters.end), filters)
+    cells = selection.cells
+    counts = selection.sum_by(cells.product + 1, len(events.products) + 1, "products")
+    return expand_other(filters, _labelled_counts(*counts, events.products), top)
+
+
 def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: int = 10) -> dict:
     """Every aggregate the logs page shows, for one filter state.
 
@@ -617,6 +649,8 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
         the period of equal length just before the range; None without a range, or when the
         range starts with the log, since no event can lie before it) and ``matching`` (row count).
     """
+    shown_products = filters.products
+    filters = resolve_other(events, filters, top)
     series = timeseries(events, filters, granularity)
     start = filters.start if filters.start is not None else events.span[0]
     end = filters.end if filters.end is not None else events.span[1]
@@ -669,7 +703,7 @@ def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: 
         "trend": line,
         "daily": daily,
         "hourly": hourly,
-        "products": top_n(products, top, keep=filters.products),
+        "products": top_n(products, top, keep=shown_products),
         "categories": categories,
         "statuses": statuses,
         "heatmap": heatmap.reshape(7, 24),
@@ -688,6 +722,7 @@ def matching_row_numbers(
     The cube tells how many matches each hour holds, so only the hours the page falls in are
     read row by row.
     """
+    filters = resolve_other(events, filters)
     lo, hi = events.row_range(filters.start, filters.end)
     selection = _Selection(events, _cells_between(events, filters.start, filters.end), filters)
     if len(selection.cells) == 0 or limit <= 0:

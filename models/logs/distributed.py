@@ -32,7 +32,9 @@ import pyarrow.parquet as pq
 from models.logs.aggregate import (
     GRANULARITY_S,
     NONE_LABEL,
+    OTHER,
     Filters,
+    expand_other,
     has_previous_period,
     range_trend,
     robust_z,
@@ -219,6 +221,11 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
     first, last = events.span
     start = filters.start if filters.start is not None else first
     end = filters.end if filters.end is not None else last
+    shown_products = filters.products
+    if OTHER in filters.products:  # one more pass: the product ranking under every other filter
+        masks = _masks(frame, filters, filters.start, filters.end)
+        ranking = _labelled(_counts(_without(frame, masks, "products"), "product").compute())
+        filters = expand_other(filters, ranking, top)
     masks = _masks(frame, filters, filters.start, filters.end)
     everything = _without(frame, masks)
     length = end - start
@@ -283,7 +290,7 @@ def dashboard(events: DaskEvents, filters: Filters, granularity: str = "hour", t
         "trend": line,
         "daily": daily,
         "hourly": hourly,
-        "products": top_n(_labelled(done["products"]), top, keep=filters.products),
+        "products": top_n(_labelled(done["products"]), top, keep=shown_products),
         "categories": _labelled(done["categories"]),
         "statuses": statuses,
         "heatmap": heatmap.reshape(7, 24),

@@ -10,21 +10,18 @@ that was truncated or replaced (rotated) since a position is read again from its
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from models.cache import LRU
 from models.logs.aggregate import Events
 from models.logs.parse import EVENT_SCHEMA, parse_bytes
 
 GZIP_MAGIC = b"\x1f\x8b"
-_CACHE_SIZE = 3
-_cache: OrderedDict[tuple, Events] = OrderedDict()
-_lock = threading.Lock()
+_cache = LRU(3)  # (path, Position) → Events: a position's events never change, so any worker may keep them
 
 
 @dataclass(frozen=True)
@@ -88,22 +85,6 @@ def _parse(data: bytes, name: str, lines_before: int) -> tuple[pa.Table, int]:
     return table, result.lines
 
 
-def _remember(key: tuple, events: Events) -> None:
-    with _lock:
-        _cache[key] = events
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-
-
-def _recall(key: tuple) -> Events | None:
-    with _lock:
-        events = _cache.get(key)
-        if events is not None:
-            _cache.move_to_end(key)
-        return events
-
-
 def _is_gzip(path: Path) -> bool:
     return _read(path, 0, 2) == GZIP_MAGIC
 
@@ -123,17 +104,16 @@ def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
         and stat.st_size >= position.offset
     )
     if same:
-        events = _recall((str(path), position))
-        if events is not None:
-            return Snapshot(events, position)
-        data = _read(path, 0, position.offset)
-    else:
-        data = _read(path, 0, stat.st_size)
-        data = data if _is_gzip(path) else _whole_lines(data)
+        # A worker that lacks this position's events parses the file's first ``offset`` bytes again.
+        events = _cache.get(
+            (str(path), position), lambda: Events.from_table(_parse(_read(path, 0, position.offset), path.name, 0)[0])
+        )
+        return Snapshot(events, position)
+    data = _read(path, 0, stat.st_size)
+    data = data if _is_gzip(path) else _whole_lines(data)
     table, lines = _parse(data, path.name, 0)
-    events = Events.from_table(table)
     found = Position(stat.st_dev, stat.st_ino, len(data), lines)
-    _remember((str(path), found), events)
+    events = _cache.get((str(path), found), lambda: Events.from_table(table))
     return Snapshot(events, found, restarted=position is not None and not same, added=len(events) if not same else 0)
 
 
@@ -157,8 +137,7 @@ def follow(path: str | Path, position: Position) -> Snapshot:
     if not data:
         return base
     table, lines = _parse(data, path.name, position.lines)
-    events = base.events.extend(table)
     found = Position(position.device, position.inode, position.offset + len(data), position.lines + lines)
-    _remember((str(path), found), events)
+    events = _cache.get((str(path), found), lambda: base.events.extend(table))
     earliest = int(pc.min(table["ts"]).cast(pa.int64()).as_py()) if table.num_rows else None
     return Snapshot(events, found, added=table.num_rows, earliest=earliest)

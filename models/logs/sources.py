@@ -1,7 +1,7 @@
 """Where the logs page's events come from: the generated sample, a public dataset, an upload, or a
 file on the server that the configuration allows (``GLASSBOX_LOG_PATHS``).
 
-Parsed uploads are saved as Parquet under the data directory and named by the content's hash,
+Parsed uploads are saved as Parquet under the data directory, named by the hash of what is stored,
 so every worker process can load the same upload by id, and a link to a view keeps working.
 Loaded ``Events`` are read-only and cached per process.
 
@@ -13,16 +13,15 @@ crafted id (``path:/etc/passwd``, ``path:/var/log/../../etc/passwd``) opens noth
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from models.cache import LRU
 from models.datasets import fetch_dataset
-from models.files import is_upload_id
+from models.files import is_upload_id, store_by_content
 from models.logs.aggregate import Events
 from models.logs.follow import Position, Snapshot, snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
@@ -34,9 +33,7 @@ BUILTIN = {
     "buttercup": "Buttercup Games (Splunk tutorial logs)",
 }
 PATH_PREFIX = "path:"
-_CACHE_SIZE = 4
-_cache: OrderedDict[tuple[str, str], Events] = OrderedDict()
-_lock = threading.Lock()
+_cache = LRU(4)  # (source id, data dir) → Events: read-only, so one copy per process is fine
 
 
 class UnknownSourceError(LookupError):
@@ -96,15 +93,15 @@ def _upload_path(data_dir: str | Path, source_id: str) -> Path:
     return Path(data_dir) / "logs" / f"{source_id}.parquet"
 
 
-def save_upload(result: ParseResult, content: bytes, data_dir: str | Path) -> str:
-    """Persist a parsed upload and return its source id."""
-    source_id = "upload-" + hashlib.sha256(content).hexdigest()[:16]
-    path = _upload_path(data_dir, source_id)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        pq.write_table(result.table, tmp, compression="zstd")
-        tmp.replace(path)
+def save_upload(result: ParseResult, data_dir: str | Path) -> str:
+    """Persist a parsed upload as Parquet and return its source id.
+
+    Stored with ``models.files.store_by_content`` (named by the hash of what is stored, written
+    beside and renamed), so two workers saving the same upload at once never collide.
+    """
+    buffer = pa.BufferOutputStream()
+    pq.write_table(result.table, buffer, compression="zstd")
+    source_id, _, _ = store_by_content(Path(data_dir) / "logs", buffer.getvalue().to_pybytes(), ".parquet")
     return source_id
 
 
@@ -126,17 +123,7 @@ def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:
 
 def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None) -> Events:
     """The events of a source, built once per process and kept in a small LRU cache."""
-    key = (source_id, str(data_dir))
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    events = _build(source_id, str(data_dir), mirror)
-    with _lock:
-        _cache[key] = events
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return events
+    return _cache.get((source_id, str(data_dir)), lambda: _build(source_id, str(data_dir), mirror))
 
 
 def source_label(source_id: str) -> str:

@@ -62,7 +62,7 @@ def test_clicking_a_status_slice_filters_products_and_the_url_reproduces_it(dash
     assert "statuses=500" in url
     dash_duo.driver.get("about:blank")
     dash_duo.driver.get(url)
-    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×")
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×", timeout=30)  # a reload under load
     until(lambda: _matching(dash_duo) == filtered, timeout=30)
     assert _trace(dash_duo, "logs-products", axis="x") == after
 
@@ -195,14 +195,6 @@ def test_live_mode_appends_new_lines_without_a_reload(dash_duo, app_with_paths, 
     assert dash_duo.get_logs() == []
 
 
-def _logs_module():
-    import sys
-
-    import dash
-
-    return next(sys.modules[page["module"]] for page in dash.page_registry.values() if page["path"] == "/logs")
-
-
 RECORD_PROGRESS = """
 window.__progress = [];
 const bar = document.querySelector('#logs-upload-progress');
@@ -214,9 +206,10 @@ new MutationObserver(() => {
 
 
 def test_an_upload_arrives_in_chunks_behind_a_progress_bar(dash_duo, app, tmp_path, monkeypatch):
+    import webapp.views.logs.layout as logs_layout
     from models.logs.generate import write_log
 
-    monkeypatch.setattr(_logs_module(), "UPLOAD_CHUNK_BYTES", 256 * 1024)
+    monkeypatch.setattr(logs_layout, "UPLOAD_CHUNK_BYTES", 256 * 1024)
     path = write_log(tmp_path / "shop.log", 20_000, seed=1)
     _open(dash_duo, app)
     dash_duo.driver.execute_script(RECORD_PROGRESS)
@@ -242,4 +235,140 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_sent(dash_duo, app_con
     dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
     dash_duo.wait_for_contains_text("#logs-upload-error", "the upload limit is 1 MiB", timeout=15)
     assert _matching(dash_duo) == 200_000
+    assert dash_duo.get_logs() == []
+
+
+PRODUCT_LINE = '10.0.0.{i} - - [01/May/2023:10:{m:02d}:{s:02d} +0000] "GET /product.screen?productId={p} HTTP/1.1" {code} 100 "-" "Mozilla/5.0"\n'
+
+
+@pytest.fixture
+def shop(tmp_path):
+    """A server log of 15 products with 16, 15, ..., 2 events, and one product id that is markup."""
+    products = [f"P{k:02d}" for k in range(14)] + ["<b>x</b>"]
+    lines = [
+        (p, 16 - k) for k, p in enumerate(products) for _ in range(16 - k)
+    ]  # (product, its count): the top 10 hold 115 events
+    path = tmp_path / "shop" / "access.log"
+    path.parent.mkdir()
+    path.write_text(
+        "".join(
+            PRODUCT_LINE.format(i=i % 250, m=i // 60, s=i % 60, p=p, code=200 if i % 4 else 503)
+            for i, (p, _) in enumerate(lines)
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def app_with_shop(app_config, shop):
+    from webapp import create_app
+
+    return create_app({**app_config, "LOG_PATHS": str(shop)})
+
+
+def _outside_the_top_10(path) -> tuple[int, set]:
+    """The events of the products outside the 10 largest, from the models layer and from plain pandas."""
+    from models.logs.aggregate import OTHER, Events, Filters, dashboard
+    from models.logs.parse import parse_bytes
+
+    table = parse_bytes(path.read_bytes(), name="access.log").table
+    shown = dashboard(Events.from_table(table), Filters())["products"]
+    counted = int(shown.loc[shown["label"] == OTHER, "events"].iloc[0])
+    counts = table.to_pandas()["product"].value_counts()
+    counts = counts.rename_axis("label").reset_index().sort_values(["count", "label"], ascending=[False, True])
+    outside = set(counts["label"].iloc[10:])
+    assert counted == int(counts["count"].iloc[10:].sum())
+    return counted, outside
+
+
+def test_the_other_bar_selects_every_product_outside_the_top_10(dash_duo, app_with_shop, shop):
+    expected, outside = _outside_the_top_10(shop)
+    assert expected == 20 and len(outside) == 5
+    _open(dash_duo, app_with_shop, f"/logs#source=path:{shop}")
+    until(lambda: _matching(dash_duo) == 135, timeout=15)
+    labels = _trace(dash_duo, "logs-products", axis="y")
+    assert labels[-1] == "other"
+    bars = dash_duo.find_elements("#logs-products g.point path")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", bars[-1])
+    ActionChains(dash_duo.driver).move_to_element(bars[-1]).click().perform()
+    until(lambda: _matching(dash_duo) != 135, timeout=15)
+    assert _matching(dash_duo) == expected  # before the fix: 0, a product literally named "other"
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "product: other (outside the top 10) ×", timeout=15)
+    assert dash_duo.find_element("#logs-stat-events").text == f"{expected:,}"
+    products = {cell.text for cell in dash_duo.find_elements("#logs-events .ag-row [col-id='product']")}
+    assert products and products <= outside
+    assert "products=other" in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+def test_markup_in_a_product_id_is_shown_literally(dash_duo, app_with_shop, shop):
+    _open(dash_duo, app_with_shop, f"/logs#source=path:{shop}&products=%3Cb%3Ex%3C%2Fb%3E")
+    until(lambda: _matching(dash_duo) == 2, timeout=15)
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "product: <b>x</b> ×", timeout=15)
+    ticks = [t.get_attribute("textContent") for t in dash_duo.find_elements("#logs-products .ytick text")]
+    assert "<b>x</b>" in ticks, ticks
+    bold = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#logs-products .ytick text tspan'))"
+        ".filter(t => t.style.fontWeight === 'bold' || t.getAttribute('style') && t.getAttribute('style').includes('bold')).length;"
+    )
+    assert bold == 0
+    assert dash_duo.get_logs() == []
+
+
+def test_an_empty_view_says_no_events_match(dash_duo, app_with_paths, served):
+    start = 1682935200  # 2023-05-01 10:00 UTC: the served log's first minute
+    _open(dash_duo, app_with_paths, f"/logs#source=path:{served}&statuses=299&start={start}&end={start + 90}")
+    until(lambda: "status: 299 ×" in [b.text for b in dash_duo.find_elements("#logs-chips button")], timeout=15)
+    until(lambda: _matching(dash_duo) == 0, timeout=15)
+    for graph in ("logs-timeseries", "logs-daily", "logs-hourly", "logs-products", "logs-categories", "logs-heatmap"):
+        dash_duo.wait_for_contains_text(f"#{graph} .annotation-text", "No events match", timeout=10)
+        assert not dash_duo.find_elements(f"#{graph} .ytick text"), graph  # no -1..1 axes
+    assert not dash_duo.find_elements("#logs-heatmap .colorbar")
+    legend = [t.get_attribute("textContent") for t in dash_duo.find_elements("#logs-timeseries .legendtext")]
+    assert not any("trend" in text for text in legend), legend
+    assert dash_duo.get_logs() == []
+
+
+def test_the_live_switch_says_why_it_is_off(dash_duo, app_with_paths, served):
+    _open(dash_duo, app_with_paths)
+    dash_duo.wait_for_contains_text("#logs-live-hint", "pick one in the source menu", timeout=10)
+    assert not dash_duo.find_element("#logs-live-switch").is_enabled()
+    dash_duo.select_dcc_dropdown("#logs-source", value=f"Server: {served}")
+    until(lambda: dash_duo.find_element("#logs-live-switch").is_enabled(), timeout=15)
+    assert dash_duo.find_element("#logs-live-hint").text == ""
+    assert dash_duo.get_logs() == []
+
+
+def test_without_log_paths_live_says_it_needs_them(dash_duo, app):
+    _open(dash_duo, app)
+    dash_duo.wait_for_contains_text("#logs-live-hint", "GLASSBOX_LOG_PATHS", timeout=10)
+    assert not dash_duo.find_element("#logs-live-switch").is_enabled()
+    assert not dash_duo.find_elements(".btn-outline-undefined")  # every button has a colour and a border
+    assert dash_duo.get_logs() == []
+
+
+def test_a_refused_upload_does_not_say_it_was_parsed(dash_duo, app, tmp_path):
+    path = tmp_path / "chart.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
+    _open(dash_duo, app)
+    dash_duo.driver.execute_script(RECORD_PROGRESS)
+    dash_duo.find_element("#logs-upload input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_element("#logs-upload-error", timeout=15)
+    until(lambda: "d-none" in dash_duo.find_element("#logs-upload-progress").get_attribute("class"), timeout=10)
+    shown = dash_duo.driver.execute_script("return window.__progress;")
+    assert not any("parsed" in label for _, label in shown), shown
+    assert _matching(dash_duo) == 200_000
+    assert dash_duo.get_logs() == []
+
+
+def test_the_status_title_fits_its_chart(dash_duo, app):
+    dash_duo.driver.set_window_size(900, 1000)  # three charts a row: the narrowest the status pie gets
+    _open(dash_duo, app)
+    until(lambda: dash_duo.find_elements("#logs-status .gtitle"), timeout=15)
+    overflow = dash_duo.driver.execute_script(
+        "const svg = document.querySelector('#logs-status .main-svg').getBoundingClientRect();"
+        "const title = document.querySelector('#logs-status .gtitle').getBoundingClientRect();"
+        "return [title.left - svg.left, svg.right - title.right];"
+    )
+    assert min(overflow) >= 0, overflow
     assert dash_duo.get_logs() == []

@@ -1,5 +1,7 @@
 """The logs page's server-file and live-mode callbacks, called as plain functions."""
 
+from types import SimpleNamespace
+
 import pytest
 from dash import Patch
 from dash.exceptions import PreventUpdate
@@ -30,10 +32,10 @@ def page(app_config, served):
     from webapp import create_app
 
     app = create_app({**app_config, "LOG_PATHS": str(served)})
-    from webapp.pages import logs
+    from webapp.views.logs import live, render
 
     with app.server.app_context():
-        yield logs
+        yield SimpleNamespace(render=render.render, follow_log=live.follow_log)
 
 
 def _view(source, **filters):
@@ -42,26 +44,26 @@ def _view(source, **filters):
 
 def test_render_reads_a_server_file_and_remembers_where_it_stopped(page, served):
     out = page.render(_view(f"path:{served}"), None, None)
-    live = out[-1]
+    live = out["live"]
     assert live["source"] == f"path:{served}" and live["offset"] == served.stat().st_size and live["lines"] == 90
     assert live["buckets"] == 2 and live["traces"] == 3
-    assert "90 matching" in out[len(page.GRAPHS) + 4]
+    assert "90 matching" in out["pager"]
 
 
 def test_render_refuses_a_path_the_configuration_does_not_name(page, served):
     out = page.render(_view(f"path:{served.parent}/../etc/passwd"), None, None)
-    assert "only the files named by GLASSBOX_LOG_PATHS" in str(out[len(page.GRAPHS) + 5].children)
+    assert "only the files named by GLASSBOX_LOG_PATHS" in str(out["error"].children)
 
 
 def test_a_tick_patches_the_time_series_with_the_appended_lines(page, served):
     view = _view(f"path:{served}")
-    live = page.render(view, None, None)[-1]
+    live = page.render(view, None, None)["live"]
     with pytest.raises(PreventUpdate):
         page.follow_log(1, view, live, None)  # nothing appended yet
     with open(served, "a") as out:
         out.write(_lines(90, 60))  # 11:30 to 12:29: one bucket grows, one is new
     out = page.follow_log(2, view, live, None)
-    patch = out[0]
+    patch = out["timeseries"]
     assert isinstance(patch, Patch)
     operations = patch.to_plotly_json()["operations"]
     assigned = [
@@ -74,8 +76,8 @@ def test_a_tick_patches_the_time_series_with_the_appended_lines(page, served):
         o["params"]["value"] for o in operations if o["operation"] == "Extend" and o["location"] == ["data", 0, "y"]
     ]
     assert extended == [[30]]
-    assert out[-1]["offset"] == served.stat().st_size and out[-1]["buckets"] == 3
-    assert "150 matching" in out[-2]
+    assert out["live"]["offset"] == served.stat().st_size and out["live"]["buckets"] == 3
+    assert "150 matching" in out["pager"]
 
 
 def test_timeseries_patch_adds_and_drops_the_trend_trace():
@@ -97,8 +99,8 @@ def test_timeseries_patch_adds_and_drops_the_trend_trace():
 
 
 def test_without_a_range_the_period_comparison_shows_dashes_not_zeros(page, served):
-    compare = str(page.render(_view(f"path:{served}"), None, None)[len(page.GRAPHS) + 1])
+    compare = str(page.render(_view(f"path:{served}"), None, None)["compare"])
     assert "—" in compare and "Drag across the time series" in compare
     start = 1682937000  # 2023-05-01 10:30 UTC: the 30 minutes before it hold events
-    compare = str(page.render(_view(f"path:{served}", start=start, end=start + 1800), None, None)[len(page.GRAPHS) + 1])
+    compare = str(page.render(_view(f"path:{served}", start=start, end=start + 1800), None, None)["compare"])
     assert "—" not in compare and "before it" in compare

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from models.logs.aggregate import WEEKDAYS
+from models.logs.aggregate import NONE_LABEL, WEEKDAYS, Filters
 
 STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14", "5": "#dc3545"}
 SELECTED = "#0d6efd"
@@ -33,11 +34,27 @@ def _title(text: str) -> dict:
     )
 
 
+def _text(value) -> str:
+    """Data as chart text: Plotly reads <b>, <br>, <a>... in labels, ticks and hover as markup, so a
+    product id ``<b>x</b>`` in a log would turn bold; escaped, it is drawn as written."""
+    return html.escape(str(value), quote=False)
+
+
 def _bar_colours(labels, selected) -> list[str]:
     selected = {str(s) for s in selected}
     if not selected:
         return [SELECTED] * len(labels)
     return [SELECTED if str(label) in selected else MUTED for label in labels]
+
+
+NO_EVENTS = "No events match these filters"
+
+
+def _empty(title: str, height: int) -> go.Figure:
+    """A chart with nothing to draw says so, instead of showing -1..1 axes or a flat colour bar."""
+    note = dict(text=NO_EVENTS, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14))
+    layout = _layout(title, height, xaxis=dict(visible=False), yaxis=dict(visible=False), annotations=[note])
+    return go.Figure(layout=layout)
 
 
 def _layout(title: str, height: int, **more) -> dict:
@@ -51,8 +68,12 @@ def timeseries_figure(
 ) -> go.Figure:
     """Events per bucket with outliers marked, the selected interval shaded and its trend line.
 
-    The trend line is green when rising and red when falling; its width grows with |t|.
+    The trend line is green when rising and red when falling; its width grows with |t|. With no
+    events at all the chart says so; with none in the selected interval it draws no trend.
     """
+    title = f"Events per {granularity} — drag across the chart to select an interval"
+    if not len(series) or not series["events"].sum():
+        return _empty(title, 330)
     # Epoch milliseconds on a date axis, as NumPy arrays: a minute series has 100k+ points, and
     # Plotly validates lists (or formats dates) a hundred times slower than it encodes arrays.
     # (float64: Plotly sends int64 as a plain list, JavaScript has no int64 arrays; ms are exact.)
@@ -96,21 +117,22 @@ def timeseries_figure(
             )
         )
         positions = np.flatnonzero((x >= (start - 1) * 1000) & (x < end * 1000))
-        if len(positions) >= 2:
+        if len(positions) >= 2 and series["events"].to_numpy()[positions].sum():
             y = trend["intercept"] + trend["slope"] * np.arange(len(positions))
             rising = trend["slope"] >= 0
+            direction = "flat" if trend["slope"] == 0 else "rising" if rising else "falling"
             width = float(np.clip(1 + abs(trend["t"]) / 3, 1, 8)) if np.isfinite(trend["t"]) else 8.0
             traces.append(
                 go.Scatter(
                     x=x[positions],
                     y=y,
                     mode="lines",
-                    name=f"trend ({'rising' if rising else 'falling'}, t={trend['t']:.1f})",
+                    name=f"trend ({direction}, t={trend['t']:.1f})",
                     line=dict(color="#20c997" if rising else "#dc3545", width=width),
                 )
             )
     layout = _layout(
-        f"Events per {granularity} — drag across the chart to select an interval",
+        title,
         330,
         dragmode="select",
         selectdirection="h",
@@ -130,6 +152,8 @@ def plain_arrays(figure: dict, traces=(0, 1)) -> dict:
     the time series' events and errors as lists.
     """
     for trace in traces:
+        if trace >= len(figure["data"]):  # an empty view draws no trace
+            continue
         data = figure["data"][trace]
         for axis in ("x", "y"):
             value = data.get(axis)
@@ -177,8 +201,11 @@ def timeseries_patch(figure: dict, first_changed: int, drawn: int, drawn_traces:
 
 
 def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> go.Figure:
-    labels = frame[x].astype(str).tolist()
-    colours = _bar_colours(labels, selected)
+    if not len(frame) or not frame["events"].sum():
+        return _empty(title, 300)
+    raw = frame[x].astype(str).tolist()
+    colours = _bar_colours(raw, selected)
+    labels = [_text(label) for label in raw]
     error_share = np.where(frame["events"] > 0, frame["errors"] / frame["events"].clip(lower=1), 0)
     if horizontal:
         bar = go.Bar(
@@ -203,12 +230,15 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
 
 
 def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
-    labels = frame["label"].tolist()
+    title = "Status codes — click to filter"
+    if not len(frame) or not frame["events"].sum():
+        return _empty(title, 300)
+    labels = frame["label"].astype(str).tolist()
     selected = {str(s) for s in selected}
     colours = [STATUS_COLOURS.get(label[:1], "#6c757d") for label in labels]
     pull = [0.08 if label in selected else 0 for label in labels]
     pie = go.Pie(
-        labels=labels,
+        labels=[_text(label) for label in labels],
         values=frame["events"].to_numpy(),
         hole=0.45,
         marker=dict(colors=colours),
@@ -219,10 +249,17 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
         insidetextorientation="horizontal",
         hovertemplate="%{label}: %{value} events (%{percent})<extra></extra>",
     )
-    return go.Figure(data=[pie], layout=_layout("Status codes — click a slice to filter", 300, showlegend=True))
+    layout = _layout(title, 300, showlegend=True)
+    # A pie has no axis to line up with: the title starts at the chart's edge, not 40 px in, so it
+    # fits a third of a 900 px window.
+    layout["title"].update(xref="container", pad=dict(t=30, l=8))
+    return go.Figure(data=[pie], layout=layout)
 
 
 def heatmap_figure(counts: np.ndarray) -> go.Figure:
+    title = "Seasonality: day of week × hour of day (UTC)"
+    if not counts.sum():
+        return _empty(title, 300)
     heatmap = go.Heatmap(
         z=counts,
         x=list(range(24)),
@@ -230,5 +267,34 @@ def heatmap_figure(counts: np.ndarray) -> go.Figure:
         colorscale="Viridis",
         hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>",
     )
-    layout = _layout("Seasonality: day of week × hour of day (UTC)", 300, yaxis=dict(autorange="reversed"))
+    layout = _layout(title, 300, yaxis=dict(autorange="reversed"))
     return go.Figure(data=[heatmap], layout=layout)
+
+
+def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Requests without a product or category (static files, search...) would dwarf the bars."""
+    return frame[frame["label"] != NONE_LABEL]
+
+
+def dashboard_figures(data: dict, filters: Filters, granularity: str) -> dict[str, go.Figure]:
+    """Every chart of the logs page from one ``aggregate.dashboard`` result, by chart name.
+
+    Returns:
+        ``timeseries``, ``daily``, ``hourly``, ``products``, ``categories``, ``status``, ``heatmap``.
+    """
+    selected_range = data["range"] if filters.start is not None or filters.end is not None else None
+    return {
+        "timeseries": timeseries_figure(data["timeseries"], data["trend"], selected_range, granularity),
+        "daily": bars_figure(
+            data["daily"], "day", "Events per day — click to filter (shift/ctrl: several)", filters.days
+        ),
+        "hourly": bars_figure(data["hourly"], "hour", "Events by hour of day (UTC)", [str(h) for h in filters.hours]),
+        "products": bars_figure(
+            _with_ids(data["products"]), "label", "Events by product (top 10)", filters.products, horizontal=True
+        ),
+        "categories": bars_figure(
+            _with_ids(data["categories"]), "label", "Events by category", filters.categories, horizontal=True
+        ),
+        "status": status_figure(data["statuses"], [str(s) for s in filters.statuses]),
+        "heatmap": heatmap_figure(data["heatmap"]),
+    }

@@ -1,1 +1,1 @@
-"""Pages' callbacks and layouts, one package per page split by user intent (``webapp/pages`` only registers)."""
+"""The pages' callbacks and layouts, one package per page split by user intent (the page modules register them)."""

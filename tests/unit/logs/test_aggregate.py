@@ -8,6 +8,7 @@ import pytest
 
 from models.datasets import fetch_dataset
 from models.logs.aggregate import (
+    OTHER,
     Events,
     Filters,
     dashboard,
@@ -104,6 +105,31 @@ def test_robust_z_and_trend():
     rising = trend(np.arange(20), 3 * np.arange(20) + np.random.default_rng(0).normal(0, 1, 20))
     assert rising["slope"] == pytest.approx(3, abs=0.2) and rising["t"] > 10
     assert trend(np.arange(2), np.array([1.0, 2.0]))["t"] == 0.0
+
+
+def test_the_other_product_selects_exactly_what_the_other_bar_counts(parsed):
+    events, frame = parsed
+    labels = frame["product"].astype(object).fillna("(none)")
+    for filters in (Filters(), Filters(statuses=(200,)), Filters(hours=(9, 10, 11), statuses=(200, 404))):
+        shown = dashboard(events, filters)["products"]
+        other = int(shown.loc[shown["label"] == OTHER, "events"].iloc[0])
+        top = set(shown["label"]) - {OTHER}
+        others = replace(filters, products=(OTHER,))
+        view = dashboard(events, others)
+        selected = _but(frame, filters, None)  # every filter but the product one, in plain pandas
+        expected = int((~labels.loc[selected.index].isin(top)).sum())
+        assert other == expected > 0, filters
+        assert view["matching"] == expected, filters
+        # The bar chart still shows the top 10 and the "other" bar, now selected; not 0 events.
+        assert view["products"]["label"].tolist() == shown["label"].tolist()
+        rows = matching_rows(events, others, 0, 10_000).to_pandas()
+        assert len(rows) == min(expected, 10_000) and len(rows)
+        assert not set(rows["product"].astype(object).fillna("(none)")) & top
+
+
+def test_other_with_nothing_outside_the_top_matches_nothing(parsed):
+    events, _ = parsed
+    assert dashboard(events, Filters(products=(OTHER,)), top=1000)["matching"] == 0
 
 
 def test_top_n_keeps_selected_and_sums_the_rest():

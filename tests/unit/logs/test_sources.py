@@ -60,3 +60,15 @@ def test_the_setting_splits_on_pathsep(logs):
     config = load_config(environ={"GLASSBOX_LOG_PATHS": value})
     assert config["LOG_PATHS"] == (str(logs / "access.log"), str(logs / "error.*"))
     assert load_config({"LOG_PATHS": str(logs / "x.log")}, environ={})["LOG_PATHS"] == (str(logs / "x.log"),)
+
+
+def test_an_upload_is_stored_once_by_content_and_loads_back(tmp_path):
+    from models.logs.parse import parse_bytes
+    from models.logs.sources import load_events, save_upload
+
+    line = '10.0.0.{i} - - [01/May/2023:10:{i:02d}:00 +0000] "GET /product/P{i} HTTP/1.1" 200 100 "-" "curl/8"\n'
+    result = parse_bytes("".join(line.format(i=i) for i in range(12)).encode(), name="a.log")
+    first = save_upload(result, tmp_path)
+    assert save_upload(result, tmp_path) == first
+    assert [p.name for p in (tmp_path / "logs").iterdir()] == [f"{first}.parquet"]  # no temporary file left
+    assert len(load_events(first, tmp_path)) == 12

@@ -1,0 +1,43 @@
+"""Component ids of the logs page (prefix ``logs-``), and the constants the browser script needs."""
+
+from models.logs.sources import PATH_PREFIX
+
+P = "logs-"
+URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (
+    P + n for n in ("url", "view", "click", "upload", "upload-msg", "source", "granularity", "reset")
+)
+TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
+    P + n for n in ("timeseries", "daily", "hourly", "products", "categories", "status", "heatmap")
+)
+STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
+    P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error")
+)
+LIVE, LIVE_SWITCH, LIVE_TICK, LIVE_HINT = (P + n for n in ("live", "live-switch", "live-tick", "live-hint"))
+UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
+    P + n for n in ("upload-start", "upload-chunk", "upload-ack", "upload-progress")
+)
+UPLOAD_OK, UPLOAD_ERROR, SOURCE_ERROR = P + "upload-ok", P + "upload-error", P + "source-error"
+STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("events", "errors", "5xx", "bytes"))
+COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
+CHIP_TYPE = P + "chip"  # pattern-matching id {"type": CHIP_TYPE, "dim": ..., "value": ...}
+CLIENT = P + "client"  # a store holding CLIENT_CONFIG for assets/logs.js
+
+# Chart ids by the name the figure builders and the callbacks' named outputs use.
+GRAPHS = {
+    "timeseries": TIMESERIES,
+    "daily": DAILY,
+    "hourly": HOURLY,
+    "products": PRODUCTS,
+    "categories": CATEGORIES,
+    "status": STATUS,
+    "heatmap": HEATMAP,
+}
+# Which filter a click on each chart sets, and which field of Plotly's clicked point holds the value.
+CLICK_DIMENSIONS = {DAILY: "days", HOURLY: "hours", PRODUCTS: "products", CATEGORIES: "categories", STATUS: "statuses"}
+CLICK_FIELDS = {DAILY: "x", HOURLY: "x", PRODUCTS: "y", CATEGORIES: "y", STATUS: "label"}
+CLIENT_CONFIG = {
+    "dims": CLICK_DIMENSIONS,
+    "fields": CLICK_FIELDS,
+    "uploadStart": UPLOAD_START,
+    "pathPrefix": PATH_PREFIX,
+}

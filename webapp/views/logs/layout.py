@@ -1,0 +1,153 @@
+"""The logs page's layout: controls, the seven charts, the stats and comparison panels, the events grid."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import flask
+from dash import dcc, html
+
+from models.logs.aggregate import GRANULARITY_S
+from models.logs.sources import BUILTIN, path_source_id, server_paths
+from webapp.views.logs import ids
+
+LIVE_INTERVAL_MS = 3000
+UPLOAD_CHUNK_BYTES = 4 << 20  # one callback request per chunk: 5.3 MiB of base64
+
+GRID_COLUMNS = [
+    {"field": "ts", "headerName": "time (UTC)", "minWidth": 170},
+    {"field": "ip", "minWidth": 120},
+    {"field": "method", "maxWidth": 90},
+    {"field": "path", "minWidth": 160},
+    {"field": "query", "minWidth": 200},
+    {"field": "status", "maxWidth": 90},
+    {"field": "bytes", "maxWidth": 100},
+    {"field": "product"},
+    {"field": "category"},
+    {"field": "agent_class", "headerName": "agent", "maxWidth": 100},
+    {"field": "source"},
+    {"field": "line", "maxWidth": 90},
+]
+
+
+def _graph(graph_id: str, md: int) -> dbc.Col:
+    # Box and lasso selection only mean something on the time series; elsewhere a click filters.
+    remove = [] if graph_id == ids.TIMESERIES else ["select2d", "lasso2d", "autoScale2d"]
+    return dbc.Col(
+        dcc.Graph(id=graph_id, figure={}, config={"displaylogo": False, "modeBarButtonsToRemove": remove}), md=md
+    )
+
+
+def chunk_bytes() -> int:
+    """Upload chunk size: never more than the upload limit, so a chunk's request stays under the body limit."""
+    limit = flask.current_app.config["MAX_UPLOAD_BYTES"] if flask.has_app_context() else UPLOAD_CHUNK_BYTES
+    return min(UPLOAD_CHUNK_BYTES, limit)
+
+
+def _server_options() -> list[dict]:
+    """The server files the configuration (GLASSBOX_LOG_PATHS) allows."""
+    if not flask.has_app_context():
+        return []
+    paths = server_paths(flask.current_app.config.get("LOG_PATHS", ()))
+    return [{"label": f"Server: {path}", "value": path_source_id(path)} for path in paths]
+
+
+def _controls(server_options: list[dict]) -> dbc.Row:
+    options = [{"label": label, "value": value} for value, label in BUILTIN.items()] + server_options
+    return dbc.Row(
+        [
+            dbc.Col(dcc.Dropdown(id=ids.SOURCE, options=options, value="sample", clearable=False), md=3),
+            dbc.Col(
+                [
+                    # dcc.Upload is the drop zone and file dialog only: assets/glassbox.js takes the
+                    # chosen or dropped file before it does, and assets/logs.js sends it in chunks,
+                    # each one acknowledged by the server, so the bar below shows what has arrived.
+                    html.Div(
+                        dcc.Upload(
+                            id=ids.UPLOAD,
+                            children=html.Div(["Drop an access log here or ", html.A("choose a file", href="#")]),
+                            className="border border-secondary-subtle rounded text-center py-2",
+                            multiple=False,
+                        ),
+                        **{"data-upload-store": ids.UPLOAD_START, "data-chunk-bytes": str(chunk_bytes())},
+                    ),
+                    dbc.Progress(
+                        id=ids.UPLOAD_PROGRESS, value=0, label="", class_name="mt-1 d-none", style={"height": "1.1rem"}
+                    ),
+                ],
+                md=4,
+            ),
+            dbc.Col(
+                [
+                    dbc.RadioItems(
+                        id=ids.GRAN,
+                        options=[{"label": g, "value": g} for g in GRANULARITY_S],
+                        value="hour",
+                        inline=True,
+                    ),
+                    dbc.Switch(
+                        id=ids.LIVE_SWITCH,
+                        label="Live",
+                        value=False,
+                        disabled=True,
+                        class_name="ms-2 mb-0",
+                        label_class_name="small",
+                    ),
+                    # Why Live is off; assets/logs.js fills it in as the source changes.
+                    html.Small(id=ids.LIVE_HINT, className="text-body-secondary w-100"),
+                ],
+                md=3,
+                class_name="d-flex flex-wrap align-items-center",
+            ),
+            dbc.Col(
+                dbc.Button("Reset filters", id=ids.RESET, color="secondary", outline=True),
+                md=2,
+                class_name="text-end",
+            ),
+        ],
+        class_name="g-2 mb-2",
+    )
+
+
+def layout(**_query):
+    server_options = _server_options()
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.CLICK),
+            dcc.Store(id=ids.LIVE),
+            dcc.Store(id=ids.UPLOAD_START),
+            dcc.Store(id=ids.UPLOAD_CHUNK),
+            dcc.Store(id=ids.UPLOAD_ACK),
+            dcc.Store(id=ids.CLIENT, data={**ids.CLIENT_CONFIG, "serverFiles": bool(server_options)}),
+            dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
+            html.H1("Logs", id="logs-title", className="h3"),
+            _controls(server_options),
+            dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
+            html.Div(id=ids.ERROR),
+            html.Div(id=ids.CHIPS, className="mb-2"),
+            dbc.Row(id=ids.STATS, class_name="g-2 mb-2"),
+            dbc.Row([_graph(ids.TIMESERIES, 12)]),
+            dbc.Row([_graph(ids.DAILY, 6), _graph(ids.HOURLY, 6)]),
+            dbc.Row([_graph(ids.PRODUCTS, 4), _graph(ids.CATEGORIES, 4), _graph(ids.STATUS, 4)]),
+            dbc.Row([_graph(ids.HEATMAP, 8), dbc.Col(html.Div(id=ids.COMPARE), md=4)]),
+            html.H2("Matching events", className="h5 mt-3"),
+            dag.AgGrid(
+                id=ids.GRID,
+                columnDefs=GRID_COLUMNS,
+                rowData=[],
+                defaultColDef={"resizable": True, "sortable": False},
+                columnSize="responsiveSizeToFit",
+                style={"height": "420px"},
+            ),
+            html.Div(
+                [
+                    dbc.Button("‹ Newer", id=ids.PREV, size="sm", color="secondary", outline=True, class_name="me-2"),
+                    dbc.Button("Older ›", id=ids.NEXT, size="sm", color="secondary", outline=True, class_name="me-3"),
+                    html.Span(id=ids.PAGER),
+                ],
+                className="mt-2",
+            ),
+        ]
+    )

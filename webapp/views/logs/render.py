@@ -1,0 +1,120 @@
+"""Draw every view of the logs page for the current view state."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import Input, Output, State, callback, no_update
+
+from models.datasets import DatasetError
+from models.logs import view as views
+from models.logs.aggregate import Events, Filters, dashboard, matching_rows
+from models.logs.follow import Position
+from models.logs.parse import LogFormatError
+from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from webapp import ids as shell_ids
+from webapp.components import logs_figures as figs
+from webapp.components.theme import follow_theme, themed
+from webapp.views.logs import ids, panels
+from webapp.views.logs.layout import GRID_COLUMNS
+
+# What render and the live tick both return, besides the seven figures.
+PANELS = ("stats", "compare", "rows", "pager")
+
+
+def draw(view: dict, events: Events, theme: str | None) -> dict:
+    """Every view for one state: one aggregation pass, then figure builders.
+
+    Returns:
+        One JSON figure per chart name of ``ids.GRAPHS``, ``stats``, ``compare``, ``chips``,
+        ``rows`` (grid records), ``pager``, and ``drawn`` (what the time series shows, for live
+        updates: ``origin``, ``buckets``, ``traces``, ``patchable``, ``granularity``).
+    """
+    filters = Filters.from_dict(view["filters"])
+    data = dashboard(events, filters, view["granularity"])
+    out = {
+        name: themed(figure, theme)
+        for name, figure in figs.dashboard_figures(data, filters, view["granularity"]).items()
+    }
+    patchable = is_path_source(view["source"])  # only a server file can be followed live
+    if patchable:
+        out["timeseries"] = figs.plain_arrays(out["timeseries"])
+    page = int(view.get("page", 0))
+    rows = matching_rows(events, filters, page * views.PAGE_SIZE, views.PAGE_SIZE).to_pandas()
+    rows["ts"] = rows["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    rows = rows[[c["field"] for c in GRID_COLUMNS]].astype(object).where(rows.notna(), None)
+    series = data["timeseries"]
+    out.update(
+        stats=panels.stat_cards(data["stats"], data["previous"]),
+        compare=panels.compare_card(data),
+        chips=panels.chips(filters),
+        rows=rows.to_dict("records"),
+        pager=views.pager_text(page, data["matching"], source_label(view["source"])),
+        drawn={
+            "origin": int(series["time"].iloc[0].timestamp()) if len(series) else None,
+            "buckets": len(series),
+            "traces": len(out["timeseries"]["data"]),
+            "patchable": patchable,
+            "granularity": view["granularity"],
+            "empty": not int(series["events"].sum()),
+        },
+    )
+    return out
+
+
+def load(view: dict, live: dict | None):
+    """The events of the view's source and, for a server file, where reading it stopped.
+
+    A server file is read up to the position the browser holds for it, so every click sees
+    the same events as the live updates drew.
+    """
+    config = flask.current_app.config
+    source = view["source"]
+    if is_path_source(source):
+        position = Position.from_dict(live) if live and live.get("source") == source else None
+        snap = load_path(source, config["LOG_PATHS"], position)
+        return snap.events, {"source": source, **snap.position.to_dict()}
+    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
+
+
+OUTPUTS = {
+    **{name: Output(graph, "figure") for name, graph in ids.GRAPHS.items()},
+    "stats": Output(ids.STATS, "children"),
+    "compare": Output(ids.COMPARE, "children"),
+    "chips": Output(ids.CHIPS, "children"),
+    "rows": Output(ids.GRID, "rowData"),
+    "pager": Output(ids.PAGER, "children"),
+    "error": Output(ids.ERROR, "children"),
+    "live": Output(ids.LIVE, "data"),
+}
+
+
+def render(view, theme, live):
+    """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
+    try:
+        events, position = load(view, live)
+    except (UnknownSourceError, DatasetError, LogFormatError) as exc:
+        return {
+            **dict.fromkeys(OUTPUTS, no_update),
+            "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
+        }
+    out = draw(view, events, theme)
+    return {
+        **{name: out[name] for name in OUTPUTS if name in out},
+        "error": None,
+        "live": {**position, **out["drawn"]} if position else None,
+    }
+
+
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    callback(
+        output=OUTPUTS,
+        inputs={
+            "view": Input(ids.VIEW, "data"),
+            "theme": State(shell_ids.THEME_STORE, "data"),
+            "live": State(ids.LIVE, "data"),
+        },
+        prevent_initial_call=True,
+    )(render)
+    follow_theme(*ids.GRAPHS.values())

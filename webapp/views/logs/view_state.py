@@ -1,0 +1,90 @@
+"""Every filtering gesture of the logs page becomes the one view state, mirrored in the URL fragment."""
+
+from __future__ import annotations
+
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
+
+from models.logs import view as views
+from webapp.components.viewstate import decode_hash, encode_hash
+from webapp.views.logs import ids
+
+NOTHING = {"view": no_update, "hash": no_update, "source": no_update, "granularity": no_update}
+
+
+def view_from_hash(fragment: str | None) -> dict:
+    return views.view_from_state(decode_hash(fragment, views.LIST_KEYS))
+
+
+def url_hash(view: dict) -> str:
+    return encode_hash(views.url_state(view))
+
+
+def _next_view(trigger, view: dict, click, selected, chip_clicks, source, granularity) -> dict | None:
+    """The view after the gesture that fired, or None when it changes nothing."""
+    if trigger == ids.CLICK and click:
+        return views.toggle(view, click["dim"], views.chart_value(click["value"]), bool(click.get("additive")))
+    if trigger == ids.TIMESERIES:
+        start, end = views.range_from_selection(selected)
+        # Plotly drops its selection box when the figure is redrawn; the range stays until
+        # the user removes its chip or resets.
+        return None if start is None else views.with_range(view, start, end)
+    if trigger == ids.RESET:
+        return views.reset(view)
+    if isinstance(trigger, dict) and trigger.get("type") == ids.CHIP_TYPE:
+        if not any(chip_clicks):
+            return None
+        if trigger["dim"] == "range":
+            return views.with_range(view, None, None)
+        return views.toggle(view, trigger["dim"], trigger["value"], additive=True)
+    if trigger == ids.SOURCE:
+        return None if source == view["source"] else views.with_source(view, source)
+    if trigger == ids.GRAN:
+        return views.with_granularity(view, granularity)
+    if trigger in (ids.PREV, ids.NEXT):
+        return views.turn_page(view, 1 if trigger == ids.NEXT else -1)
+    return {**view, "page": 0}
+
+
+def update_view(fragment, click, selected, _reset, chip_clicks, source, granularity, _prev, _next, view):
+    """Every filtering gesture of the page lands here and becomes the one view state (and the URL)."""
+    trigger = ctx.triggered_id
+    if view is None or trigger == ids.URL:
+        decoded = view_from_hash(fragment)
+        if view == decoded:
+            return NOTHING
+        return {**NOTHING, "view": decoded, "source": decoded["source"], "granularity": decoded["granularity"]}
+    new = _next_view(trigger, dict(view), click, selected, chip_clicks, source, granularity)
+    if new is None:
+        return NOTHING
+    return {**NOTHING, "view": new, "hash": url_hash(new)}
+
+
+def register() -> None:
+    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
+    clientside_callback(
+        ClientsideFunction(namespace="logs", function_name="click"),
+        Output(ids.CLICK, "data"),
+        [Input(graph, "clickData") for graph in ids.CLICK_DIMENSIONS],
+        State(ids.CLIENT, "data"),
+        prevent_initial_call=True,
+    )
+    callback(
+        output={
+            "view": Output(ids.VIEW, "data"),
+            "hash": Output(ids.URL, "hash"),
+            "source": Output(ids.SOURCE, "value"),
+            "granularity": Output(ids.GRAN, "value"),
+        },
+        inputs={
+            "fragment": Input(ids.URL, "hash"),
+            "click": Input(ids.CLICK, "data"),
+            "selected": Input(ids.TIMESERIES, "selectedData"),
+            "_reset": Input(ids.RESET, "n_clicks"),
+            "chip_clicks": Input({"type": ids.CHIP_TYPE, "dim": ALL, "value": ALL}, "n_clicks"),
+            "source": Input(ids.SOURCE, "value"),
+            "granularity": Input(ids.GRAN, "value"),
+            "_prev": Input(ids.PREV, "n_clicks"),
+            "_next": Input(ids.NEXT, "n_clicks"),
+            "view": State(ids.VIEW, "data"),
+        },
+    )(update_view)
