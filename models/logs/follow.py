@@ -18,8 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from models.limits import current_limits
 from models.logs.aggregate import Events
-from models.logs.parse import EVENT_SCHEMA, parse_bytes
+from models.logs.parse import EVENT_SCHEMA, parse_bytes, parse_files
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CACHE_SIZE = 3
@@ -80,7 +81,7 @@ def _parse(data: bytes, name: str, lines_before: int) -> tuple[pa.Table, int]:
     """Events of ``data`` (whole lines), numbered after the ``lines_before`` already read."""
     if not data:
         return EVENT_SCHEMA.empty_table(), 0
-    result = parse_bytes(data, name=name)
+    result = parse_bytes(data, name=name, limits=current_limits().for_server_files())
     table = result.table
     if lines_before:
         index = table.schema.get_field_index("line")
@@ -113,7 +114,8 @@ def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
 
     Raises:
         OSError: the file cannot be read.
-        LogFormatError: it is binary, not a text log.
+        LogFormatError: it is binary, not a text log, or damaged gzip.
+        LogTooLargeError: a gzip file inflates past the ratio cap (a decompression bomb).
     """
     path = Path(path)
     stat = os.stat(path)
@@ -126,13 +128,16 @@ def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
         events = _recall((str(path), position))
         if events is not None:
             return Snapshot(events, position)
-        data = _read(path, 0, position.offset)
+    if _is_gzip(path):
+        # Inflated as it is parsed, never whole in memory; a bomb passes the ratio cap and is refused.
+        result = parse_files([path])
+        table, lines, size = result.table, result.lines, stat.st_size
     else:
-        data = _read(path, 0, stat.st_size)
-        data = data if _is_gzip(path) else _whole_lines(data)
-    table, lines = _parse(data, path.name, 0)
+        data = _read(path, 0, position.offset) if same else _whole_lines(_read(path, 0, stat.st_size))
+        table, lines = _parse(data, path.name, 0)
+        size = len(data)
     events = Events.from_table(table)
-    found = Position(stat.st_dev, stat.st_ino, len(data), lines)
+    found = Position(stat.st_dev, stat.st_ino, size, lines)
     _remember((str(path), found), events)
     return Snapshot(events, found, restarted=position is not None and not same, added=len(events) if not same else 0)
 
