@@ -15,6 +15,7 @@ from typing import Any
 
 from models import limits
 from models.datasets import DEFAULT_DATA_DIR
+from models.logs import uploads
 
 PREFIX = "GLASSBOX_"
 DEV_SECRET_KEY = "glassbox-dev-secret-change-me"
@@ -80,6 +81,24 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_TABLE_CELLS",
         limits.DEFAULT_MAX_TABLE_CELLS,
         "Most rows × columns of an uploaded table (CSV, or Parquet checked from its footer).",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_CLIENT_MB",
+        uploads.DEFAULT_CLIENT_MB,
+        "Most MiB of unfinished chunked uploads one client (address) may park on the server.",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_TOTAL_MB",
+        uploads.DEFAULT_TOTAL_MB,
+        "Most MiB of unfinished chunked uploads all clients together may park on the server.",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_STALE_MINUTES",
+        uploads.DEFAULT_STALE_MINUTES,
+        "Minutes after its last chunk an unfinished upload is removed.",
         _positive_int,
     ),
     Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),

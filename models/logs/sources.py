@@ -13,7 +13,7 @@ crafted id (``path:/etc/passwd``, ``path:/var/log/../../etc/passwd``) opens noth
 from __future__ import annotations
 
 import glob
-import hashlib
+import io
 import os
 import threading
 from collections import OrderedDict
@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from models.datasets import fetch_dataset
-from models.files import is_upload_id
+from models.files import is_upload_id, store_by_content
 from models.logs.aggregate import Events
 from models.logs.follow import Position, Snapshot, snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
@@ -96,15 +96,16 @@ def _upload_path(data_dir: str | Path, source_id: str) -> Path:
     return Path(data_dir) / "logs" / f"{source_id}.parquet"
 
 
-def save_upload(result: ParseResult, content: bytes, data_dir: str | Path) -> str:
-    """Persist a parsed upload and return its source id."""
-    source_id = "upload-" + hashlib.sha256(content).hexdigest()[:16]
-    path = _upload_path(data_dir, source_id)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        pq.write_table(result.table, tmp, compression="zstd")
-        tmp.replace(path)
+def save_upload(result: ParseResult, content: bytes | None, data_dir: str | Path) -> str:
+    """Persist a parsed upload and return its source id.
+
+    The events are stored as Parquet by ``models.files.store_by_content``: named by the hash of
+    that Parquet file, written beside it under a unique name and renamed, so two workers saving
+    the same upload at once cannot collide. (``content``, the raw upload, is no longer needed.)
+    """
+    sink = io.BytesIO()
+    pq.write_table(result.table, sink, compression="zstd")
+    source_id, _path, _created = store_by_content(Path(data_dir) / "logs", sink.getvalue(), ".parquet")
     return source_id
 
 
