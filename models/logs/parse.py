@@ -139,7 +139,7 @@ class LogTooLargeError(LogFormatError, LimitError):
 
 
 GZIP_MAGIC = b"\x1f\x8b"
-TRIM_AFTER_BYTES = 64 << 20  # hand memory back to the OS after parses at least this large
+TRIM_AFTER_BYTES = 32 << 20  # hand memory back to the OS after parses at least this large (a trim costs ms)
 
 
 # --------------------------------------------------------------------------- layout sniffing
