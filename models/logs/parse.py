@@ -637,8 +637,10 @@ def parse_chunk(data, source: str, layout: _Layout | None, config: ParserConfig)
     return _ChunkResult(table, n_lines, len(rejected_numbers), rejected)
 
 
-def _open(path: Path, limits: Limits, name: str) -> io.RawIOBase:
-    """The file as a binary stream: a gzip file inflated as it is read, within ``limits``."""
+def _open(path: Path, limits: Limits | None = None, name: str | None = None) -> io.RawIOBase:
+    """The file as a binary stream: a gzip file inflated as it is read, within ``limits`` (default: a server file's)."""
+    limits = limits or current_limits().for_server_files()
+    name = name or Path(path).name
     handle = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     if handle.read(2) == GZIP_MAGIC:
         handle.seek(0)
