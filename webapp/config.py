@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models import limits
 from models.datasets import DEFAULT_DATA_DIR
+from models.logs import uploads
 
 PREFIX = "GLASSBOX_"
 DEV_SECRET_KEY = "glassbox-dev-secret-change-me"
@@ -62,6 +64,43 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CACHE_DIR", None, "diskcache folder for background jobs. Default: `<DATA_DIR>/cache`."),
     Setting("SECRET_KEY", DEV_SECRET_KEY, "Flask secret key. Set it in production; the default is public."),
     Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
+    Setting(
+        "MAX_INFLATED_MB",
+        limits.DEFAULT_MAX_INFLATED_MB,
+        "Most bytes, in MiB, a compressed upload (a `.gz` log, a Parquet file) may hold once read.",
+        _positive_int,
+    ),
+    Setting("MAX_LOG_LINES", limits.DEFAULT_MAX_LOG_LINES, "Most lines an uploaded log may have.", _positive_int),
+    Setting(
+        "MAX_GZIP_RATIO",
+        limits.DEFAULT_MAX_GZIP_RATIO,
+        "Most bytes out per compressed byte in a gzip log, uploaded or on the server (a bomb is refused).",
+        _positive_int,
+    ),
+    Setting(
+        "MAX_TABLE_CELLS",
+        limits.DEFAULT_MAX_TABLE_CELLS,
+        "Most rows × columns of an uploaded table (CSV, or Parquet checked from its footer).",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_CLIENT_MB",
+        uploads.DEFAULT_CLIENT_MB,
+        "Most MiB of unfinished chunked uploads one client (address) may park on the server.",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_TOTAL_MB",
+        uploads.DEFAULT_TOTAL_MB,
+        "Most MiB of unfinished chunked uploads all clients together may park on the server.",
+        _positive_int,
+    ),
+    Setting(
+        "UPLOAD_STALE_MINUTES",
+        uploads.DEFAULT_STALE_MINUTES,
+        "Minutes after its last chunk an unfinished upload is removed.",
+        _positive_int,
+    ),
     Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),
     Setting("API_MAX_TEXT_CHARS", 5000, "Longest text, in characters, the sentiment API accepts.", _positive_int),
     Setting(

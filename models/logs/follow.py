@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.cache import LRU
+from models.limits import current_limits
 from models.logs.aggregate import Events
-from models.logs.parse import EVENT_SCHEMA, parse_bytes
+from models.logs.parse import EVENT_SCHEMA, parse_bytes, parse_files
 
 GZIP_MAGIC = b"\x1f\x8b"
 _cache = LRU(3)  # (path, Position) → Events: a position's events never change, so any worker may keep them
@@ -73,11 +74,22 @@ def _whole_lines(data: bytes) -> bytes:
     return data[: data.rfind(b"\n") + 1]
 
 
+def _parse_file(path: Path, offset: int | None = None) -> tuple[pa.Table, int, int]:
+    """The events of a file up to ``offset`` (None: up to its last whole line) with their line count and the
+    bytes they cover. A gzip file is inflated as it is parsed, never whole in memory: a bomb meets the ratio cap."""
+    if _is_gzip(path):
+        result = parse_files([path])
+        return result.table, result.lines, path.stat().st_size
+    data = _read(path, 0, offset) if offset is not None else _whole_lines(_read(path, 0, path.stat().st_size))
+    table, lines = _parse(data, path.name, 0)
+    return table, lines, len(data)
+
+
 def _parse(data: bytes, name: str, lines_before: int) -> tuple[pa.Table, int]:
     """Events of ``data`` (whole lines), numbered after the ``lines_before`` already read."""
     if not data:
         return EVENT_SCHEMA.empty_table(), 0
-    result = parse_bytes(data, name=name)
+    result = parse_bytes(data, name=name, limits=current_limits().for_server_files())
     table = result.table
     if lines_before:
         index = table.schema.get_field_index("line")
@@ -94,7 +106,8 @@ def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
 
     Raises:
         OSError: the file cannot be read.
-        LogFormatError: it is binary, not a text log.
+        LogFormatError: it is binary, not a text log, or damaged gzip.
+        LogTooLargeError: a gzip file inflates past the ratio cap (a decompression bomb).
     """
     path = Path(path)
     stat = os.stat(path)
@@ -104,15 +117,11 @@ def snapshot(path: str | Path, position: Position | None = None) -> Snapshot:
         and stat.st_size >= position.offset
     )
     if same:
-        # A worker that lacks this position's events parses the file's first ``offset`` bytes again.
-        events = _cache.get(
-            (str(path), position), lambda: Events.from_table(_parse(_read(path, 0, position.offset), path.name, 0)[0])
-        )
+        # A worker that lacks this position's events parses the file up to ``offset`` again.
+        events = _cache.get((str(path), position), lambda: Events.from_table(_parse_file(path, position.offset)[0]))
         return Snapshot(events, position)
-    data = _read(path, 0, stat.st_size)
-    data = data if _is_gzip(path) else _whole_lines(data)
-    table, lines = _parse(data, path.name, 0)
-    found = Position(stat.st_dev, stat.st_ino, len(data), lines)
+    table, lines, size = _parse_file(path)
+    found = Position(stat.st_dev, stat.st_ino, size, lines)
     events = _cache.get((str(path), found), lambda: Events.from_table(table))
     return Snapshot(events, found, restarted=position is not None and not same, added=len(events) if not same else 0)
 

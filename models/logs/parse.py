@@ -10,13 +10,14 @@ those that match nothing are counted and kept as rejected: ``parsed + rejected =
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import time
+import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from models.limits import CappedGzipReader, LimitError, Limits, check_lines, current_limits, release_memory
 from models.logs.arrowstr import as_string_array, buffers, dictionary_map, first_params, split_parts
 
 # One line, every supported variant: optional vhost, optional offset, optional referrer+agent,
@@ -130,6 +132,14 @@ class ParseResult:
 
 class LogFormatError(ValueError):
     """The input is not an access log at all (binary, empty, CSV...)."""
+
+
+class LogTooLargeError(LogFormatError, LimitError):
+    """The input would cost more than a configured cap (a decompression bomb, too many lines)."""
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+TRIM_AFTER_BYTES = 32 << 20  # hand memory back to the OS after parses at least this large (a trim costs ms)
 
 
 # --------------------------------------------------------------------------- layout sniffing
@@ -593,23 +603,31 @@ def parse_chunk(data, source: str, layout: _Layout | None, config: ParserConfig)
     else:
         fallback_lines = np.arange(1, n_lines + 1, dtype=np.int64)
 
-    rejected_numbers: list[int] = []
-    texts: list[str] = []
+    rejected_numbers = np.empty(0, dtype=np.int64)
+    examples: list[str] = []
     if len(fallback_lines):
-        starts = np.concatenate([[0], np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1])
-        texts = [_line_text(data, starts, int(line) - 1) for line in fallback_lines]
-        columns, matched = _regex_columns(texts)
-        matched = np.array(matched, dtype=bool)
-        if matched.any():
-            ts = _timestamps(columns["ts"], columns["tz"], config.timezone)
-            table, bad = _convert(columns, ts, fallback_lines[matched], source, config)
-            tables.append(table)
-            matched[np.flatnonzero(matched)[bad]] = False
-        rejected_numbers = [int(fallback_lines[i]) for i in np.flatnonzero(~matched)]
-        texts = [texts[i] for i in np.flatnonzero(~matched)]
+        array = np.frombuffer(data, np.uint8)
+        starts = np.concatenate([[0], np.flatnonzero(array == 10) + 1])
+        # Blank lines are rejected without the per-line regex: a file of newlines costs no Python loop.
+        bounds = np.append(starts, len(array))
+        first = bounds[fallback_lines - 1]
+        length = bounds[fallback_lines] - first
+        blank = (length <= 1) | ((length == 2) & (array[np.minimum(first, len(array) - 1)] == 13))
+        candidates = fallback_lines[~blank]
+        matched = np.zeros(len(candidates), dtype=bool)
+        if len(candidates):
+            columns, found = _regex_columns([_line_text(data, starts, int(line) - 1) for line in candidates])
+            matched = np.array(found, dtype=bool)
+            if matched.any():
+                ts = _timestamps(columns["ts"], columns["tz"], config.timezone)
+                table, bad = _convert(columns, ts, candidates[matched], source, config)
+                tables.append(table)
+                matched[np.flatnonzero(matched)[bad]] = False
+        rejected_numbers = np.sort(np.concatenate([fallback_lines[blank], candidates[~matched]]))
+        examples = [_line_text(data, starts, int(line) - 1) for line in rejected_numbers[: config.keep_rejected]]
     rejected = [
-        RejectedLine(source, line, text, "empty line" if not text.strip() else "not an access-log line")
-        for line, text in zip(rejected_numbers[: config.keep_rejected], texts[: config.keep_rejected])
+        RejectedLine(source, int(line), text, "empty line" if not text.strip() else "not an access-log line")
+        for line, text in zip(rejected_numbers[: config.keep_rejected], examples)
     ]
     if len(tables) > 1:  # the per-line path's rows go back in between the others, in file order
         table = pa.concat_tables(tables)
@@ -619,10 +637,16 @@ def parse_chunk(data, source: str, layout: _Layout | None, config: ParserConfig)
     return _ChunkResult(table, n_lines, len(rejected_numbers), rejected)
 
 
-def _open(path: Path) -> io.BufferedIOBase:
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+def _open(path: Path, limits: Limits | None = None, name: str | None = None) -> io.RawIOBase:
+    """The file as a binary stream: a gzip file inflated as it is read, within ``limits`` (default: a server file's)."""
+    limits = limits or current_limits().for_server_files()
+    name = name or Path(path).name
+    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if handle.read(2) == GZIP_MAGIC:
+        handle.seek(0)
+        return CappedGzipReader(handle, limits, name)
+    handle.seek(0)
+    return handle
 
 
 def iter_chunks(source, chunk_bytes: int | None = None) -> Iterator[memoryview]:
@@ -671,40 +695,68 @@ def _looks_binary(sample: bytes) -> bool:
     return b"\x00" in sample[:8192]
 
 
+def _newlines(data) -> int:
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == 10))
+
+
+@contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """A cap passed while reading is a ``LogTooLargeError``; damaged gzip a ``LogFormatError``, naming the file."""
+    try:
+        yield
+    except LogFormatError:
+        raise
+    except LimitError as exc:
+        raise LogTooLargeError(str(exc)) from None
+    except (zlib.error, EOFError) as exc:
+        raise LogFormatError(f"{name} looks gzip-compressed but cannot be decompressed ({exc}).") from None
+
+
 def iter_parse(
-    sources: Iterable[tuple[str, object]], config: ParserConfig | None = None, workers: int = 2
+    sources: Iterable[tuple[str, object]],
+    config: ParserConfig | None = None,
+    workers: int = 2,
+    limits: Limits | None = None,
 ) -> Iterator[_ChunkResult]:
     """Parse sources chunk by chunk, in order, ``workers`` chunks at a time (bounded memory).
 
     Args:
         sources: ``(name, binary stream or bytes)`` pairs.
+        limits: ``max_lines`` is checked per source before a chunk is parsed (None: no cap).
 
     Raises:
-        LogFormatError: a source is binary, or empty.
+        LogFormatError: a source is binary, or empty, or not valid gzip.
+        LogTooLargeError: a source passed a cap of ``limits`` (or of its ``CappedGzipReader``).
     """
     config = config or ParserConfig()
+    limits = limits or Limits(max_bytes=None, max_lines=None, max_ratio=None, max_cells=None)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for name, source in sources:
-            chunks = iter_chunks(source)
-            first = next(chunks, None)
-            if first is None:
-                raise LogFormatError(f"{name} is empty.")
-            head = bytes(first[: 1 << 20])
-            if _looks_binary(head):
-                raise LogFormatError(f"{name} is a binary file, not a text access log.")
-            layout = sniff_layout(head)
-            pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
-            line = 1  # chunks count lines themselves, in parallel; number them here, in order
-            for data in chunks:
-                pending.append(pool.submit(parse_chunk, data, name, layout, config))
-                while len(pending) > workers:
+            with _reading(name):
+                chunks = iter_chunks(source)
+                first = next(chunks, None)
+                if first is None:
+                    raise LogFormatError(f"{name} is empty.")
+                head = bytes(first[: 1 << 20])
+                if _looks_binary(head):
+                    raise LogFormatError(f"{name} is a binary file, not a text access log.")
+                seen = _newlines(first)
+                check_lines(seen, limits, name)
+                layout = sniff_layout(head)
+                pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
+                line = 1  # chunks count lines themselves, in parallel; number them here, in order
+                for data in chunks:
+                    seen += _newlines(data)
+                    check_lines(seen, limits, name)
+                    pending.append(pool.submit(parse_chunk, data, name, layout, config))
+                    while len(pending) > workers:
+                        result = pending.popleft().result()
+                        yield result.renumbered(line)
+                        line += result.lines
+                while pending:
                     result = pending.popleft().result()
                     yield result.renumbered(line)
                     line += result.lines
-            while pending:
-                result = pending.popleft().result()
-                yield result.renumbered(line)
-                line += result.lines
 
 
 def _collect(
@@ -742,24 +794,51 @@ def _display_name(path: Path, paths: Sequence[Path]) -> str:
     return str(path)
 
 
-def parse_files(paths: Sequence[str | Path], config: ParserConfig | None = None) -> ParseResult:
-    """Parse plain or gzip log files and merge them by time."""
+def parse_files(
+    paths: Sequence[str | Path], config: ParserConfig | None = None, limits: Limits | None = None
+) -> ParseResult:
+    """Parse plain or gzip log files and merge them by time, streaming (a gzip file is inflated as it is parsed).
+
+    Args:
+        limits: Caps on each file; default: the app's ratio cap only (files on the server may be any size).
+
+    Raises:
+        LogFormatError: a file is binary, empty or damaged gzip.
+        LogTooLargeError: a gzip file's output passed the ratio cap (a decompression bomb).
+    """
     started = time.perf_counter()
+    limits = limits or current_limits().for_server_files()
     paths = [Path(p) for p in paths]
-    handles = [(_display_name(p, paths), _open(p)) for p in paths]
+    names = [_display_name(p, paths) for p in paths]
+    handles = []
     try:
-        return _collect(iter_parse(handles, config), [h[0] for h in handles], started, config)
+        for path, name in zip(paths, names):
+            handles.append((name, _open(path, limits, name)))
+        result = _collect(iter_parse(handles, config, limits=limits), names, started, config)
     finally:
         for _, handle in handles:
             handle.close()
+    if sum(p.stat().st_size for p in paths) >= TRIM_AFTER_BYTES // 8:
+        release_memory()
+    return result
 
 
-def parse_bytes(data: bytes, name: str = "upload", config: ParserConfig | None = None) -> ParseResult:
-    """Parse an uploaded log (plain or gzip bytes)."""
+def parse_bytes(
+    data: bytes, name: str = "upload", config: ParserConfig | None = None, limits: Limits | None = None
+) -> ParseResult:
+    """Parse an uploaded log (plain or gzip bytes); gzip is inflated as it is parsed, never whole.
+
+    Args:
+        limits: Caps on the output; default: the running app's upload caps (``GLASSBOX_MAX_*``).
+
+    Raises:
+        LogFormatError: binary, empty, or damaged gzip.
+        LogTooLargeError (a LogFormatError): more lines, inflated bytes or compression ratio than the caps allow.
+    """
     started = time.perf_counter()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise LogFormatError(f"{name} looks gzip-compressed but cannot be decompressed ({exc}).") from None
-    return _collect(iter_parse([(name, data)], config), [name], started, config)
+    limits = limits or current_limits()
+    source = CappedGzipReader(io.BytesIO(data), limits, name) if data[:2] == GZIP_MAGIC else data
+    result = _collect(iter_parse([(name, source)], config, limits=limits), [name], started, config)
+    if len(data) >= TRIM_AFTER_BYTES or getattr(source, "bytes_out", 0) >= TRIM_AFTER_BYTES:
+        release_memory()
+    return result

@@ -7,11 +7,13 @@ Loaded ``Events`` are read-only and cached per process.
 
 A server file's source id is ``path:`` and its absolute path. It opens only when that exact
 string is one of the files the configured paths and glob patterns name at that moment, so a
-crafted id (``path:/etc/passwd``, ``path:/var/log/../../etc/passwd``) opens nothing.
+crafted id (``path:/etc/passwd``, ``path:/var/log/../../etc/passwd``) opens nothing, and neither
+does a symbolic link in an allowed folder that leads outside what the patterns name.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 from pathlib import Path
@@ -40,14 +42,37 @@ class UnknownSourceError(LookupError):
     """A source id that is neither built in, nor a stored upload, nor an allowed server file."""
 
 
+def _real_pattern(pattern: str) -> tuple[str, ...]:
+    """A pattern's components with its literal leading folders resolved (``/var/log`` may itself be a link)."""
+    parts = Path(os.path.abspath(pattern)).parts
+    first_magic = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts) - 1)
+    first_magic = max(min(first_magic, len(parts) - 1), 1)  # the file's own name is never resolved here
+    return Path(os.path.realpath(os.path.join(*parts[:first_magic]))).parts + parts[first_magic:]
+
+
+def _matches(real: str, pattern: tuple[str, ...]) -> bool:
+    """Whether a resolved path is one a pattern names, component by component (``*`` never crosses a ``/``)."""
+    parts = Path(real).parts
+    return len(parts) == len(pattern) and all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts, pattern))
+
+
 def server_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
-    """The files that configured paths and glob patterns name now: absolute, normalised, in order."""
+    """The files that configured paths and glob patterns name now: absolute, normalised, in order.
+
+    A symbolic link (or a linked folder matched by a wildcard) counts only when the file it
+    resolves to is itself one the patterns name: ``access.log -> access.log.1`` is allowed under
+    ``access.log*``; a link to ``/etc/passwd`` placed in an allowed folder is not.
+    """
+    real_patterns = [_real_pattern(pattern) for pattern in patterns]
     found: dict[str, Path] = {}
     for pattern in patterns:
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         for match in matches:
             path = Path(os.path.abspath(match))
-            if path.is_file():
+            if not path.is_file():
+                continue
+            real = os.path.realpath(path)
+            if any(_matches(real, allowed) for allowed in real_patterns):
                 found.setdefault(str(path), path)
     return list(found.values())
 

@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from models.datasets import fetch_dataset
 from models.files import sniff_delimiter
+from models.limits import LimitError, Limits, check_cells, check_parquet, current_limits, release_memory
 from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, LabelError, to_codes
 
 TWEETS = "twitter_financial_news_sentiment"
@@ -57,20 +58,49 @@ def load_tweets(data_home: str | Path | None = None, mirror: str | Path | None =
     return pd.concat(parts, ignore_index=True)
 
 
-def read_table(content: bytes, filename: str) -> Table:
-    """Read an uploaded CSV or Parquet file.
+def read_parquet(content: bytes, filename: str, limits: Limits) -> pd.DataFrame:
+    """A Parquet upload as a frame, its size checked from the footer before any data is read.
 
     Raises:
-        DataError: empty, binary but not Parquet, unreadable, or no rows.
+        DataError: unreadable, or more rows × columns (or uncompressed bytes) than ``limits`` allow.
+    """
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(content))
+        check_parquet(parquet.metadata, limits, filename)
+        frame = parquet.read().to_pandas()
+    except LimitError as exc:
+        raise DataError(str(exc)) from None
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{filename} is not a readable Parquet file ({exc}).") from None
+    release_memory()  # Arrow's buffers are freed now; hand them back rather than keep the worker at its peak
+    return frame
+
+
+def _check_csv_size(text: str, filename: str, limits: Limits) -> None:
+    """Rows (lines) × columns (the header's fields) within ``limits``, counted before pandas reads anything."""
+    header = text[: text.find("\n")] if "\n" in text else text
+    columns = max(len(header.split(sniff_delimiter(text))), 1)
+    try:
+        check_cells(text.count("\n"), columns, limits, filename)
+    except LimitError as exc:
+        raise DataError(str(exc)) from None
+
+
+def read_table(content: bytes, filename: str, limits: Limits | None = None) -> Table:
+    """Read an uploaded CSV or Parquet file.
+
+    Args:
+        limits: Caps on its size once read; default: the running app's (``GLASSBOX_MAX_TABLE_CELLS`` ...).
+
+    Raises:
+        DataError: empty, binary but not Parquet, unreadable, no rows, or larger than the caps.
     """
     if not content:
         raise DataError(f"{filename} is empty.")
+    limits = limits or current_limits()
     notes: list[str] = []
     if content[:4] == _PARQUET_MAGIC or filename.lower().endswith(".parquet"):
-        try:
-            frame = pq.read_table(io.BytesIO(content)).to_pandas()
-        except (pa.ArrowException, OSError) as exc:
-            raise DataError(f"{filename} is not a readable Parquet file ({exc}).") from None
+        frame = read_parquet(content, filename, limits)
     else:
         if b"\x00" in content[:4096]:
             raise DataError(f"{filename} looks binary; upload a CSV (UTF-8 text) or a Parquet file.")
@@ -83,6 +113,7 @@ def read_table(content: bytes, filename: str) -> Table:
                 f"{filename} is not valid UTF-8 (first bad byte at offset {exc.start}); "
                 f"{bad} undecodable byte(s) were replaced with \ufffd."
             )
+        _check_csv_size(text, filename, limits)
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sniff_delimiter(text))
         except (pd.errors.ParserError, csv.Error) as exc:

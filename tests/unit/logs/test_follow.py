@@ -35,7 +35,9 @@ def test_appended_lines_are_parsed_from_the_last_offset(tmp_path, monkeypatch):
 
     parsed = []
     real = follow_module.parse_bytes
-    monkeypatch.setattr(follow_module, "parse_bytes", lambda data, name: parsed.append(data) or real(data, name=name))
+    monkeypatch.setattr(
+        follow_module, "parse_bytes", lambda data, name, **kw: parsed.append(data) or real(data, name=name, **kw)
+    )
     with open(path, "a") as out:
         out.write(lines(50, 30, minute=1) + '10.0.0.9 - - [01/May/2023:11:00:00 +0000] "GET / HT')  # half a line
     grown = follow(path, first.position)
