@@ -76,8 +76,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     app.layout = layout.shell
     layout.register_callbacks(app)
     server.after_request(_unknown_page_is_404)
-    security.init_app(app)
     _set_up_dash_now(app)
+    security.init_app(app)  # last: its CSP hashes every inline script Dash registered
     return app
 
 
@@ -86,12 +86,12 @@ def _set_up_dash_now(app: dash.Dash) -> None:
 
     Dash does it in a ``before_request`` hook guarded by a flag it sets *before* the work, so under gunicorn's
     threads a worker's first burst of requests could find a bundle not yet registered and answer 500 ("dash is
-    not a registered library"), a blank page. One request made here, before the worker accepts connections,
-    runs every such hook once.
+    not a registered library"), a blank page. Running the ``before_request`` hooks here, before the worker
+    accepts connections, does it once (without dispatching a request, so routes may still be added, e.g. by
+    Dash's dev tools under ``--debug``).
     """
-    response = app.server.test_client().get("/_dash-dependencies")
-    if response.status_code != 200:
-        raise RuntimeError(f"Dash did not set up: /_dash-dependencies answered {response.status_code}.")
+    with app.server.test_request_context("/_dash-dependencies"):
+        app.server.preprocess_request()
 
 
 def _configure_logging(level: str) -> None:

@@ -15,8 +15,10 @@ import socket
 from collections.abc import Iterable
 
 import dash
+import dash.exceptions
 import flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
 
 from webapp.config import DEV_SECRET_KEY
 
@@ -135,6 +137,9 @@ def json_depth(value, limit: int) -> int:
 # Dash's callback endpoint ----------------------------------------------------------------------------------------
 
 CALLBACK_PATH = "/_dash-update-component"
+# Deepest JSON a callback request may carry. The renderer's bodies are ~5 levels plus the deepest value sent
+# (a figure: ~8); a component tree as Input/State would add 3 per level, and no callback here takes one.
+DASH_MAX_JSON_DEPTH = 100
 
 
 def _callback_body_problem(body, callback_map) -> str | None:
@@ -146,13 +151,18 @@ def _callback_body_problem(body, callback_map) -> str | None:
         return '"output" must be a string'
     if output not in callback_map:
         return f"no callback has the output {output[:200]!r}"
-    if not isinstance(body.get("outputs"), dict | list):
+    if "outputs" in body and not isinstance(body["outputs"], dict | list):
         return '"outputs" must be an object or a list'
     for key in ("inputs", "state", "changedPropIds"):
         if key in body and not isinstance(body[key], list):
             return f'"{key}" must be a list'
-    if "inputs" not in body:
-        return '"inputs" is missing'
+    if not all(isinstance(prop, str) for prop in body.get("changedPropIds", [])):
+        return '"changedPropIds" must be a list of strings'
+    callback = callback_map[output]
+    for key in ("inputs", "state"):
+        expected = len(callback.get(key) or [])
+        if len(body.get(key, [])) != expected:
+            return f'the callback takes {expected} "{key}", not {len(body.get(key, []))}'
 
     def bad_item(item) -> bool:
         if isinstance(item, list):  # pattern-matching inputs (ALL/ALLSMALLER) arrive as lists
@@ -166,14 +176,42 @@ def _callback_body_problem(body, callback_map) -> str | None:
 
 
 def _check_callback_body(app: dash.Dash):
+    """Refuse a callback body the renderer would never send with a 400 and the reason, before Dash trips on it.
+
+    Dash indexes the body without checks (a missing key or an unknown output was a 500) and recurses through
+    values; the JSON is parsed here once (Flask caches it for Dash) and its depth capped at
+    ``DASH_MAX_JSON_DEPTH``.
+    """
     request = flask.request
     if request.path != CALLBACK_PATH or request.method != "POST":
         return None
-    body = request.get_json(silent=False)  # a 400 for malformed or too deep JSON, a 415 for another type
+    if not request.is_json:
+        return _refuse("the body must be JSON (Content-Type: application/json)", 415)
+    try:
+        body = request.get_json()
+    except BadRequest as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, BadRequest) else exc
+        return _refuse(f"the body is not valid JSON ({cause.description})")
+    if json_depth(body, DASH_MAX_JSON_DEPTH) > DASH_MAX_JSON_DEPTH:
+        return _refuse(f"the JSON is nested deeper than {DASH_MAX_JSON_DEPTH} levels")
     problem = _callback_body_problem(body, app.callback_map)
     if problem:
-        return flask.jsonify({"error": f"Not a Dash callback request: {problem}."}), 400
+        return _refuse(problem)
     return None
+
+
+def _refuse(reason: str, status: int = 400):
+    return flask.jsonify({"error": f"Not a Dash callback request: {reason}."}), status
+
+
+def _callback_mismatch(exc: dash.exceptions.CallbackException):
+    """Dash's own checks of a request against the callback (output spec, input grouping): the client's fault.
+
+    A callback returning the wrong shape (``InvalidCallbackReturnValue``) is the server's fault and stays a 500.
+    """
+    if flask.request.path != CALLBACK_PATH or isinstance(exc, dash.exceptions.InvalidCallbackReturnValue):
+        raise exc
+    return _refuse(f"it does not match the callback ({str(exc)[:200]})")
 
 
 # Headers ---------------------------------------------------------------------------------------------------------
@@ -248,5 +286,6 @@ def init_app(app: dash.Dash) -> None:
     server = app.server
     server.json = SafeJSONProvider(server)
     server.before_request(lambda: _check_callback_body(app))
+    server.register_error_handler(dash.exceptions.CallbackException, _callback_mismatch)
     _hide_versions(app)
     server.after_request(_security_headers(content_security_policy(app)))

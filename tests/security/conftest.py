@@ -128,9 +128,9 @@ def stop(server: Server) -> None:
 SECRET = "s3cr3t-for-the-security-tests-0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def procfile_server(tmp_path_factory):
-    """The Procfile's gunicorn (2 workers, 8 threads) with a real secret key, shared by a test module."""
+    """The Procfile's gunicorn (2 workers, 8 threads) with a real secret key, shared by the security tests."""
     tmp_path = tmp_path_factory.mktemp("gunicorn")
     server = start_gunicorn(tmp_path, {"GLASSBOX_SECRET_KEY": SECRET})
     yield server
