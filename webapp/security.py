@@ -228,11 +228,14 @@ def content_security_policy(app: dash.Dash) -> str:
     """A CSP under which Dash runs with no inline script but its own (hashed), and no framing by other sites.
 
     Scripts: this origin plus the hashes of Dash's inline scripts (clientside callbacks, the renderer start)
-    and of the index template's theme script. Styles keep ``'unsafe-inline'``: React, Plotly and AG Grid set
-    style attributes at run time, which style hashes cannot cover; styles cannot run code.
+    and of the index template's theme script; no other inline script runs, so markup injected from data cannot
+    run code. ``'unsafe-eval'`` stays because plotly.min.js (bundled by plotly.py) compiles its WebGL traces
+    with ``Function`` (regl), which the Logs page draws; the ``plotly.js-strict`` build would drop it. Styles
+    keep ``'unsafe-inline'``: React, Plotly and AG Grid set style attributes at run time, which hashes cannot
+    cover; styles cannot run code.
     """
     template_scripts = [_script_hash(s) for s in _INLINE_SCRIPT.findall(app.index_string)]
-    scripts = " ".join(["'self'", *app.csp_hashes(), *template_scripts])
+    scripts = " ".join(["'self'", "'unsafe-eval'", *app.csp_hashes(), *template_scripts])
     return "; ".join(
         [
             "default-src 'self'",
