@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -61,15 +62,21 @@ class Server:
         return [child.pid for child in psutil.Process(self.process.pid).children()]
 
 
-def start_gunicorn(tmp_path: Path, env: dict[str, str], host: str | None = None, wait: bool = True) -> Server:
+def start_gunicorn(
+    tmp_path: Path, env: dict[str, str], host: str | None = None, wait: bool = True, options: dict | None = None
+) -> Server:
     """Run the Procfile's command as a PaaS would (``$PORT`` set, the venv first on PATH).
 
     Args:
         env: ``GLASSBOX_*`` settings to add; a ``None`` value removes the variable.
         host: Bind this host instead of the Procfile's ``0.0.0.0``.
-        wait: Wait for /healthz to answer 200.
+        wait: Wait for /healthz to answer 200; else only until the port accepts connections (no request made).
+        options: Procfile options to give another value, e.g. ``{"--max-requests": "40"}``.
     """
     command = procfile_command()
+    for option, value in (options or {}).items():
+        command, count = re.subn(rf"{re.escape(option)} \S+", f"{option} {value}", command)
+        assert count == 1, f"{option} is not in the Procfile line"
     port = free_port()
     if host is not None:
         assert PROCFILE_BIND in command
@@ -101,6 +108,27 @@ def start_gunicorn(tmp_path: Path, env: dict[str, str], host: str | None = None,
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     if not wait:
         return server
+    return wait_until_healthy(server)
+
+
+def wait_until_listening(server: Server, timeout: float = 60) -> None:
+    """Wait until gunicorn's master listens, without sending a request."""
+    import socket
+
+    port = int(server.base.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail("gunicorn exited:\n" + server.log)
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    pytest.fail("gunicorn did not listen:\n" + server.log)
+
+
+def wait_until_healthy(server: Server) -> Server:
+    process = server.process
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
