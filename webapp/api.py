@@ -13,7 +13,7 @@ from datetime import UTC
 
 import flask
 import sqlalchemy.exc
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from models.datasets import DatasetError
 from models.db import ping
@@ -47,8 +47,16 @@ def _api_limits():
     if not _is_api():
         return None
     request = flask.request
-    if request.routing_exception is None and request.blueprint != "api":
-        flask.abort(404)  # Dash's catch-all page route would answer with the app's HTML
+    if request.blueprint != "api" or request.method == "OPTIONS":
+        # Dash's catch-all page route would answer GET with the app's HTML, and Werkzeug would count its GET
+        # in Allow: only this blueprint's routes decide what /api/ paths allow.
+        allowed = _api_methods(request.path)
+        if not allowed:
+            flask.abort(404)
+        if request.method == "OPTIONS":
+            return flask.Response(status=204, headers={"Allow": ", ".join([*allowed, "OPTIONS"])})
+        if request.method not in allowed:
+            raise MethodNotAllowed(allowed, f"{request.method} is not allowed here; use {' or '.join(allowed)}.")
     limit = flask.current_app.config["API_MAX_BODY_BYTES"]
     # A chunked body has no length: Werkzeug stops reading it at this many bytes, silently, so one byte more
     # is allowed through and ``_json_body`` refuses a body that reached it.
@@ -56,6 +64,20 @@ def _api_limits():
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(f"The body has {request.content_length:,} bytes; the API accepts {limit:,}.")
     return None
+
+
+def _api_methods(path: str) -> list[str]:
+    """The methods this blueprint's routes accept on ``path`` (HEAD with GET)."""
+    adapter = flask.current_app.url_map.bind("localhost")
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:  # not found, not allowed, or a redirect
+            continue
+        if endpoint.startswith(blueprint.name + "."):
+            allowed.append(method)
+    return [*allowed, "HEAD"] if "GET" in allowed else allowed
 
 
 @blueprint.app_errorhandler(HTTPException)
@@ -118,14 +140,6 @@ def healthz():
 
 def _bad(reason: str, status: int = 400):
     return _error(reason, status)
-
-
-@blueprint.get("/api/sentiment/predict")
-def sentiment_predict_get():
-    """Dash's catch-all page route would answer a GET with HTML; say how to call the endpoint instead."""
-    response = _error('Use POST with a JSON body such as {"texts": ["Stocks soar"]}.', 405)
-    response.headers["Allow"] = "POST"
-    return response
 
 
 @blueprint.post("/api/sentiment/predict")
@@ -194,3 +208,152 @@ def sentiment_predict():
             ],
         }
     )
+
+
+def openapi_document(config) -> dict:
+    """The OpenAPI 3.1 description of these endpoints, with the limits of this server's configuration.
+
+    Kept beside the routes it describes; ``tests/security/test_api_fuzz.py`` runs schemathesis against it.
+    """
+    error = {"$ref": "#/components/schemas/Error"}
+
+    def answer(description: str, schema=error, headers: dict | None = None) -> dict:
+        body = {"description": description, "content": {"application/json": {"schema": schema}}}
+        if headers:
+            body["headers"] = headers
+        return body
+
+    retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Glassbox API",
+            "version": str(config.get("GLASSBOX_VERSION", "0")),
+            "description": 'Health and the sentiment model. Every error is JSON: {"error": reason}.',
+        },
+        "paths": {
+            "/healthz": {
+                "get": {
+                    "operationId": "healthz",
+                    "summary": "Liveness: the app and its database answer.",
+                    "responses": {
+                        "200": answer("The app and its database answer.", {"$ref": "#/components/schemas/Health"}),
+                        "503": answer("The database does not answer.", {"$ref": "#/components/schemas/Health"}),
+                    },
+                }
+            },
+            "/api/sentiment/predict": {
+                "post": {
+                    "operationId": "sentimentPredict",
+                    "summary": "Label texts with the newest model of a dataset (the tweets by default).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}},
+                    },
+                    "responses": {
+                        "200": answer(
+                            "Labels and probabilities, in the order of texts.",
+                            {"$ref": "#/components/schemas/Prediction"},
+                        ),
+                        "400": answer(
+                            "The body is not valid JSON, too deep, or not a valid request; the reason says which."
+                        ),
+                        "404": answer("No dataset has that id."),
+                        "413": answer(f"The body is larger than {config['API_MAX_BODY_BYTES']:,} bytes."),
+                        "415": answer("The body is not JSON (Content-Type: application/json)."),
+                        "503": answer(
+                            "No model yet (the first one is training), the dataset cannot be loaded, or the database "
+                            "does not answer.",
+                            {"$ref": "#/components/schemas/Unavailable"},
+                            retry_after,
+                        ),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "responses": {"200": answer("The OpenAPI document.", {"type": "object"})},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string", "minLength": 1}},
+                },
+                "Unavailable": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "status": {"const": "training"}},
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["status", "version"],
+                    "properties": {
+                        "status": {"enum": ["ok", "error"]},
+                        "version": {"type": "string"},
+                        "database": {"const": "unreachable"},
+                    },
+                },
+                "PredictRequest": {
+                    "type": "object",
+                    "required": ["texts"],
+                    "properties": {
+                        "texts": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": config["API_MAX_TEXTS"],
+                            "items": {"type": "string", "maxLength": config["API_MAX_TEXT_CHARS"]},
+                        },
+                        "dataset": {"type": "string", "default": DEFAULT_DATASET, "examples": [DEFAULT_DATASET]},
+                    },
+                    "example": {"texts": ["Shares soar after record profit"], "dataset": DEFAULT_DATASET},
+                },
+                "Prediction": {
+                    "type": "object",
+                    "required": ["model", "predictions"],
+                    "properties": {
+                        "model": {
+                            "type": "object",
+                            "required": ["run", "dataset", "trained_at", "test_accuracy", "test_macro_f1"],
+                            "properties": {
+                                "run": {"type": "integer"},
+                                "dataset": {"type": "string"},
+                                "trained_at": {"type": "string", "format": "date-time"},
+                                "test_accuracy": {"type": "number", "minimum": 0, "maximum": 1},
+                                "test_macro_f1": {"type": "number", "minimum": 0, "maximum": 1},
+                            },
+                        },
+                        "predictions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["label", "probabilities"],
+                                "properties": {
+                                    "label": {"enum": list(LABELS)},
+                                    "probabilities": {
+                                        "type": "object",
+                                        "required": list(LABELS),
+                                        "additionalProperties": False,
+                                        "properties": {
+                                            label: {"type": "number", "minimum": 0, "maximum": 1} for label in LABELS
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }
+
+
+@blueprint.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this API (limits as configured on this server)."""
+    return flask.jsonify(openapi_document(flask.current_app.config))
