@@ -14,8 +14,8 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, jobs, layout, services
-from webapp.config import DEV_SECRET_KEY, load_config
+from webapp import api, jobs, layout, security, services
+from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = ROOT / "assets"
@@ -37,14 +37,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
 
     Returns:
         The Dash app; its Flask server is ``app.server``.
+
+    Raises:
+        ConfigError: a setting cannot be used, e.g. ``GLASSBOX_SECRET_KEY`` is missing or public (``glassbox``
+            and the gunicorn hook give a loopback-only server a random key before calling this).
     """
     settings = load_config(config)
+    _configure_logging(settings["LOG_LEVEL"])
+    problem = security.secret_key_problem(settings["SECRET_KEY"])
+    if problem and settings.get("TESTING"):
+        settings["SECRET_KEY"] = security.random_secret_key()
+    elif problem:
+        raise ConfigError(security.refusal(problem))
+    elif len(settings["SECRET_KEY"]) < security.SHORT_SECRET_KEY:
+        log.warning("GLASSBOX_SECRET_KEY is shorter than %d characters: use a long random value.", 16)
     server = flask.Flask(__name__)
     server.config.update(settings)
     server.config["GLASSBOX_VERSION"] = __version__
-    _configure_logging(settings["LOG_LEVEL"])
-    if settings["SECRET_KEY"] == DEV_SECRET_KEY and not settings.get("TESTING"):
-        log.warning("GLASSBOX_SECRET_KEY is not set: using the public development key.")
 
     Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     services.init_app(server)
@@ -67,7 +76,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     app.layout = layout.shell
     layout.register_callbacks(app)
     server.after_request(_unknown_page_is_404)
+    _set_up_dash_now(app)
+    security.init_app(app)  # last: its CSP hashes every inline script Dash registered
     return app
+
+
+def _set_up_dash_now(app: dash.Dash) -> None:
+    """Do now what Dash does on a process's first request: register the component bundles and callbacks.
+
+    Dash does it in a ``before_request`` hook guarded by a flag it sets *before* the work, so under gunicorn's
+    threads a worker's first burst of requests could find a bundle not yet registered and answer 500 ("dash is
+    not a registered library"), a blank page. Running the ``before_request`` hooks here, before the worker
+    accepts connections, does it once (without dispatching a request, so routes may still be added, e.g. by
+    Dash's dev tools under ``--debug``).
+    """
+    with app.server.test_request_context("/_dash-dependencies"):
+        app.server.preprocess_request()
 
 
 def _configure_logging(level: str) -> None:

@@ -1,18 +1,128 @@
-"""REST endpoints served by Flask beside the Dash app: health, and the trained sentiment model."""
+"""REST endpoints served by Flask beside the Dash app: health, and the trained sentiment model.
+
+Everything under ``/api/`` answers JSON, errors included (``{"error": reason}``), reads at most
+``GLASSBOX_API_MAX_BODY_KB`` of body and ``GLASSBOX_API_MAX_JSON_DEPTH`` levels of JSON, and never trains,
+parses or fetches a large thing inside the request: a dataset without a model gets 503 with Retry-After while
+``webapp.first_model`` trains one in another process.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC
 
 import flask
 import sqlalchemy.exc
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from models.datasets import DatasetError
 from models.db import ping
 from models.sentiment.labels import LABELS
-from models.sentiment.workspace import DEFAULT_DATASET, UnknownDatasetError
-from webapp import services
+from models.sentiment.workspace import DEFAULT_DATASET
+from webapp import first_model, security, services
 
 blueprint = flask.Blueprint("api", __name__)
+PREFIX = "/api/"
+DATABASE_RETRY_AFTER_S = 30
+log = logging.getLogger(__name__)
+# The database did not answer: a connection refused, timed out or dropped (not a bug in a query).
+DATABASE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError)
+
+
+def _is_api() -> bool:
+    return flask.request.path.startswith(PREFIX)
+
+
+def _error(reason: str, code: int, retry_after: int | None = None, **extra):
+    response = flask.jsonify({"error": reason, **extra})
+    response.status_code = code
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@blueprint.before_app_request
+def _api_limits():
+    """Under /api/: no page HTML for unknown paths, and a body limit of its own (checked before reading)."""
+    if not _is_api():
+        return None
+    request = flask.request
+    if request.blueprint != "api" or request.method == "OPTIONS":
+        # Dash's catch-all page route would answer GET with the app's HTML, and Werkzeug would count its GET
+        # in Allow: only this blueprint's routes decide what /api/ paths allow.
+        allowed = _api_methods(request.path)
+        if not allowed:
+            flask.abort(404)
+        if request.method == "OPTIONS":
+            return flask.Response(status=204, headers={"Allow": ", ".join([*allowed, "OPTIONS"])})
+        if request.method not in allowed:
+            raise MethodNotAllowed(allowed, f"{request.method} is not allowed here; use {' or '.join(allowed)}.")
+    limit = flask.current_app.config["API_MAX_BODY_BYTES"]
+    # A chunked body has no length: Werkzeug stops reading it at this many bytes, silently, so one byte more
+    # is allowed through and ``_json_body`` refuses a body that reached it.
+    request.max_content_length = limit + 1
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"The body has {request.content_length:,} bytes; the API accepts {limit:,}.")
+    return None
+
+
+def _api_methods(path: str) -> list[str]:
+    """The methods this blueprint's routes accept on ``path`` (HEAD with GET)."""
+    adapter = flask.current_app.url_map.bind("localhost")
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:  # not found, not allowed, or a redirect
+            continue
+        if endpoint.startswith(blueprint.name + "."):
+            allowed.append(method)
+    return [*allowed, "HEAD"] if "GET" in allowed else allowed
+
+
+@blueprint.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """Any HTTP error under /api/ (404, 405, 413, 415 ...) as JSON with the reason; elsewhere Flask's page."""
+    if not _is_api():
+        return exc
+    response = _error(exc.description or exc.name, exc.code or 500)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":  # e.g. Allow on a 405
+            response.headers[name] = value
+    return response
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    """An API view failed: 503 when a dataset or the database is unavailable, else 500; JSON either way."""
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    if isinstance(exc, DatasetError):
+        return _error(str(exc), 503, first_model.FAILED_RETRY_S)
+    if isinstance(exc, DATABASE_DOWN):
+        log.error("%s %s: database unreachable: %s", flask.request.method, flask.request.path, exc)
+        return _error("The database is unreachable; try again later.", 503, DATABASE_RETRY_AFTER_S)
+    log.exception("%s %s failed", flask.request.method, flask.request.path)
+    return _error("Internal error; it is in the server log.", 500)
+
+
+def _json_body(example: str):
+    """The request's JSON body, or an error response saying what is wrong with it."""
+    request = flask.request
+    if not request.is_json:
+        return None, _error(f"The body must be JSON (Content-Type: application/json), e.g. {example}.", 415)
+    data = request.get_data(cache=False)
+    limit = flask.current_app.config["API_MAX_BODY_BYTES"]
+    if len(data) > limit:
+        raise RequestEntityTooLarge(f"The body has more than {limit:,} bytes; the API accepts {limit:,}.")
+    try:
+        body = flask.json.loads(data)
+    except ValueError as exc:  # includes security.JSONTooDeepError and bad UTF-8
+        return None, _error(f"The body is not valid JSON: {exc}.", 400)
+    depth_limit = flask.current_app.config["API_MAX_JSON_DEPTH"]
+    if security.json_depth(body, depth_limit) > depth_limit:
+        return None, _error(f"The JSON is nested deeper than {depth_limit} levels.", 400)
+    return body, None
 
 
 @blueprint.get("/healthz")
@@ -29,15 +139,7 @@ def healthz():
 
 
 def _bad(reason: str, status: int = 400):
-    return flask.jsonify({"error": reason}), status
-
-
-@blueprint.get("/api/sentiment/predict")
-def sentiment_predict_get():
-    """Dash's catch-all page route would answer a GET with HTML; say how to call the endpoint instead."""
-    response = flask.jsonify({"error": 'Use POST with a JSON body such as {"texts": ["Stocks soar"]}.'})
-    response.headers["Allow"] = "POST"
-    return response, 405
+    return _error(reason, status)
 
 
 @blueprint.post("/api/sentiment/predict")
@@ -46,12 +148,13 @@ def sentiment_predict():
 
     Body: ``{"texts": ["...", ...], "dataset": "tweets"}`` (``dataset`` optional).
     Answer: ``{"model": {...}, "predictions": [{"label": ..., "probabilities": {...}}, ...]}``
-    in the order of ``texts``; 400 with ``{"error": reason}`` for a bad body.
+    in the order of ``texts``; 400 with ``{"error": reason}`` for a bad body, 404 for an unknown dataset,
+    503 with Retry-After while the dataset's first model trains or when it cannot be loaded.
     """
     config = flask.current_app.config
-    body = flask.request.get_json(silent=True)
-    if body is None:
-        return _bad('The body must be JSON (Content-Type: application/json), e.g. {"texts": ["Stocks soar"]}.')
+    body, error = _json_body('{"texts": ["Stocks soar"]}')
+    if error is not None:
+        return error
     if not isinstance(body, dict) or "texts" not in body:
         return _bad('The body must be a JSON object with a "texts" list.')
     texts = body["texts"]
@@ -68,10 +171,19 @@ def sentiment_predict():
     if not isinstance(dataset, str):
         return _bad('"dataset" must be a string.')
     workspace = services.sentiment()
-    try:
-        run_id = workspace.latest_run_id(dataset)
-    except UnknownDatasetError as exc:
-        return _bad(str(exc), 404)
+    if dataset not in workspace.datasets():
+        return _bad(f"No dataset named {dataset[:200]!r}.", 404)
+    run_id = workspace.latest_run_id(dataset, train_if_missing=False)
+    if run_id is None:
+        pending = first_model.start(config, dataset)
+        if pending.state == "failed":
+            return _error(pending.reason, 503, pending.retry_after)
+        return _error(
+            f"No model for {dataset!r} yet: the first one is training; retry in {pending.retry_after} s.",
+            503,
+            pending.retry_after,
+            status="training",
+        )
     run = workspace.run(run_id)
     record = workspace.runs.get(run_id)
     trained_at = record["created_at"]
@@ -96,3 +208,152 @@ def sentiment_predict():
             ],
         }
     )
+
+
+def openapi_document(config) -> dict:
+    """The OpenAPI 3.1 description of these endpoints, with the limits of this server's configuration.
+
+    Kept beside the routes it describes; ``tests/security/test_api_fuzz.py`` runs schemathesis against it.
+    """
+    error = {"$ref": "#/components/schemas/Error"}
+
+    def answer(description: str, schema=error, headers: dict | None = None) -> dict:
+        body = {"description": description, "content": {"application/json": {"schema": schema}}}
+        if headers:
+            body["headers"] = headers
+        return body
+
+    retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Glassbox API",
+            "version": str(config.get("GLASSBOX_VERSION", "0")),
+            "description": 'Health and the sentiment model. Every error is JSON: {"error": reason}.',
+        },
+        "paths": {
+            "/healthz": {
+                "get": {
+                    "operationId": "healthz",
+                    "summary": "Liveness: the app and its database answer.",
+                    "responses": {
+                        "200": answer("The app and its database answer.", {"$ref": "#/components/schemas/Health"}),
+                        "503": answer("The database does not answer.", {"$ref": "#/components/schemas/Health"}),
+                    },
+                }
+            },
+            "/api/sentiment/predict": {
+                "post": {
+                    "operationId": "sentimentPredict",
+                    "summary": "Label texts with the newest model of a dataset (the tweets by default).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}},
+                    },
+                    "responses": {
+                        "200": answer(
+                            "Labels and probabilities, in the order of texts.",
+                            {"$ref": "#/components/schemas/Prediction"},
+                        ),
+                        "400": answer(
+                            "The body is not valid JSON, too deep, or not a valid request; the reason says which."
+                        ),
+                        "404": answer("No dataset has that id."),
+                        "413": answer(f"The body is larger than {config['API_MAX_BODY_BYTES']:,} bytes."),
+                        "415": answer("The body is not JSON (Content-Type: application/json)."),
+                        "503": answer(
+                            "No model yet (the first one is training), the dataset cannot be loaded, or the database "
+                            "does not answer.",
+                            {"$ref": "#/components/schemas/Unavailable"},
+                            retry_after,
+                        ),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "responses": {"200": answer("The OpenAPI document.", {"type": "object"})},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string", "minLength": 1}},
+                },
+                "Unavailable": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "status": {"const": "training"}},
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["status", "version"],
+                    "properties": {
+                        "status": {"enum": ["ok", "error"]},
+                        "version": {"type": "string"},
+                        "database": {"const": "unreachable"},
+                    },
+                },
+                "PredictRequest": {
+                    "type": "object",
+                    "required": ["texts"],
+                    "properties": {
+                        "texts": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": config["API_MAX_TEXTS"],
+                            "items": {"type": "string", "maxLength": config["API_MAX_TEXT_CHARS"]},
+                        },
+                        "dataset": {"type": "string", "default": DEFAULT_DATASET, "examples": [DEFAULT_DATASET]},
+                    },
+                    "example": {"texts": ["Shares soar after record profit"], "dataset": DEFAULT_DATASET},
+                },
+                "Prediction": {
+                    "type": "object",
+                    "required": ["model", "predictions"],
+                    "properties": {
+                        "model": {
+                            "type": "object",
+                            "required": ["run", "dataset", "trained_at", "test_accuracy", "test_macro_f1"],
+                            "properties": {
+                                "run": {"type": "integer"},
+                                "dataset": {"type": "string"},
+                                "trained_at": {"type": "string", "format": "date-time"},
+                                "test_accuracy": {"type": "number", "minimum": 0, "maximum": 1},
+                                "test_macro_f1": {"type": "number", "minimum": 0, "maximum": 1},
+                            },
+                        },
+                        "predictions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["label", "probabilities"],
+                                "properties": {
+                                    "label": {"enum": list(LABELS)},
+                                    "probabilities": {
+                                        "type": "object",
+                                        "required": list(LABELS),
+                                        "additionalProperties": False,
+                                        "properties": {
+                                            label: {"type": "number", "minimum": 0, "maximum": 1} for label in LABELS
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }
+
+
+@blueprint.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this API (limits as configured on this server)."""
+    return flask.jsonify(openapi_document(flask.current_app.config))

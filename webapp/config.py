@@ -18,7 +18,7 @@ from models.datasets import DEFAULT_DATA_DIR
 from models.logs import uploads
 
 PREFIX = "GLASSBOX_"
-DEV_SECRET_KEY = "glassbox-dev-secret-change-me"
+DEV_SECRET_KEY = "glassbox-dev-secret-change-me"  # the former default: public, so refused (webapp.security)
 
 
 class ConfigError(ValueError):
@@ -62,7 +62,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: `sqlite:///<DATA_DIR>/glassbox.db`."),
     Setting("REDIS_URL", None, "When set, background jobs run on Celery with this Redis broker; else diskcache."),
     Setting("CACHE_DIR", None, "diskcache folder for background jobs. Default: `<DATA_DIR>/cache`."),
-    Setting("SECRET_KEY", DEV_SECRET_KEY, "Flask secret key. Set it in production; the default is public."),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Flask secret key; signs background-job handles. Required unless the server listens on loopback only.",
+    ),
     Setting("MAX_UPLOAD_MB", 200, "Largest accepted upload or request body, in MiB.", _positive_int),
     Setting(
         "MAX_INFLATED_MB",
@@ -101,6 +105,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Minutes after its last chunk an unfinished upload is removed.",
         _positive_int,
     ),
+    Setting("API_MAX_BODY_KB", 8192, "Largest request body under `/api/`, in KiB (larger: HTTP 413).", _positive_int),
+    Setting("API_MAX_JSON_DEPTH", 32, "Deepest JSON nesting the API accepts (deeper: HTTP 400).", _positive_int),
     Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),
     Setting("API_MAX_TEXT_CHARS", 5000, "Longest text, in characters, the sentiment API accepts.", _positive_int),
     Setting(
@@ -149,4 +155,5 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     # room for that so a file just under the limit gets through and one over it gets a message.
     config["MAX_UPLOAD_BYTES"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] * 4 // 3 + 64 * 1024
+    config["API_MAX_BODY_BYTES"] = int(config["API_MAX_BODY_KB"]) * 1024
     return config

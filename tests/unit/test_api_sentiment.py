@@ -1,5 +1,7 @@
 """POST /api/sentiment/predict: labels and probabilities from the current model, 400 with a reason otherwise."""
 
+import time
+
 import pytest
 
 
@@ -9,10 +11,22 @@ def small_limits(app_config):
     return app_config
 
 
+def _until_trained(client, payload, timeout=300):
+    """The first request finds no model: 503 with Retry-After at once, while another process trains one."""
+    started = time.monotonic()
+    response = client.post("/api/sentiment/predict", json=payload)
+    assert time.monotonic() - started < 5  # answered, not trained, inside the request
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["status"] == "training"
+    while response.status_code == 503 and time.monotonic() - started < timeout:
+        assert response.get_json().get("status") == "training", response.get_json()
+        time.sleep(1)
+        response = client.post("/api/sentiment/predict", json=payload)
+    return response
+
+
 def test_predicts_labels_and_probabilities_from_the_newest_run(client):
-    response = client.post(
-        "/api/sentiment/predict", json={"texts": ["Shares soar after record profit", "Stock plunges on weak guidance"]}
-    )
+    response = _until_trained(client, {"texts": ["Shares soar after record profit", "Stock plunges on weak guidance"]})
     assert response.status_code == 200
     body = response.get_json()
     assert [p["label"] for p in body["predictions"]] == ["positive", "negative"]
@@ -28,7 +42,6 @@ def test_predicts_labels_and_probabilities_from_the_newest_run(client):
 @pytest.mark.parametrize(
     "kwargs, reason",
     [
-        ({"data": "texts=hello"}, "must be JSON"),
         ({"json": ["Stocks soar"]}, 'JSON object with a "texts" list'),
         ({"json": {"text": ["Stocks soar"]}}, 'JSON object with a "texts" list'),
         ({"json": {"texts": "Stocks soar"}}, "non-empty list of strings"),
@@ -44,6 +57,12 @@ def test_bad_bodies_get_400_with_a_reason(small_limits, client, kwargs, reason):
     response = client.post("/api/sentiment/predict", **kwargs)
     assert response.status_code == 400
     assert reason in response.get_json()["error"]
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    response = client.post("/api/sentiment/predict", data="texts=hello")
+    assert response.status_code == 415
+    assert "must be JSON" in response.get_json()["error"]
 
 
 def test_unknown_dataset_is_404(client):
