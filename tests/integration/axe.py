@@ -84,19 +84,20 @@ def text_contrast(dash_duo, selector: str) -> list[dict]:
 
 
 def border_contrast(dash_duo, selector: str) -> list[dict]:
-    """For every visible element matching ``selector``: its text, border width and the border's contrast ratio
-    against the background around the element (a button with no visible edge reads as plain text)."""
+    """For every element matching ``selector`` (hidden ones too, say in an inactive tab, from their computed style):
+    its text, border width and the contrast ratio of its edge (border or fill) against the background around it.
+    A button with no visible edge reads as plain text."""
     return dash_duo.driver.execute_script(
         _CONTRAST_JS
         + """
-        return Array.from(document.querySelectorAll(arguments[0])).filter(el => el.offsetParent !== null).map(el => {
+        return Array.from(document.querySelectorAll(arguments[0])).map(el => {
             const style = getComputedStyle(el);
             const around = glassboxBackground(el.parentElement);
             const own = glassboxRgba(style.backgroundColor);
             const edge = glassboxOver(glassboxRgba(style.borderTopColor), around);
             const fill = glassboxOver(own, around);
             return {
-                text: el.innerText, className: el.className, width: parseFloat(style.borderTopWidth),
+                text: el.textContent, className: el.className, width: parseFloat(style.borderTopWidth),
                 ratio: Math.max(glassboxContrast(edge, around), glassboxContrast(fill, around)),
             };
         });

@@ -4,6 +4,7 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
+from tests.integration.axe import THEMES, border_contrast, open_in_theme, text_contrast
 from tests.integration.browser import click_at
 from tests.integration.browser import plotly as _full
 
@@ -87,3 +88,15 @@ def test_sliding_the_window_changes_the_interval_return(dash_duo, app):
     dash_duo.find_element("#explore-log-scale input").click()
     until(lambda: _full(dash_duo, "explore-index", "el._fullLayout.yaxis.type") == "linear", timeout=10)
     assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_reset_points_reads_as_a_button_in_both_themes(dash_duo, app, theme):
+    dash_duo.start_server(app)
+    open_in_theme(dash_duo, "/explore", theme, "#explore-reset-points")
+    [edge] = border_contrast(dash_duo, "#explore-reset-points")
+    assert edge["text"] == "Reset points"
+    # WCAG 1.4.11: a control's boundary needs 3:1 against what surrounds it; its label 4.5:1.
+    assert edge["width"] >= 1 and edge["ratio"] >= 3, edge
+    [label] = text_contrast(dash_duo, "#explore-reset-points")
+    assert label["ratio"] >= 4.5, label
