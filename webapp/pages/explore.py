@@ -7,12 +7,12 @@ import dash_bootstrap_components as dbc
 import flask
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from models.explore.index import interval_stats, load_sp500
 from models.explore.kernel import gaussian_weights, kernel_fit, noisy_sample
 from webapp import ids
+from webapp.components import explore_figures as figs
 from webapp.components.theme import follow_theme, themed
 
 dash.register_page(__name__, path="/explore", name="Explore", order=4, title="Explore · Glassbox")
@@ -39,29 +39,11 @@ INDEX, LOG_SCALE, WINDOW_YEARS, WINDOW_START, INTERVAL, INDEX_STATS = (
 GRAPHS = (NORMAL, KERNEL, INDEX)
 # Graphs start with an (invisible) figure so the theme follower has something to patch.
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
-MARGIN = dict(l=40, r=10, t=50, b=40)
-# The kernel plot's click catcher: a transparent grid over the plot, so a click anywhere reports x and y.
-CATCH_X, CATCH_Y = np.linspace(-2, 12, 141), np.linspace(-4, 4, 81)
-RISING, FALLING = "#20c997", "#dc3545"
 
 
 def _sp500() -> pd.DataFrame:
     config = flask.current_app.config
     return load_sp500(config["DATA_DIR"], config.get("DATA_MIRROR"))
-
-
-def _normal_figure(mu: float, sigma: float) -> go.Figure:
-    x = np.linspace(-10, 10, 401)
-    y = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
-    figure = go.Figure(go.Scatter(x=x, y=y, mode="lines", fill="tozeroy", name="density"))
-    figure.update_layout(
-        title=dict(text=f"N(mu={mu:g}, sigma={sigma:g})"),
-        margin=MARGIN,
-        yaxis=dict(range=[0, 1.05]),
-        xaxis=dict(range=[-10, 10]),
-        showlegend=False,
-    )
-    return figure
 
 
 def layout(**_query):
@@ -74,7 +56,7 @@ def layout(**_query):
                 html.H2("1. The normal distribution", className="h6"),
                 dcc.Graph(
                     id=NORMAL,
-                    figure=themed(_normal_figure(0, 1), "dark"),
+                    figure=themed(figs.normal_figure(0, 1), "dark"),
                     style={"height": "300px"},
                     config={"displayModeBar": False},
                 ),
@@ -156,7 +138,14 @@ def layout(**_query):
                                     value=["sd"],
                                     switch=True,
                                 ),
-                                dbc.Button("Reset points", id=RESET_POINTS, size="sm", outline=True, className="mt-1"),
+                                dbc.Button(
+                                    "Reset points",
+                                    id=RESET_POINTS,
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                    className="mt-1",
+                                ),
                             ],
                             md=6,
                         ),
@@ -302,68 +291,15 @@ def edit_points(click, _reset, points, selected):
 def render_kernel(points, selected, log_bandwidth, order, bands, test_x, theme):
     x, y = np.asarray(points["x"]), np.asarray(points["y"])
     bandwidth = float(10**log_bandwidth)
-    figure = go.Figure()
-    figure.add_trace(
-        go.Heatmap(
-            x=CATCH_X,
-            y=CATCH_Y,
-            z=np.zeros((len(CATCH_Y), len(CATCH_X))),
-            opacity=0,
-            showscale=False,
-            hovertemplate="click to add or move a point here<br>(%{x:.1f}, %{y:.1f})<extra></extra>",
-        )
-    )
-    colours = ["#fd7e14" if i == selected else "#0d6efd" for i in range(len(x))]
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="markers",
-            name="points",
-            marker=dict(size=9, color=colours, line=dict(width=1, color="white")),
-        )
-    )
     try:
         fit = kernel_fit(x, y, bandwidth, int(order))
     except ValueError as exc:
-        info = str(exc)
-    else:
-        if "sd" in (bands or []):
-            figure.add_trace(
-                go.Scatter(
-                    x=np.r_[fit.x, fit.x[::-1]],
-                    y=np.r_[fit.fit + fit.sd, (fit.fit - fit.sd)[::-1]],
-                    fill="toself",
-                    mode="lines",
-                    line=dict(width=0),
-                    fillcolor="rgba(32,201,151,0.18)",
-                    name="±1 sd",
-                    hoverinfo="skip",
-                )
-            )
-        figure.add_trace(go.Scatter(x=fit.x, y=fit.fit, mode="lines", name="fit", line=dict(color="#20c997", width=3)))
-        weights = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
-        figure.add_trace(
-            go.Scatter(
-                x=fit.x,
-                y=-3.8 + 1.5 * weights,
-                mode="lines",
-                name=f"kernel at x={test_x:g}",
-                line=dict(color="#ffc107", dash="dot"),
-                hoverinfo="skip",
-            )
-        )
-        info = (
-            f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
-            "where it should go; click empty space to add one."
-        )
-    figure.update_layout(
-        margin=MARGIN,
-        xaxis=dict(range=[-2, 12], fixedrange=True),
-        yaxis=dict(range=[-4, 4], fixedrange=True),
-        title=dict(text=f"Local polynomial fit, order {order}"),
-        legend=dict(orientation="h", y=-0.12),
-        clickmode="event",
+        return themed(figs.kernel_figure(x, y, order, selected), theme), str(exc)
+    kernel = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
+    figure = figs.kernel_figure(x, y, order, selected, fit, "sd" in (bands or []), test_x, kernel)
+    info = (
+        f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
+        "where it should go; click empty space to add one."
     )
     return themed(figure, theme), info
 
@@ -394,45 +330,24 @@ def choose_interval(selected, start_year, years):
     State(ids.THEME_STORE, "data"),
 )
 def render_index(interval, log_scale, theme):
-    """The whole history (WebGL) with the interval shaded and its trend: green rising, red falling, thicker when stronger."""
     frame = _sp500()
-    figure = go.Figure(
-        go.Scattergl(
-            x=frame["date"], y=frame["close"], mode="lines", name="S&P 500 close", line=dict(width=1, color="#0d6efd")
-        )
-    )
     stats = interval_stats(frame["date"], frame["close"], interval["start"], interval["end"]) if interval else None
-    body = "Drag across the chart, or slide the window, to choose an interval."
-    if stats:
-        colour = RISING if stats["slope"] >= 0 else FALLING
-        width = float(np.clip(1 + 2 * np.log10(1 + abs(stats["t"])), 1, 8))
-        start, end = stats["start"], stats["end"]
-        # The trend is linear in log price: draw it as the exponential curve it is, on a few points.
-        t = np.linspace(0, 1, 30)
-        dates = start + (end - start) * t
-        line = stats["trend"][0] * (stats["trend"][1] / stats["trend"][0]) ** t
-        figure.add_trace(
-            go.Scatter(x=dates, y=line, mode="lines", name="interval trend", line=dict(color=colour, width=width))
-        )
-        figure.add_vrect(x0=start, x1=end, fillcolor=colour, opacity=0.08, line_width=0)
-        body = html.Span(
-            [
-                html.Strong(f"{start:%Y-%m-%d} → {end:%Y-%m-%d}"),
-                f" ({stats['days']:,} trading days): total return ",
-                html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
-                f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year (t = {stats['t']:.1f}).",
-            ]
-        )
-    figure.update_layout(
-        margin=MARGIN,
-        dragmode="select",
-        selectdirection="h",
-        showlegend=False,
-        yaxis=dict(type="log" if "log" in (log_scale or []) else "linear", title="close"),
-        title=dict(text="S&P 500 daily close, 1927–2023 — drag to select an interval"),
-        uirevision="index",
+    figure = figs.index_figure(frame, stats, "log" in (log_scale or []))
+    return themed(figure, theme), _interval_caption(stats)
+
+
+def _interval_caption(stats: dict | None):
+    if not stats:
+        return "Drag across the chart, or slide the window, to choose an interval."
+    return html.Span(
+        [
+            html.Strong(f"{stats['start']:%Y-%m-%d} → {stats['end']:%Y-%m-%d}"),
+            f" ({stats['days']:,} trading days): total return ",
+            html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
+            f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year "
+            f"(t = {stats['t']:.1f}).",
+        ]
     )
-    return themed(figure, theme), body
 
 
 follow_theme(*GRAPHS)
