@@ -33,6 +33,9 @@ KERNEL, POINTS, SELECTED, BANDWIDTH, ORDER, BANDS, TEST_X, RESET_POINTS, KERNEL_
         "kernel-info",
     )
 )
+BANDWIDTH_BOX = P + "bandwidth-value"
+BANDWIDTH_RANGE = (10**-1.3, 1000.0)
+WINDOW_CHOICES = (1, 2, 5, 10, 20)
 INDEX, LOG_SCALE, WINDOW_YEARS, WINDOW_START, INTERVAL, INDEX_STATS = (
     P + n for n in ("index", "log-scale", "window-years", "window-start", "interval", "index-stats")
 )
@@ -44,6 +47,23 @@ BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible"
 def _sp500() -> pd.DataFrame:
     config = flask.current_app.config
     return load_sp500(config["DATA_DIR"], config.get("DATA_MIRROR"))
+
+
+def _rounded(bandwidth: float) -> float:
+    """The bandwidth as box and caption both show it: three significant digits."""
+    return float(f"{bandwidth:.3g}")
+
+
+def _years(width: float) -> str:
+    return f"{width:g} year" + ("" if width == 1 else "s")
+
+
+def _window_options(dragged: float | None = None) -> list[dict]:
+    """The window widths on offer; a dragged width that is not one of them is added, labelled as dragged."""
+    options = [{"label": _years(n), "value": str(n)} for n in WINDOW_CHOICES]
+    if dragged is not None and dragged not in WINDOW_CHOICES:
+        options.append({"label": f"{_years(dragged)} (dragged)", "value": f"{dragged:g}"})
+    return options
 
 
 def layout(**_query):
@@ -91,14 +111,34 @@ def layout(**_query):
                     [
                         dbc.Col(
                             [
-                                dbc.Label("bandwidth (log scale)", className="small mb-0"),
-                                dcc.Slider(
-                                    id=BANDWIDTH,
-                                    min=-1.3,
-                                    max=3,
-                                    step=0.05,
-                                    value=0,
-                                    marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
+                                dbc.Label("bandwidth", html_for=BANDWIDTH_BOX, className="small mb-0"),
+                                # The slider moves on a log scale; the box beside it shows (and takes) the
+                                # bandwidth itself, the number the caption reports.
+                                html.Div(
+                                    [
+                                        dcc.Slider(
+                                            id=BANDWIDTH,
+                                            min=-1.3,
+                                            max=3,
+                                            step=0.05,
+                                            value=0,
+                                            marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
+                                            allow_direct_input=False,
+                                            className="flex-grow-1",
+                                        ),
+                                        dbc.Input(
+                                            id=BANDWIDTH_BOX,
+                                            type="number",
+                                            min=round(BANDWIDTH_RANGE[0], 3),
+                                            max=BANDWIDTH_RANGE[1],
+                                            step="any",
+                                            value=1,
+                                            debounce=True,
+                                            size="sm",
+                                            style={"width": "6rem"},
+                                        ),
+                                    ],
+                                    className="d-flex align-items-start gap-2",
                                 ),
                             ],
                             md=6,
@@ -179,8 +219,9 @@ def layout(**_query):
                                     dbc.InputGroupText("window"),
                                     dbc.Select(
                                         id=WINDOW_YEARS,
-                                        options=[{"label": f"{n} years", "value": str(n)} for n in (1, 2, 5, 10, 20)],
+                                        options=_window_options(),
                                         value="2",
+                                        placeholder="window width",  # dbc adds it as a hidden first option
                                     ),
                                 ],
                                 size="sm",
@@ -298,28 +339,76 @@ def render_kernel(points, selected, log_bandwidth, order, bands, test_x, theme):
     kernel = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
     figure = figs.kernel_figure(x, y, order, selected, fit, "sd" in (bands or []), test_x, kernel)
     info = (
-        f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
+        f"{len(x)} points, bandwidth {_rounded(bandwidth):g}, order {order}. Click a point to pick it up, then click "
         "where it should go; click empty space to add one."
     )
     return themed(figure, theme), info
 
 
 @callback(
-    Output(INTERVAL, "data"),
-    Input(INDEX, "selectedData"),
-    Input(WINDOW_START, "value"),
-    Input(WINDOW_YEARS, "value"),
+    output={
+        "interval": Output(INTERVAL, "data"),
+        "start": Output(WINDOW_START, "value"),
+        "years": Output(WINDOW_YEARS, "value"),
+        "options": Output(WINDOW_YEARS, "options"),
+    },
+    inputs={
+        "selected": Input(INDEX, "selectedData"),
+        "start_year": Input(WINDOW_START, "value"),
+        "years": Input(WINDOW_YEARS, "value"),
+    },
+    state={"last_year": State(WINDOW_START, "max")},
 )
-def choose_interval(selected, start_year, years):
-    """A dragged selection sets the interval; the window slider and width set a fixed-width one."""
+def choose_interval(selected, start_year, years, last_year):
+    """A dragged selection sets the interval, and the window controls move to show it; the window slider and
+    width set a fixed-width interval."""
+    unchanged = {"interval": no_update, "start": no_update, "years": no_update, "options": no_update}
     if ctx.triggered_id == INDEX:
-        if selected and selected.get("range", {}).get("x"):
-            start, end = selected["range"]["x"]
-            return {"start": str(start)[:10], "end": str(end)[:10]}
-        return no_update
-    start = pd.Timestamp(year=int(start_year), month=1, day=1)
-    end = start + pd.DateOffset(years=int(years)) - pd.Timedelta(days=1)
-    return {"start": str(start.date()), "end": str(end.date())}
+        if not (selected and selected.get("range", {}).get("x")):
+            return unchanged
+        interval = dragged_interval(*selected["range"]["x"])
+        width = interval["years"]
+        return {
+            "interval": interval,
+            "start": min(pd.Timestamp(interval["start"]).year, last_year),
+            "years": f"{width:g}",
+            "options": _window_options(width),
+        }
+    width = float(years or 2)
+    return {**unchanged, "interval": window_interval(int(start_year), width), "options": _window_options(width)}
+
+
+def dragged_interval(start, end) -> dict:
+    """A dragged x range (Plotly date strings) as an interval, with its width in years to one decimal."""
+    start, end = sorted((pd.Timestamp(str(start)[:10]), pd.Timestamp(str(end)[:10])))
+    width = max(0.1, round((end - start) / pd.Timedelta(days=365.25), 1))
+    return {"start": str(start.date()), "end": str(end.date()), "years": width}
+
+
+def window_interval(start_year: int, years: float) -> dict:
+    """The window of ``years`` from 1 January of ``start_year``; whole years end on 31 December."""
+    start = pd.Timestamp(year=start_year, month=1, day=1)
+    if float(years).is_integer():
+        end = start + pd.DateOffset(years=int(years)) - pd.Timedelta(days=1)
+    else:
+        end = start + pd.Timedelta(days=round(years * 365.25)) - pd.Timedelta(days=1)
+    return {"start": str(start.date()), "end": str(end.date()), "years": float(years)}
+
+
+@callback(
+    output={"slider": Output(BANDWIDTH, "value"), "box": Output(BANDWIDTH_BOX, "value")},
+    inputs={"log_bandwidth": Input(BANDWIDTH, "value"), "typed": Input(BANDWIDTH_BOX, "value")},
+    prevent_initial_call=True,
+)
+def sync_bandwidth(log_bandwidth, typed):
+    """The slider moves in log10; the box shows the bandwidth itself, as the caption does. Typing a bandwidth in
+    range moves the slider; the box then shows it as the caption will."""
+    if ctx.triggered_id == BANDWIDTH_BOX:
+        if typed is None:  # empty or not a number: the browser flags the box; the slider stays
+            return {"slider": no_update, "box": no_update}
+        log_bandwidth = float(np.log10(np.clip(float(typed), *BANDWIDTH_RANGE)))
+        return {"slider": log_bandwidth, "box": _rounded(10**log_bandwidth)}
+    return {"slider": no_update, "box": _rounded(10**log_bandwidth)}
 
 
 @callback(
