@@ -57,12 +57,12 @@ def open_in_theme(dash_duo, path: str, theme: str, ready: str) -> None:
     from dash.testing.wait import until
 
     dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element(ready, timeout=30)
+    dash_duo.wait_for_element(ready, timeout=90)
     dash_duo.driver.execute_script(
         "window.localStorage.setItem(arguments[0], JSON.stringify(arguments[1]))", ids.THEME_STORE, theme
     )
     dash_duo.driver.refresh()
-    dash_duo.wait_for_element(ready, timeout=30)
+    dash_duo.wait_for_element(ready, timeout=90)
     until(
         lambda: dash_duo.driver.execute_script("return document.documentElement.dataset.bsTheme") == theme, timeout=10
     )
@@ -135,3 +135,34 @@ def serious(violations: list[dict]) -> list[str]:
             )
             lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {nodes}")
     return lines
+
+
+# Chromium hands dash_duo only SEVERE browser logs; console warnings are recorded in the page itself, by a script
+# that runs before any of the page's own (so Dash's and the components' start-up warnings are caught too).
+_CONSOLE_HOOK = """
+window.__glassboxConsole = [];
+for (const level of ["warn", "error"]) {
+    const original = console[level].bind(console);
+    console[level] = function (...args) {
+        window.__glassboxConsole.push({level: level === "warn" ? "WARNING" : "SEVERE",
+                                      message: args.map(a => { try { return typeof a === "string" ? a : JSON.stringify(a); }
+                                                               catch (e) { return String(a); } }).join(" ")});
+        return original(...args);
+    };
+}
+window.addEventListener("error", e => window.__glassboxConsole.push({level: "SEVERE", message: String(e.message)}));
+window.addEventListener("unhandledrejection", e => window.__glassboxConsole.push({level: "SEVERE", message: String(e.reason)}));
+"""
+
+
+def watch_console(dash_duo) -> None:
+    """Record console warnings and errors of every page loaded from now on (call before ``start_server``)."""
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CONSOLE_HOOK})
+
+
+def console_problems(dash_duo) -> list[str]:
+    """Warnings and errors the current page logged, plus the SEVERE entries Chromium reported (failed loads)."""
+    recorded = dash_duo.driver.execute_script("return window.__glassboxConsole || []")
+    return [f"{e['level']}: {e['message'][:300]}" for e in recorded] + [
+        f"{e['level']}: {e['message'][:300]}" for e in dash_duo.get_logs()
+    ]

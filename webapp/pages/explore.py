@@ -111,7 +111,7 @@ def layout(**_query):
                     [
                         dbc.Col(
                             [
-                                dbc.Label("bandwidth", html_for=BANDWIDTH_BOX, className="small mb-0"),
+                                dbc.Label("bandwidth", html_for=BANDWIDTH, className="small mb-0"),
                                 # The slider moves on a log scale; the box beside it shows (and takes) the
                                 # bandwidth itself, the number the caption reports.
                                 html.Div(
@@ -125,6 +125,9 @@ def layout(**_query):
                                             marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
                                             allow_direct_input=False,
                                             className="flex-grow-1",
+                                        ),
+                                        dbc.Label(
+                                            "bandwidth value", html_for=BANDWIDTH_BOX, class_name="visually-hidden"
                                         ),
                                         dbc.Input(
                                             id=BANDWIDTH_BOX,
@@ -145,7 +148,7 @@ def layout(**_query):
                         ),
                         dbc.Col(
                             [
-                                dbc.Label("polynomial order", className="small mb-0"),
+                                dbc.Label("polynomial order", html_for=ORDER, className="small mb-0"),
                                 dcc.Slider(
                                     id=ORDER, min=0, max=4, step=1, value=1, marks={i: str(i) for i in range(5)}
                                 ),
@@ -158,7 +161,7 @@ def layout(**_query):
                     [
                         dbc.Col(
                             [
-                                dbc.Label("test point (its kernel is drawn)", className="small mb-0"),
+                                dbc.Label("test point (its kernel is drawn)", html_for=TEST_X, className="small mb-0"),
                                 dcc.Slider(
                                     id=TEST_X,
                                     min=0,
@@ -216,7 +219,7 @@ def layout(**_query):
                         dbc.Col(
                             dbc.InputGroup(
                                 [
-                                    dbc.InputGroupText("window"),
+                                    dbc.Label("window", html_for=WINDOW_YEARS, class_name="input-group-text mb-0"),
                                     dbc.Select(
                                         id=WINDOW_YEARS,
                                         options=_window_options(),
@@ -231,6 +234,7 @@ def layout(**_query):
                     ],
                     className="g-2 align-items-center",
                 ),
+                dbc.Label("window start year", html_for=WINDOW_START, class_name="visually-hidden"),
                 dcc.Slider(
                     id=WINDOW_START,
                     min=first,
