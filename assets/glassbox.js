@@ -32,3 +32,34 @@ function glassboxTakeFile(event, files) {
 }
 document.addEventListener("change", (event) => glassboxTakeFile(event, event.target.files), true);
 document.addEventListener("drop", (event) => glassboxTakeFile(event, event.dataTransfer && event.dataTransfer.files), true);
+
+// Accessible names for controls Dash renders without one. Dash 4's sliders draw their thumbs
+// (role="slider") and value boxes without a label, and dcc.Upload's hidden file input has none: name
+// them from the page's own <label for="component id"> (or the upload zone's text), as soon as they
+// appear. Screen readers then announce "mu, slider, 0" rather than "slider".
+function glassboxLabelControls() {
+    // A <label for> pointing at a component's wrapper (a slider's <div>) labels nothing: pass its text on
+    // to the controls inside the wrapper.
+    document.querySelectorAll("label[for]").forEach((label) => {
+        const root = document.getElementById(label.htmlFor);
+        if (!root || ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(root.tagName)) {
+            return;
+        }
+        const name = label.textContent.trim();
+        root.querySelectorAll("[role=slider]:not([aria-label]), input:not([aria-label])").forEach((el) => {
+            el.setAttribute("aria-label", el.getAttribute("role") === "slider" ? name : `${name} value`);
+        });
+    });
+    document.querySelectorAll("input[type=file]:not([aria-label])").forEach((el) => {
+        const zone = el.closest("[data-upload-store]") || el.parentElement;
+        const text = zone ? zone.textContent.trim() : "";
+        el.setAttribute("aria-label", text || "Upload a file");
+    });
+}
+let glassboxLabelPending = false;
+new MutationObserver(() => {
+    if (!glassboxLabelPending) {
+        glassboxLabelPending = true;
+        window.requestAnimationFrame(() => { glassboxLabelPending = false; glassboxLabelControls(); });
+    }
+}).observe(document.documentElement, {childList: true, subtree: true});

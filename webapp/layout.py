@@ -65,7 +65,12 @@ def shell() -> html.Div:
             fluid=True,
         ),
         id=ids.NAVBAR,
-        color="body-tertiary",
+        # dbc's Navbar defaults to dark=True, which adds `navbar-dark` (white text in every theme); without it,
+        # Bootstrap 5.3 colours the brand and links from the colour mode. dbc only turns its named colours into
+        # classes (anything else becomes an inline background), so the tertiary background is given as the CSS
+        # variable, which follows the theme too.
+        dark=False,
+        color="var(--bs-tertiary-bg)",
         class_name="border-bottom mb-3",
     )
     return html.Div(

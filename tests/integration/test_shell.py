@@ -4,6 +4,8 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
+from tests.integration.axe import THEMES, open_in_theme, text_contrast
+
 pytestmark = pytest.mark.browser
 
 PAGES = {
@@ -92,3 +94,15 @@ def test_unknown_path_shows_the_not_found_page(dash_duo, app):
     assert all("404" in entry["message"] for entry in dash_duo.get_logs())
     dash_duo.find_element("#not-found-home").click()
     dash_duo.wait_for_element("#home-title")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_navbar_brand_and_links_are_legible_in_both_themes(dash_duo, app, theme):
+    dash_duo.start_server(app)
+    open_in_theme(dash_duo, "/explore", theme, "#explore-title")
+    items = text_contrast(dash_duo, "#shell-navbar .navbar-brand, #shell-navbar .nav-link, #shell-navbar label")
+    assert {i["text"] for i in items} >= {"Glassbox", "Home", "Logs", "Sentiment", "NN Builder", "Explore", "Dark"}
+    # WCAG AA for normal text: 4.5:1 against what is painted behind it.
+    faint = [(i["text"], i["colour"], i["background"], round(i["ratio"], 2)) for i in items if i["ratio"] < 4.5]
+    assert faint == [], f"navbar text too faint in {theme} theme"
+    assert dash_duo.get_logs() == []

@@ -7,12 +7,12 @@ import dash_bootstrap_components as dbc
 import flask
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from models.explore.index import interval_stats, load_sp500
 from models.explore.kernel import gaussian_weights, kernel_fit, noisy_sample
 from webapp import ids
+from webapp.components import explore_figures as figs
 from webapp.components.theme import follow_theme, themed
 
 dash.register_page(__name__, path="/explore", name="Explore", order=4, title="Explore · Glassbox")
@@ -33,16 +33,15 @@ KERNEL, POINTS, SELECTED, BANDWIDTH, ORDER, BANDS, TEST_X, RESET_POINTS, KERNEL_
         "kernel-info",
     )
 )
+BANDWIDTH_BOX = P + "bandwidth-value"
+BANDWIDTH_RANGE = (10**-1.3, 1000.0)
+WINDOW_CHOICES = (1, 2, 5, 10, 20)
 INDEX, LOG_SCALE, WINDOW_YEARS, WINDOW_START, INTERVAL, INDEX_STATS = (
     P + n for n in ("index", "log-scale", "window-years", "window-start", "interval", "index-stats")
 )
 GRAPHS = (NORMAL, KERNEL, INDEX)
 # Graphs start with an (invisible) figure so the theme follower has something to patch.
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
-MARGIN = dict(l=40, r=10, t=50, b=40)
-# The kernel plot's click catcher: a transparent grid over the plot, so a click anywhere reports x and y.
-CATCH_X, CATCH_Y = np.linspace(-2, 12, 141), np.linspace(-4, 4, 81)
-RISING, FALLING = "#20c997", "#dc3545"
 
 
 def _sp500() -> pd.DataFrame:
@@ -50,18 +49,21 @@ def _sp500() -> pd.DataFrame:
     return load_sp500(config["DATA_DIR"], config.get("DATA_MIRROR"))
 
 
-def _normal_figure(mu: float, sigma: float) -> go.Figure:
-    x = np.linspace(-10, 10, 401)
-    y = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
-    figure = go.Figure(go.Scatter(x=x, y=y, mode="lines", fill="tozeroy", name="density"))
-    figure.update_layout(
-        title=dict(text=f"N(mu={mu:g}, sigma={sigma:g})"),
-        margin=MARGIN,
-        yaxis=dict(range=[0, 1.05]),
-        xaxis=dict(range=[-10, 10]),
-        showlegend=False,
-    )
-    return figure
+def _rounded(bandwidth: float) -> float:
+    """The bandwidth as box and caption both show it: three significant digits."""
+    return float(f"{bandwidth:.3g}")
+
+
+def _years(width: float) -> str:
+    return f"{width:g} year" + ("" if width == 1 else "s")
+
+
+def _window_options(dragged: float | None = None) -> list[dict]:
+    """The window widths on offer; a dragged width that is not one of them is added, labelled as dragged."""
+    options = [{"label": _years(n), "value": str(n)} for n in WINDOW_CHOICES]
+    if dragged is not None and dragged not in WINDOW_CHOICES:
+        options.append({"label": f"{_years(dragged)} (dragged)", "value": f"{dragged:g}"})
+    return options
 
 
 def layout(**_query):
@@ -74,7 +76,7 @@ def layout(**_query):
                 html.H2("1. The normal distribution", className="h6"),
                 dcc.Graph(
                     id=NORMAL,
-                    figure=themed(_normal_figure(0, 1), "dark"),
+                    figure=themed(figs.normal_figure(0, 1), "dark"),
                     style={"height": "300px"},
                     config={"displayModeBar": False},
                 ),
@@ -109,21 +111,44 @@ def layout(**_query):
                     [
                         dbc.Col(
                             [
-                                dbc.Label("bandwidth (log scale)", className="small mb-0"),
-                                dcc.Slider(
-                                    id=BANDWIDTH,
-                                    min=-1.3,
-                                    max=3,
-                                    step=0.05,
-                                    value=0,
-                                    marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
+                                dbc.Label("bandwidth", html_for=BANDWIDTH, className="small mb-0"),
+                                # The slider moves on a log scale; the box beside it shows (and takes) the
+                                # bandwidth itself, the number the caption reports.
+                                html.Div(
+                                    [
+                                        dcc.Slider(
+                                            id=BANDWIDTH,
+                                            min=-1.3,
+                                            max=3,
+                                            step=0.05,
+                                            value=0,
+                                            marks={-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000"},
+                                            allow_direct_input=False,
+                                            className="flex-grow-1",
+                                        ),
+                                        dbc.Label(
+                                            "bandwidth value", html_for=BANDWIDTH_BOX, class_name="visually-hidden"
+                                        ),
+                                        dbc.Input(
+                                            id=BANDWIDTH_BOX,
+                                            type="number",
+                                            min=round(BANDWIDTH_RANGE[0], 3),
+                                            max=BANDWIDTH_RANGE[1],
+                                            step="any",
+                                            value=1,
+                                            debounce=True,
+                                            size="sm",
+                                            style={"width": "6rem"},
+                                        ),
+                                    ],
+                                    className="d-flex align-items-start gap-2",
                                 ),
                             ],
                             md=6,
                         ),
                         dbc.Col(
                             [
-                                dbc.Label("polynomial order", className="small mb-0"),
+                                dbc.Label("polynomial order", html_for=ORDER, className="small mb-0"),
                                 dcc.Slider(
                                     id=ORDER, min=0, max=4, step=1, value=1, marks={i: str(i) for i in range(5)}
                                 ),
@@ -136,7 +161,7 @@ def layout(**_query):
                     [
                         dbc.Col(
                             [
-                                dbc.Label("test point (its kernel is drawn)", className="small mb-0"),
+                                dbc.Label("test point (its kernel is drawn)", html_for=TEST_X, className="small mb-0"),
                                 dcc.Slider(
                                     id=TEST_X,
                                     min=0,
@@ -156,7 +181,14 @@ def layout(**_query):
                                     value=["sd"],
                                     switch=True,
                                 ),
-                                dbc.Button("Reset points", id=RESET_POINTS, size="sm", outline=True, className="mt-1"),
+                                dbc.Button(
+                                    "Reset points",
+                                    id=RESET_POINTS,
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                    className="mt-1",
+                                ),
                             ],
                             md=6,
                         ),
@@ -187,11 +219,12 @@ def layout(**_query):
                         dbc.Col(
                             dbc.InputGroup(
                                 [
-                                    dbc.InputGroupText("window"),
+                                    dbc.Label("window", html_for=WINDOW_YEARS, class_name="input-group-text mb-0"),
                                     dbc.Select(
                                         id=WINDOW_YEARS,
-                                        options=[{"label": f"{n} years", "value": str(n)} for n in (1, 2, 5, 10, 20)],
+                                        options=_window_options(),
                                         value="2",
+                                        placeholder="window width",  # dbc adds it as a hidden first option
                                     ),
                                 ],
                                 size="sm",
@@ -201,6 +234,7 @@ def layout(**_query):
                     ],
                     className="g-2 align-items-center",
                 ),
+                dbc.Label("window start year", html_for=WINDOW_START, class_name="visually-hidden"),
                 dcc.Slider(
                     id=WINDOW_START,
                     min=first,
@@ -302,88 +336,83 @@ def edit_points(click, _reset, points, selected):
 def render_kernel(points, selected, log_bandwidth, order, bands, test_x, theme):
     x, y = np.asarray(points["x"]), np.asarray(points["y"])
     bandwidth = float(10**log_bandwidth)
-    figure = go.Figure()
-    figure.add_trace(
-        go.Heatmap(
-            x=CATCH_X,
-            y=CATCH_Y,
-            z=np.zeros((len(CATCH_Y), len(CATCH_X))),
-            opacity=0,
-            showscale=False,
-            hovertemplate="click to add or move a point here<br>(%{x:.1f}, %{y:.1f})<extra></extra>",
-        )
-    )
-    colours = ["#fd7e14" if i == selected else "#0d6efd" for i in range(len(x))]
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="markers",
-            name="points",
-            marker=dict(size=9, color=colours, line=dict(width=1, color="white")),
-        )
-    )
     try:
         fit = kernel_fit(x, y, bandwidth, int(order))
     except ValueError as exc:
-        info = str(exc)
-    else:
-        if "sd" in (bands or []):
-            figure.add_trace(
-                go.Scatter(
-                    x=np.r_[fit.x, fit.x[::-1]],
-                    y=np.r_[fit.fit + fit.sd, (fit.fit - fit.sd)[::-1]],
-                    fill="toself",
-                    mode="lines",
-                    line=dict(width=0),
-                    fillcolor="rgba(32,201,151,0.18)",
-                    name="±1 sd",
-                    hoverinfo="skip",
-                )
-            )
-        figure.add_trace(go.Scatter(x=fit.x, y=fit.fit, mode="lines", name="fit", line=dict(color="#20c997", width=3)))
-        weights = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
-        figure.add_trace(
-            go.Scatter(
-                x=fit.x,
-                y=-3.8 + 1.5 * weights,
-                mode="lines",
-                name=f"kernel at x={test_x:g}",
-                line=dict(color="#ffc107", dash="dot"),
-                hoverinfo="skip",
-            )
-        )
-        info = (
-            f"{len(x)} points, bandwidth {bandwidth:.3g}, order {order}. Click a point to pick it up, then click "
-            "where it should go; click empty space to add one."
-        )
-    figure.update_layout(
-        margin=MARGIN,
-        xaxis=dict(range=[-2, 12], fixedrange=True),
-        yaxis=dict(range=[-4, 4], fixedrange=True),
-        title=dict(text=f"Local polynomial fit, order {order}"),
-        legend=dict(orientation="h", y=-0.12),
-        clickmode="event",
+        return themed(figs.kernel_figure(x, y, order, selected), theme), str(exc)
+    kernel = gaussian_weights(fit.x, np.asarray([test_x]), bandwidth)[0]
+    figure = figs.kernel_figure(x, y, order, selected, fit, "sd" in (bands or []), test_x, kernel)
+    info = (
+        f"{len(x)} points, bandwidth {_rounded(bandwidth):g}, order {order}. Click a point to pick it up, then click "
+        "where it should go; click empty space to add one."
     )
     return themed(figure, theme), info
 
 
 @callback(
-    Output(INTERVAL, "data"),
-    Input(INDEX, "selectedData"),
-    Input(WINDOW_START, "value"),
-    Input(WINDOW_YEARS, "value"),
+    output={
+        "interval": Output(INTERVAL, "data"),
+        "start": Output(WINDOW_START, "value"),
+        "years": Output(WINDOW_YEARS, "value"),
+        "options": Output(WINDOW_YEARS, "options"),
+    },
+    inputs={
+        "selected": Input(INDEX, "selectedData"),
+        "start_year": Input(WINDOW_START, "value"),
+        "years": Input(WINDOW_YEARS, "value"),
+    },
+    state={"last_year": State(WINDOW_START, "max")},
 )
-def choose_interval(selected, start_year, years):
-    """A dragged selection sets the interval; the window slider and width set a fixed-width one."""
+def choose_interval(selected, start_year, years, last_year):
+    """A dragged selection sets the interval, and the window controls move to show it; the window slider and
+    width set a fixed-width interval."""
+    unchanged = {"interval": no_update, "start": no_update, "years": no_update, "options": no_update}
     if ctx.triggered_id == INDEX:
-        if selected and selected.get("range", {}).get("x"):
-            start, end = selected["range"]["x"]
-            return {"start": str(start)[:10], "end": str(end)[:10]}
-        return no_update
-    start = pd.Timestamp(year=int(start_year), month=1, day=1)
-    end = start + pd.DateOffset(years=int(years)) - pd.Timedelta(days=1)
-    return {"start": str(start.date()), "end": str(end.date())}
+        if not (selected and selected.get("range", {}).get("x")):
+            return unchanged
+        interval = dragged_interval(*selected["range"]["x"])
+        width = interval["years"]
+        return {
+            "interval": interval,
+            "start": min(pd.Timestamp(interval["start"]).year, last_year),
+            "years": f"{width:g}",
+            "options": _window_options(width),
+        }
+    width = float(years or 2)
+    return {**unchanged, "interval": window_interval(int(start_year), width), "options": _window_options(width)}
+
+
+def dragged_interval(start, end) -> dict:
+    """A dragged x range (Plotly date strings) as an interval, with its width in years to one decimal."""
+    start, end = sorted((pd.Timestamp(str(start)[:10]), pd.Timestamp(str(end)[:10])))
+    width = max(0.1, round((end - start) / pd.Timedelta(days=365.25), 1))
+    return {"start": str(start.date()), "end": str(end.date()), "years": width}
+
+
+def window_interval(start_year: int, years: float) -> dict:
+    """The window of ``years`` from 1 January of ``start_year``; whole years end on 31 December."""
+    start = pd.Timestamp(year=start_year, month=1, day=1)
+    if float(years).is_integer():
+        end = start + pd.DateOffset(years=int(years)) - pd.Timedelta(days=1)
+    else:
+        end = start + pd.Timedelta(days=round(years * 365.25)) - pd.Timedelta(days=1)
+    return {"start": str(start.date()), "end": str(end.date()), "years": float(years)}
+
+
+@callback(
+    output={"slider": Output(BANDWIDTH, "value"), "box": Output(BANDWIDTH_BOX, "value")},
+    inputs={"log_bandwidth": Input(BANDWIDTH, "value"), "typed": Input(BANDWIDTH_BOX, "value")},
+    prevent_initial_call=True,
+)
+def sync_bandwidth(log_bandwidth, typed):
+    """The slider moves in log10; the box shows the bandwidth itself, as the caption does. Typing a bandwidth in
+    range moves the slider; the box then shows it as the caption will."""
+    if ctx.triggered_id == BANDWIDTH_BOX:
+        if typed is None:  # empty or not a number: the browser flags the box; the slider stays
+            return {"slider": no_update, "box": no_update}
+        log_bandwidth = float(np.log10(np.clip(float(typed), *BANDWIDTH_RANGE)))
+        return {"slider": log_bandwidth, "box": _rounded(10**log_bandwidth)}
+    return {"slider": no_update, "box": _rounded(10**log_bandwidth)}
 
 
 @callback(
@@ -394,45 +423,24 @@ def choose_interval(selected, start_year, years):
     State(ids.THEME_STORE, "data"),
 )
 def render_index(interval, log_scale, theme):
-    """The whole history (WebGL) with the interval shaded and its trend: green rising, red falling, thicker when stronger."""
     frame = _sp500()
-    figure = go.Figure(
-        go.Scattergl(
-            x=frame["date"], y=frame["close"], mode="lines", name="S&P 500 close", line=dict(width=1, color="#0d6efd")
-        )
-    )
     stats = interval_stats(frame["date"], frame["close"], interval["start"], interval["end"]) if interval else None
-    body = "Drag across the chart, or slide the window, to choose an interval."
-    if stats:
-        colour = RISING if stats["slope"] >= 0 else FALLING
-        width = float(np.clip(1 + 2 * np.log10(1 + abs(stats["t"])), 1, 8))
-        start, end = stats["start"], stats["end"]
-        # The trend is linear in log price: draw it as the exponential curve it is, on a few points.
-        t = np.linspace(0, 1, 30)
-        dates = start + (end - start) * t
-        line = stats["trend"][0] * (stats["trend"][1] / stats["trend"][0]) ** t
-        figure.add_trace(
-            go.Scatter(x=dates, y=line, mode="lines", name="interval trend", line=dict(color=colour, width=width))
-        )
-        figure.add_vrect(x0=start, x1=end, fillcolor=colour, opacity=0.08, line_width=0)
-        body = html.Span(
-            [
-                html.Strong(f"{start:%Y-%m-%d} → {end:%Y-%m-%d}"),
-                f" ({stats['days']:,} trading days): total return ",
-                html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
-                f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year (t = {stats['t']:.1f}).",
-            ]
-        )
-    figure.update_layout(
-        margin=MARGIN,
-        dragmode="select",
-        selectdirection="h",
-        showlegend=False,
-        yaxis=dict(type="log" if "log" in (log_scale or []) else "linear", title="close"),
-        title=dict(text="S&P 500 daily close, 1927–2023 — drag to select an interval"),
-        uirevision="index",
+    figure = figs.index_figure(frame, stats, "log" in (log_scale or []))
+    return themed(figure, theme), _interval_caption(stats)
+
+
+def _interval_caption(stats: dict | None):
+    if not stats:
+        return "Drag across the chart, or slide the window, to choose an interval."
+    return html.Span(
+        [
+            html.Strong(f"{stats['start']:%Y-%m-%d} → {stats['end']:%Y-%m-%d}"),
+            f" ({stats['days']:,} trading days): total return ",
+            html.Strong(f"{stats['total_return']:+.1%}", id=P + "total-return"),
+            f", annualised volatility {stats['volatility']:.1%}, trend {np.expm1(stats['slope']):+.1%} a year "
+            f"(t = {stats['t']:.1f}).",
+        ]
     )
-    return themed(figure, theme), body
 
 
 follow_theme(*GRAPHS)

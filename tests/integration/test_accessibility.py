@@ -1,0 +1,112 @@
+"""Accessibility, measured in the browser on every page and in both themes: axe-core's audit, buttons that read as
+buttons, and a console free of errors and warnings."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.axe import (
+    THEMES,
+    axe_results,
+    border_contrast,
+    console_problems,
+    open_in_theme,
+    serious,
+    watch_console,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "/": "#home-title",
+    "/logs": "#logs-title",
+    "/sentiment": "#sentiment-title",
+    "/nn-builder": "#nn-builder-title",
+    "/explore": "#explore-title",
+}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_button_has_a_visible_edge(dash_duo, app, path):
+    """Enabled buttons in every tab and collapsed group too: an outline button without an edge reads as plain text.
+    (Disabled ones are exempt from contrast rules, as in WCAG.)"""
+    dash_duo.start_server(app)
+    for theme in THEMES:
+        open_in_theme(dash_duo, path, theme, PAGES[path])
+        buttons = border_contrast(dash_duo, ".btn:not(:disabled):not(.disabled)")
+        assert buttons, f"no buttons found on {path}"
+        flat = [(b["text"], b["className"], round(b["ratio"], 2)) for b in buttons if b["width"] < 1 or b["ratio"] < 3]
+        assert flat == [], f"buttons without a visible edge on {path} in the {theme} theme"
+
+
+# Page x theme cases whose serious violations need changes in their page modules (owned elsewhere for now):
+# marked strict xfail with the rule ids, so the fix turns them into failures to be unmarked.
+_LOGS = (
+    "aria-hidden-focus: Dash 4 dcc.Dropdown's .dash-dropdown-focus-target is focusable inside aria-hidden "
+    "(a Dash component on the Logs page)"
+)
+_NN = (
+    "aria-valid-attr-value: dbc.Tabs without tab_id-bound panes give aria-controls='...-tabpane-null'; "
+    "label: the optimizer parameter inputs (pattern ids nn-builder-optimizer-param) have no label"
+)
+_SENTIMENT = (
+    "aria-hidden-focus: Dash 4 dcc.Dropdown's focus target inside aria-hidden; aria-progressbar-name: the page's "
+    "dbc.Progress has no label; select-name: #sentiment-weighting, #sentiment-ngrams, #sentiment-relabel-to have "
+    "no label"
+)
+AXE_KNOWN: dict[tuple[str, str], str] = {
+    ("/sentiment", "dark"): _SENTIMENT,
+    ("/sentiment", "light"): _SENTIMENT,
+    ("/logs", "dark"): _LOGS,
+    ("/logs", "light"): _LOGS,
+    ("/nn-builder", "dark"): _NN,
+    ("/nn-builder", "light"): _NN,
+}
+
+
+def _cases():
+    for path in PAGES:
+        for theme in THEMES:
+            reason = AXE_KNOWN.get((path, theme))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            yield pytest.param(path, theme, marks=marks, id=f"{path}-{theme}")
+
+
+@pytest.mark.parametrize(("path", "theme"), list(_cases()))
+def test_axe_finds_no_serious_violation(dash_duo, app, path, theme):
+    """axe-core's WCAG audit of the page as it first settles, colour contrast included."""
+    from dash.testing.wait import until
+
+    dash_duo.start_server(app)
+    open_in_theme(dash_duo, path, theme, PAGES[path])
+    # Let the page's first callbacks settle: no request in flight for a moment.
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 120)
+    found = serious(axe_results(dash_duo))
+    assert found == [], f"axe on {path} ({theme}):\n" + "\n".join(found)
+
+
+# Pages whose console warnings come from their page modules (owned elsewhere for now), with what they log.
+CONSOLE_KNOWN: dict[str, str] = {
+    "/sentiment": "AG Grid warning #25: the grid's getRowId returns a number (e.g. 11007); it must return a string",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason=CONSOLE_KNOWN[p])] if p in CONSOLE_KNOWN else [])
+        for p in PAGES
+    ],
+)
+def test_console_has_no_errors_or_warnings(dash_duo, app, path):
+    """Each page, opened in each theme and left to settle: nothing at WARNING or above in the console."""
+    from dash.testing.wait import until
+
+    watch_console(dash_duo)
+    dash_duo.start_server(app)
+    for theme in THEMES:
+        open_in_theme(dash_duo, path, theme, PAGES[path])
+        # The Sentiment page trains its first model on first visit: minutes on a loaded 2-core machine.
+        until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 300)
+        problems = console_problems(dash_duo)
+        assert problems == [], f"console on {path} ({theme}):\n" + "\n".join(problems)
