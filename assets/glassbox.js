@@ -50,6 +50,13 @@ function glassboxLabelControls() {
             el.setAttribute("aria-label", el.getAttribute("role") === "slider" ? name : `${name} value`);
         });
     });
+    // Dash 4's dropdown puts a read-only, aria-hidden <input tabindex=0> before its trigger that only passes
+    // focus on to the trigger (and sets its own tabindex to -1 once it has). Focusable yet hidden from screen
+    // readers is what axe's aria-hidden-focus forbids: take it out of the tab order from the start; Tab then
+    // lands on the trigger itself, a real button with the dropdown's label.
+    document.querySelectorAll("input.dash-dropdown-focus-target[aria-hidden=true]:not([tabindex='-1'])").forEach((el) => {
+        el.tabIndex = -1;
+    });
     document.querySelectorAll("input[type=file]:not([aria-label])").forEach((el) => {
         const zone = el.closest("[data-upload-store]") || el.parentElement;
         const text = zone ? zone.textContent.trim() : "";
