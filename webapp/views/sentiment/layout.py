@@ -1,0 +1,270 @@
+"""The Sentiment page's layout: data and model cards, metrics, confusion matrix, triangle, table, explanation."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from models.sentiment.labels import LABELS
+from models.sentiment.views import SPLIT_NAMES
+from models.sentiment.workspace import DEFAULT_DATASET
+from webapp import services
+from webapp.components.uploads import upload_zone
+from webapp.views.sentiment.ids import (
+    C_VALUE,
+    CANCEL,
+    CELL,
+    CHANGES,
+    CONFUSION,
+    COUNT,
+    DATASET,
+    DOWNLOAD,
+    EXPLAIN,
+    EXPORT,
+    LABEL_COL,
+    LABEL_MAP,
+    LASSO,
+    MESSAGE,
+    METRICS,
+    NGRAMS,
+    PIE,
+    PROGRESS,
+    REJECTED,
+    RELABEL_ALL,
+    RELABEL_ROWS,
+    RELABEL_TO,
+    RETRAIN,
+    REVISION,
+    RUN,
+    SHOW_ALL,
+    SPLIT,
+    SPLIT_COL,
+    TABLE,
+    TEXT_COL,
+    TITLE,
+    TRIANGLE,
+    TWEET,
+    UNDO,
+    UPLOAD,
+    UPLOAD_FORM,
+    USE,
+    WEIGHTING,
+)
+
+# Graphs start with an (invisible) figure so the theme follower has something to patch.
+BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+
+GRID_COLUMNS = [
+    {"field": "row", "maxWidth": 90},
+    {"field": "text", "flex": 4, "minWidth": 300, "tooltipField": "text"},
+    {"field": "actual", "maxWidth": 110},
+    {"field": "predicted", "maxWidth": 110},
+    {"field": "p_negative", "headerName": "p(neg)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
+    {"field": "p_neutral", "headerName": "p(neu)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
+    {"field": "p_positive", "headerName": "p(pos)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
+    {
+        "field": "issue_score",
+        "headerName": "label issue",
+        "maxWidth": 120,
+        "filter": "agNumberColumnFilter",
+        "sort": "desc",
+    },
+    {"field": "suggested", "maxWidth": 110},
+    {"field": "corrected", "maxWidth": 100},
+]
+
+
+def _card(title, body, card_id=None):
+    return dbc.Card(dbc.CardBody([html.H2(title, className="h6")] + list(body)), className="h-100", id=card_id or "")
+
+
+def layout(**_query):
+    workspace = services.sentiment()
+    options = [{"label": name, "value": key} for key, name in workspace.datasets().items()]
+    data_card = _card(
+        "Data",
+        [
+            dbc.Label("Dataset", html_for=DATASET),
+            dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
+            upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"),
+            html.Div(
+                id=UPLOAD_FORM,
+                hidden=True,
+                children=[
+                    dbc.Row(
+                        [
+                            dbc.Col([dbc.Label("Text column", className="small"), dcc.Dropdown(id=TEXT_COL)], md=4),
+                            dbc.Col([dbc.Label("Label column", className="small"), dcc.Dropdown(id=LABEL_COL)], md=4),
+                            dbc.Col(
+                                [dbc.Label("Split column (optional)", className="small"), dcc.Dropdown(id=SPLIT_COL)],
+                                md=4,
+                            ),
+                        ],
+                        className="g-2 mt-1",
+                    ),
+                    dbc.Input(
+                        id=LABEL_MAP,
+                        placeholder="label mapping, e.g. 0=negative,1=positive,2=neutral",
+                        size="sm",
+                        className="mt-2",
+                    ),
+                    dbc.Button("Use this file", id=USE, size="sm", className="mt-2"),
+                ],
+            ),
+            html.Div(id=MESSAGE, className="mt-2", role="status"),
+        ],
+    )
+    model_card = _card(
+        "Model and corrections",
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("C", html_for=C_VALUE, className="small"),
+                            dbc.Input(id=C_VALUE, type="number", value=30, min=0, step="any", size="sm"),
+                        ],
+                        width=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("weighting", className="small"),
+                            dbc.Select(id=WEIGHTING, options=["tfidf", "counts"], value="tfidf", size="sm"),
+                        ],
+                        width=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("n-grams", className="small"),
+                            dbc.Select(
+                                id=NGRAMS,
+                                options=[{"label": f"1–{n}", "value": str(n)} for n in (1, 2, 3)],
+                                value="2",
+                                size="sm",
+                            ),
+                        ],
+                        width=3,
+                    ),
+                ],
+                className="g-2",
+            ),
+            html.Div(
+                [
+                    dbc.Button("Retrain", id=RETRAIN, color="primary", size="sm", className="me-2"),
+                    dbc.Button(
+                        "Stop", id=CANCEL, color="secondary", size="sm", outline=True, className="me-2", disabled=True
+                    ),
+                    dbc.Button("Undo last correction", id=UNDO, size="sm", outline=True, className="me-2"),
+                    dbc.Button("Export corrected CSV", id=EXPORT, size="sm", outline=True),
+                ],
+                className="mt-2",
+            ),
+            dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
+            html.Div(id=CHANGES, className="small mt-2"),
+        ],
+    )
+    return html.Div(
+        [
+            html.H1("Sentiment", className="h3", id=TITLE),
+            html.P(
+                "A bag-of-words one-vs-rest logistic regression of financial tweets. Click a confusion cell, lasso "
+                "points in the triangle, click a tweet to see why, relabel what the taggers got wrong, retrain.",
+                className="text-body-secondary",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(data_card, lg=5),
+                    dbc.Col(model_card, lg=4),
+                    dbc.Col(_card("Metrics", [html.Div(id=METRICS)]), lg=3),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.RadioItems(
+                                id=SPLIT,
+                                options=[{"label": v, "value": k} for k, v in SPLIT_NAMES.items()],
+                                value="test",
+                                inline=True,
+                                className="small",
+                            ),
+                            dcc.Graph(
+                                id=CONFUSION, figure=BLANK, config={"displayModeBar": False}, style={"height": "360px"}
+                            ),
+                        ],
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        dcc.Graph(
+                            id=TRIANGLE,
+                            figure=BLANK,
+                            style={"height": "400px"},
+                            config={"modeBarButtonsToRemove": ["autoScale2d"], "displaylogo": False},
+                        ),
+                        lg=7,
+                    ),
+                ],
+                className="g-3 mt-1",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(html.Div(id=COUNT, className="fw-semibold"), md="auto", className="me-auto"),
+                    dbc.Col(dbc.Button("Whole split", id=SHOW_ALL, size="sm", outline=True), md="auto"),
+                    dbc.Col(
+                        dbc.InputGroup(
+                            [
+                                dbc.InputGroupText("relabel as"),
+                                dbc.Select(id=RELABEL_TO, options=list(LABELS), value="neutral"),
+                                dbc.Button("checked rows", id=RELABEL_ROWS, outline=True),
+                                dbc.Button("whole selection", id=RELABEL_ALL, outline=True, color="warning"),
+                            ],
+                            size="sm",
+                        ),
+                        md="auto",
+                    ),
+                ],
+                className="g-2 mt-2 align-items-center",
+            ),
+            dag.AgGrid(
+                id=TABLE,
+                columnDefs=GRID_COLUMNS,
+                rowData=[],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
+                dashGridOptions={
+                    "rowSelection": {
+                        "mode": "multiRow",
+                        "checkboxes": True,
+                        "headerCheckbox": True,
+                        "enableClickSelection": False,
+                    },
+                    "animateRows": False,
+                    "pagination": True,
+                    "paginationPageSize": 50,
+                    "tooltipShowDelay": 300,
+                },
+                getRowId="params.data.row",
+                className="mt-2",
+                style={"height": "420px"},
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Graph(id=PIE, figure=BLANK, style={"height": "320px"}, config={"displayModeBar": False}),
+                        lg=4,
+                    ),
+                    dbc.Col(dcc.Graph(id=EXPLAIN, figure=BLANK, config={"displayModeBar": False}), lg=8),
+                ],
+                className="g-3 mt-2 mb-4",
+            ),
+            dcc.Store(id=REJECTED),
+            dcc.Store(id=RUN),
+            dcc.Store(id=CELL),
+            dcc.Store(id=LASSO),
+            dcc.Store(id=TWEET),
+            dcc.Store(id=REVISION, data=0),
+            dcc.Download(id=DOWNLOAD),
+        ]
+    )
