@@ -50,16 +50,29 @@ def check_label(label) -> str:
     return label
 
 
-def visible_checked(checked: list[dict] | None, shown: list[dict] | None) -> list:
-    """The checked rows that the table shows now (its rows after its filter), in the table's order.
+def page_of(shown: list[dict] | None, pages: dict | None) -> list[dict]:
+    """The rows of the table page the user looks at: ``shown`` (the grid's rows after its filter and sort)
+    cut to ``pages`` (the grid's ``paginationInfo``: ``currentPage``, ``pageSize``); all of them without paging."""
+    shown = [r for r in shown or [] if isinstance(r, dict)]
+    try:
+        page, size = int(pages["currentPage"]), int(pages["pageSize"])
+    except (TypeError, KeyError, ValueError):
+        return shown
+    if page < 0 or size <= 0:
+        return shown
+    return shown[page * size : (page + 1) * size]
 
-    A grid keeps the checks of rows that left it (after a new cell, lasso or retrain); those are hidden
-    from the user and must not be relabelled.
+
+def visible_checked(checked: list[dict] | None, visible: list[dict] | None) -> list:
+    """The checked rows among ``visible`` (the rows on screen), in the table's order.
+
+    A grid keeps the checks of rows the user no longer sees (on another page, filtered out, or gone after a
+    new cell, lasso or retrain); those must not be relabelled.
     """
     ticked = {str(r.get("row")) for r in checked or [] if isinstance(r, dict)}
-    return [r.get("row") for r in shown or [] if isinstance(r, dict) and str(r.get("row")) in ticked]
+    return [r.get("row") for r in visible or [] if isinstance(r, dict) and str(r.get("row")) in ticked]
 
 
 def shown_rows(shown: list[dict] | None) -> list:
-    """Every row id the table shows now."""
+    """Every row id the table holds now (after its filter)."""
     return [r.get("row") for r in shown or [] if isinstance(r, dict)]

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from models.cache import LRU
 from models.files import is_upload_id, store_by_content
 from models.sentiment.data import load_tweets
+from models.sentiment.export import safe_csv
 from models.sentiment.labels import LABELS
 from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
@@ -119,13 +120,13 @@ class Workspace:
         return int(np.sum(labels[rows] != LABELS.index(new_label)))
 
     def corrected_csv(self, dataset_id: str) -> str:
-        """The dataset with corrections applied, as CSV text (text, label, split, corrected)."""
+        """The dataset with corrections applied, as CSV text (text, label, split, corrected), formulas neutralised."""
         labels, mask = self.labels(dataset_id)
         frame = self.dataset(dataset_id)
         out = pd.DataFrame(
             {"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask}
         )
-        return out.to_csv(index=False)
+        return safe_csv(out)  # tweets starting with "=", "+", "-", "@" must not run as spreadsheet formulas
 
     # runs -----------------------------------------------------------------------------
     def train(self, dataset_id: str, params: dict | None = None, progress: Progress | None = None) -> int:
@@ -140,14 +141,20 @@ class Workspace:
         )
         return int(run_id)
 
-    def latest_run_id(self, dataset_id: str, train_if_missing: bool = True) -> int | None:
-        """The dataset's newest run; trains one first when there is none (once per process at a time)."""
+    def latest_run_id(
+        self, dataset_id: str, train_if_missing: bool = True, progress: Progress | None = None
+    ) -> int | None:
+        """The dataset's newest run; trains one first when there is none (once per process at a time).
+
+        The web page never calls this with ``train_if_missing`` inside a request: it asks with False, and
+        a background job trains the first model (``progress`` reports its steps).
+        """
         record = self.runs.latest(dataset_id)
         if record is None and train_if_missing:
             with _train_lock:
                 record = self.runs.latest(dataset_id)
                 if record is None:
-                    return self.train(dataset_id)
+                    return self.train(dataset_id, progress=progress)
         return None if record is None else int(record["id"])
 
     def run_record(self, run_id, dataset_id: str | None = None) -> dict:

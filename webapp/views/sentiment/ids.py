@@ -52,4 +52,17 @@ WEIGHTING = P + "weighting"
 NGRAMS = P + "ngrams"
 CHANGES = P + "changes"
 
+# the first model of a dataset, trained in a background job
+FIRST = P + "first-training"
+FIRST_PANEL = P + "first-panel"
+FIRST_PROGRESS = P + "first-progress"
+FIRST_STATUS = P + "first-status"
+
+# relabel confirmation
+CONFIRM = P + "confirm"
+CONFIRM_TEXT = P + "confirm-text"
+CONFIRM_YES = P + "confirm-yes"
+CONFIRM_NO = P + "confirm-no"
+PENDING = P + "pending"
+
 GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN)

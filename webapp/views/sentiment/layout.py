@@ -4,30 +4,41 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import sqlalchemy as sa
 from dash import dcc, html
 
 from models.sentiment.labels import LABELS
 from models.sentiment.views import SPLIT_NAMES
-from models.sentiment.workspace import DEFAULT_DATASET
+from models.sentiment.workspace import BUILTIN, DEFAULT_DATASET
 from webapp import services
 from webapp.components.uploads import upload_zone
+from webapp.views.sentiment.common import DATABASE_DOWN, alert
 from webapp.views.sentiment.ids import (
     C_VALUE,
     CANCEL,
     CELL,
     CHANGES,
+    CONFIRM,
+    CONFIRM_NO,
+    CONFIRM_TEXT,
+    CONFIRM_YES,
     CONFUSION,
     COUNT,
     DATASET,
     DOWNLOAD,
     EXPLAIN,
     EXPORT,
+    FIRST,
+    FIRST_PANEL,
+    FIRST_PROGRESS,
+    FIRST_STATUS,
     LABEL_COL,
     LABEL_MAP,
     LASSO,
     MESSAGE,
     METRICS,
     NGRAMS,
+    PENDING,
     PIE,
     PROGRESS,
     REJECTED,
@@ -56,22 +67,23 @@ from webapp.views.sentiment.ids import (
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 
 GRID_COLUMNS = [
-    {"field": "row", "maxWidth": 90},
+    {"field": "row", "minWidth": 90, "maxWidth": 100},
     {"field": "text", "flex": 4, "minWidth": 300, "tooltipField": "text"},
-    {"field": "actual", "maxWidth": 110},
-    {"field": "predicted", "maxWidth": 110},
+    {"field": "actual", "minWidth": 105, "maxWidth": 120},
+    {"field": "predicted", "minWidth": 125, "maxWidth": 135},
     {"field": "p_negative", "headerName": "p(neg)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
     {"field": "p_neutral", "headerName": "p(neu)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
     {"field": "p_positive", "headerName": "p(pos)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
     {
         "field": "issue_score",
         "headerName": "label issue",
-        "maxWidth": 120,
+        "minWidth": 140,
+        "maxWidth": 150,
         "filter": "agNumberColumnFilter",
         "sort": "desc",
     },
-    {"field": "suggested", "maxWidth": 110},
-    {"field": "corrected", "maxWidth": 100},
+    {"field": "suggested", "minWidth": 125, "maxWidth": 135},
+    {"field": "corrected", "minWidth": 125, "maxWidth": 135},
 ]
 
 
@@ -80,8 +92,11 @@ def _card(title, body, card_id=None):
 
 
 def layout(**_query):
-    workspace = services.sentiment()
-    options = [{"label": name, "value": key} for key, name in workspace.datasets().items()]
+    try:
+        options = [{"label": name, "value": key} for key, name in services.sentiment().datasets().items()]
+        outage = None
+    except sa.exc.DatabaseError:  # the workspace is built on first use after an outage at start
+        options, outage = [{"label": BUILTIN[DEFAULT_DATASET], "value": DEFAULT_DATASET}], alert(DATABASE_DOWN)
     data_card = _card(
         "Data",
         [
@@ -112,7 +127,7 @@ def layout(**_query):
                     dbc.Button("Use this file", id=USE, size="sm", className="mt-2"),
                 ],
             ),
-            html.Div(id=MESSAGE, className="mt-2", role="status"),
+            html.Div(outage, id=MESSAGE, className="mt-2", role="status"),
         ],
     )
     model_card = _card(
@@ -155,14 +170,27 @@ def layout(**_query):
                     dbc.Button(
                         "Stop", id=CANCEL, color="secondary", size="sm", outline=True, className="me-2", disabled=True
                     ),
-                    dbc.Button("Undo last correction", id=UNDO, size="sm", outline=True, className="me-2"),
-                    dbc.Button("Export corrected CSV", id=EXPORT, size="sm", outline=True),
+                    dbc.Button(
+                        "Undo last correction", id=UNDO, size="sm", outline=True, color="secondary", className="me-2"
+                    ),
+                    dbc.Button("Export corrected CSV", id=EXPORT, size="sm", outline=True, color="secondary"),
                 ],
                 className="mt-2",
             ),
             dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
             html.Div(id=CHANGES, className="small mt-2"),
         ],
+    )
+    first_panel = html.Div(
+        [
+            html.Div("Training this dataset's first model; the views appear when it is ready.", className="small"),
+            html.Div(id=FIRST_STATUS, className="fw-semibold"),
+            dbc.Progress(id=FIRST_PROGRESS, value=5, striped=True, animated=True, className="mt-1"),
+        ],
+        id=FIRST_PANEL,
+        hidden=True,
+        role="status",
+        className="my-2",
     )
     return html.Div(
         [
@@ -172,6 +200,7 @@ def layout(**_query):
                 "points in the triangle, click a tweet to see why, relabel what the taggers got wrong, retrain.",
                 className="text-body-secondary",
             ),
+            first_panel,
             dbc.Row(
                 [
                     dbc.Col(data_card, lg=5),
@@ -212,13 +241,15 @@ def layout(**_query):
             dbc.Row(
                 [
                     dbc.Col(html.Div(id=COUNT, className="fw-semibold"), md="auto", className="me-auto"),
-                    dbc.Col(dbc.Button("Whole split", id=SHOW_ALL, size="sm", outline=True), md="auto"),
+                    dbc.Col(
+                        dbc.Button("Whole split", id=SHOW_ALL, size="sm", outline=True, color="secondary"), md="auto"
+                    ),
                     dbc.Col(
                         dbc.InputGroup(
                             [
                                 dbc.InputGroupText("relabel as"),
                                 dbc.Select(id=RELABEL_TO, options=list(LABELS), value="neutral"),
-                                dbc.Button("checked rows", id=RELABEL_ROWS, outline=True),
+                                dbc.Button("0 checked rows", id=RELABEL_ROWS, outline=True, color="primary"),
                                 dbc.Button("whole selection", id=RELABEL_ALL, outline=True, color="warning"),
                             ],
                             size="sm",
@@ -232,7 +263,15 @@ def layout(**_query):
                 id=TABLE,
                 columnDefs=GRID_COLUMNS,
                 rowData=[],
-                defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
+                # Headers wrap instead of being cut ("label issue", "suggested", "corrected" in narrow columns).
+                defaultColDef={
+                    "sortable": True,
+                    "filter": True,
+                    "resizable": True,
+                    "flex": 1,
+                    "wrapHeaderText": True,
+                    "autoHeaderHeight": True,
+                },
                 dashGridOptions={
                     "rowSelection": {
                         "mode": "multiRow",
@@ -245,7 +284,7 @@ def layout(**_query):
                     "paginationPageSize": 50,
                     "tooltipShowDelay": 300,
                 },
-                getRowId="params.data.row",
+                getRowId="String(params.data.row)",  # AG Grid wants a string id
                 className="mt-2",
                 style={"height": "420px"},
             ),
@@ -259,6 +298,22 @@ def layout(**_query):
                 ],
                 className="g-3 mt-2 mb-4",
             ),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle("Relabel many tweets?")),
+                    dbc.ModalBody(id=CONFIRM_TEXT),
+                    dbc.ModalFooter(
+                        [
+                            dbc.Button("Cancel", id=CONFIRM_NO, color="secondary", outline=True),
+                            dbc.Button("Relabel them", id=CONFIRM_YES, color="warning"),
+                        ]
+                    ),
+                ],
+                id=CONFIRM,
+                is_open=False,
+            ),
+            dcc.Store(id=PENDING),
+            dcc.Store(id=FIRST),
             dcc.Store(id=REJECTED),
             dcc.Store(id=RUN),
             dcc.Store(id=CELL),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from dash import Input, Output, State, callback, no_update
 
+from models.sentiment.model import WEIGHTINGS
+from models.sentiment.selection import SelectionError
 from webapp import services
-from webapp.views.sentiment.common import alert
+from webapp.views.sentiment.common import alert, checked_run
 from webapp.views.sentiment.ids import C_VALUE, CANCEL, MESSAGE, NGRAMS, PROGRESS, RETRAIN, RUN, WEIGHTING
 
 
@@ -31,13 +33,20 @@ def retrain(set_progress, _clicks, run_info, c_value, weighting, ngrams):
             raise ValueError
     except (TypeError, ValueError):
         return {"run": no_update, "message": alert("C must be a positive number.", "warning")}
+    if weighting not in WEIGHTINGS or str(ngrams) not in ("1", "2", "3"):
+        return {"run": no_update, "message": alert("Choose a weighting and n-grams from the menus.", "warning")}
     params = {"C": c_value, "weighting": weighting, "ngram_max": int(ngrams)}
-    run_id = services.sentiment().train(
-        run_info["dataset"],
+    workspace = services.sentiment()
+    try:
+        dataset, current = checked_run(workspace, run_info)
+    except SelectionError as exc:
+        return {"run": no_update, "message": alert(str(exc), "warning")}
+    run_id = workspace.train(
+        dataset,
         params,
         progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
     )
     return {
-        "run": {"dataset": run_info["dataset"], "run": run_id, "previous": run_info["run"]},
+        "run": {"dataset": dataset, "run": run_id, "previous": current},
         "message": alert(f"Retrained: model run #{run_id}.", "success"),
     }
