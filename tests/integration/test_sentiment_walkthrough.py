@@ -70,7 +70,9 @@ def _page_rows(dash_duo):
 
 def _check(dash_duo, row_index):
     """Tick a row's checkbox the way a user does."""
-    box = dash_duo.find_element(f"#sentiment-table .ag-row[row-index='{row_index}'] .ag-selection-checkbox input")
+    dash_duo.driver.execute_script(f"dash_ag_grid.getApi('sentiment-table').ensureIndexVisible({row_index});")
+    selector = f"#sentiment-table .ag-row[row-index='{row_index}'] .ag-selection-checkbox input"
+    box = dash_duo.wait_for_element(selector, timeout=10)  # rows are drawn as they scroll into the grid's view
     _click(dash_duo, box)
 
 

@@ -5,8 +5,9 @@ The page's layout and callbacks live in ``webapp.views.sentiment``, one module p
 
 import dash
 
-from webapp.views.sentiment import layout
+from webapp.views.sentiment import layout, register_callbacks
 
 dash.register_page(__name__, path="/sentiment", name="Sentiment", order=2, title="Sentiment · Glassbox")
+register_callbacks()
 
 __all__ = ["layout"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import sqlalchemy as sa
 from dash import dcc, html
@@ -13,6 +12,7 @@ from models.sentiment.workspace import BUILTIN, DEFAULT_DATASET
 from webapp import services
 from webapp.components.uploads import upload_zone
 from webapp.views.sentiment.common import DATABASE_DOWN, alert
+from webapp.views.sentiment.grid import tweet_grid
 from webapp.views.sentiment.ids import (
     C_VALUE,
     CANCEL,
@@ -51,7 +51,6 @@ from webapp.views.sentiment.ids import (
     SHOW_ALL,
     SPLIT,
     SPLIT_COL,
-    TABLE,
     TEXT_COL,
     TITLE,
     TRIANGLE,
@@ -65,26 +64,6 @@ from webapp.views.sentiment.ids import (
 
 # Graphs start with an (invisible) figure so the theme follower has something to patch.
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
-
-GRID_COLUMNS = [
-    {"field": "row", "minWidth": 90, "maxWidth": 100},
-    {"field": "text", "flex": 4, "minWidth": 300, "tooltipField": "text"},
-    {"field": "actual", "minWidth": 105, "maxWidth": 120},
-    {"field": "predicted", "minWidth": 125, "maxWidth": 135},
-    {"field": "p_negative", "headerName": "p(neg)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
-    {"field": "p_neutral", "headerName": "p(neu)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
-    {"field": "p_positive", "headerName": "p(pos)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
-    {
-        "field": "issue_score",
-        "headerName": "label issue",
-        "minWidth": 140,
-        "maxWidth": 150,
-        "filter": "agNumberColumnFilter",
-        "sort": "desc",
-    },
-    {"field": "suggested", "minWidth": 125, "maxWidth": 135},
-    {"field": "corrected", "minWidth": 125, "maxWidth": 135},
-]
 
 
 def _card(title, body, card_id=None):
@@ -259,35 +238,7 @@ def layout(**_query):
                 ],
                 className="g-2 mt-2 align-items-center",
             ),
-            dag.AgGrid(
-                id=TABLE,
-                columnDefs=GRID_COLUMNS,
-                rowData=[],
-                # Headers wrap instead of being cut ("label issue", "suggested", "corrected" in narrow columns).
-                defaultColDef={
-                    "sortable": True,
-                    "filter": True,
-                    "resizable": True,
-                    "flex": 1,
-                    "wrapHeaderText": True,
-                    "autoHeaderHeight": True,
-                },
-                dashGridOptions={
-                    "rowSelection": {
-                        "mode": "multiRow",
-                        "checkboxes": True,
-                        "headerCheckbox": True,
-                        "enableClickSelection": False,
-                    },
-                    "animateRows": False,
-                    "pagination": True,
-                    "paginationPageSize": 50,
-                    "tooltipShowDelay": 300,
-                },
-                getRowId="String(params.data.row)",  # AG Grid wants a string id
-                className="mt-2",
-                style={"height": "420px"},
-            ),
+            tweet_grid(),
             dbc.Row(
                 [
                     dbc.Col(
