@@ -11,9 +11,9 @@ GRID_COLUMNS = [
     {"field": "text", "flex": 4, "minWidth": 300, "tooltipField": "text"},
     {"field": "actual", "minWidth": 105, "maxWidth": 120},
     {"field": "predicted", "minWidth": 125, "maxWidth": 135},
-    {"field": "p_negative", "headerName": "p(neg)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
-    {"field": "p_neutral", "headerName": "p(neu)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
-    {"field": "p_positive", "headerName": "p(pos)", "maxWidth": 100, "filter": "agNumberColumnFilter"},
+    {"field": "p_negative", "headerName": "p(neg)", "minWidth": 100, "maxWidth": 110, "filter": "agNumberColumnFilter"},
+    {"field": "p_neutral", "headerName": "p(neu)", "minWidth": 100, "maxWidth": 110, "filter": "agNumberColumnFilter"},
+    {"field": "p_positive", "headerName": "p(pos)", "minWidth": 100, "maxWidth": 110, "filter": "agNumberColumnFilter"},
     {
         "field": "issue_score",
         "headerName": "label issue",
