@@ -53,7 +53,7 @@ def tweet_grid() -> dag.AgGrid:
             "paginationPageSize": 50,
             "tooltipShowDelay": 300,
         },
-        getRowId="String(params.data.row)",  # AG Grid wants a string id
+        getRowId="'' + params.data.row",  # AG Grid wants a string id (its expression evaluator knows no String())
         className="mt-2",
         style={"height": "420px"},
     )
