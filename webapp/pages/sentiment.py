@@ -5,9 +5,10 @@ The page's layout and callbacks live in ``webapp.views.sentiment``, one module p
 
 import dash
 
-from webapp.views.sentiment import layout, register_callbacks
+from webapp.views import register_views, sentiment
+from webapp.views.sentiment.layout import layout
 
 dash.register_page(__name__, path="/sentiment", name="Sentiment", order=2, title="Sentiment · Glassbox")
-register_callbacks()
+register_views(sentiment.__name__, sentiment.CALLBACK_MODULES)
 
 __all__ = ["layout"]

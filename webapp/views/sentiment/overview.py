@@ -14,7 +14,7 @@ from models.sentiment.workspace import DEFAULT_DATASET, UnknownDatasetError, Wor
 from webapp import ids as shell_ids
 from webapp import services
 from webapp.components.confusion import confusion_figure
-from webapp.components.theme import themed
+from webapp.components.theme import follow_theme, themed
 from webapp.views.sentiment.common import UNAVAILABLE, checked_previous, guarded, problem, state
 from webapp.views.sentiment.ids import (
     ACCURACY,
@@ -27,6 +27,7 @@ from webapp.views.sentiment.ids import (
     FIRST_PANEL,
     FIRST_PROGRESS,
     FIRST_STATUS,
+    GRAPHS,
     MACRO_F1,
     MESSAGE,
     METRICS,
@@ -191,3 +192,6 @@ def changes(workspace: Workspace, run_info: dict, corrected: np.ndarray):
             )
         )
     return lines
+
+
+follow_theme(*GRAPHS)  # every figure of the page follows the theme switch
