@@ -14,6 +14,7 @@ Anything else on its stdout (a library's chatter) is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -169,10 +170,9 @@ def train(
     def replace() -> None:
         if not replaced:
             replaced.append(True)
-            try:
+            # Without a spare the next run starts cold, as without warm trainers.
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
                 nn_warm.ensure_spare(data_dir, owner, idle)
-            except (OSError, subprocess.SubprocessError):
-                pass  # no spare next time: that run starts cold, as without warm trainers
 
     def relay(*args) -> None:
         replace()

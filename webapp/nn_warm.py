@@ -20,6 +20,7 @@ process is left with zombie children.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -85,7 +86,8 @@ def _starting(folder: Path) -> int:
             age = time.time() - path.stat().st_mtime
         except FileNotFoundError:
             continue
-        if age > STARTING_STALE_S:
+        pid = (_read(path) or {}).get("pid")
+        if age > STARTING_STALE_S or (pid is not None and not _alive(int(pid))):
             path.unlink(missing_ok=True)
         else:
             count += 1
@@ -138,11 +140,17 @@ def claim(data_dir: str | Path) -> socket.socket | None:
     return None
 
 
-def stop_spares(data_dir: str | Path, timeout: float = 10.0) -> None:
-    """Retire every idle spare of ``data_dir`` now and wait for them to exit (tests, shutdown)."""
+def stop_spares(data_dir: str | Path, timeout: float = 30.0) -> None:
+    """End every spare of ``data_dir`` that is not serving a run, and wait for them to exit (tests, shutdown).
+
+    A ready spare is retired (renamed, so no run can claim it) and notices within half a second; a starting one
+    is retired the same way and terminated, as its import could take many seconds more.
+    """
+    import signal
+
     folder = spares_dir(data_dir)
     pids = []
-    for path in folder.glob("*.ready") if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.ready")) + sorted(folder.glob("*.starting")) if folder.is_dir() else []:
         info = _read(path)
         try:
             os.rename(path, path.with_suffix(".retired"))
@@ -150,28 +158,49 @@ def stop_spares(data_dir: str | Path, timeout: float = 10.0) -> None:
             continue
         if info is not None:
             pids.append(int(info["pid"]))
+            if path.suffix == ".starting":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pids[-1], signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
+    for pid in pids:  # a terminated starting spare cannot tidy up after itself
+        if not _alive(pid):
+            for path in folder.glob("*.retired"):
+                if (_read(path) or {}).get("pid") == pid:
+                    path.unlink(missing_ok=True)
 
 
 def _warm_up() -> None:
-    """Import everything a run needs and fit a tiny model once (TensorFlow loads its kernels lazily)."""
+    """Import everything a run needs and train a tiny network once the way a run does (TensorFlow and Keras
+    load kernels and modules lazily, on first use). Runs seed Keras themselves, so this leaves no trace."""
     import keras
-    import numpy as np
 
     import models.nn.workspace  # noqa: F401
     from models.db import make_engine  # noqa: F401
+    from models.nn.data import black_scholes
+    from models.nn.spec import default_spec
+    from models.nn.train import train
 
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)])
-    model.compile(optimizer="adam", loss="mse")
-    model.fit(np.zeros((8, 2), "float32"), np.zeros((8, 1), "float32"), epochs=1, verbose=0)
+    train(black_scholes(200), {**default_spec("regression"), "epochs": 2, "batch_size": 64})
     keras.backend.clear_session()
 
 
 def serve(folder: Path, spare_id: str, owner: int, idle: float, handle) -> None:
     """The spare's life: warm up, announce itself, wait for one claim, run ``handle(request, stream)``, exit."""
+    starting = folder / f"{spare_id}.starting"
+    try:
+        with open(starting, "r+") as file:  # never re-creates a file stop_spares has retired
+            file.write(json.dumps({"pid": os.getpid()}))
+    except FileNotFoundError:
+        return
     _warm_up()
+    announcing = folder / f"{spare_id}.announcing"
+    try:
+        os.rename(starting, announcing)
+    except FileNotFoundError:
+        (folder / f"{spare_id}.retired").unlink(missing_ok=True)
+        return  # retired by stop_spares (or its folder is gone) while it warmed up
     private = tempfile.mkdtemp(prefix="gbnn-")
     address = os.path.join(private, "s")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -183,7 +212,6 @@ def serve(folder: Path, spare_id: str, owner: int, idle: float, handle) -> None:
         draft = folder / f"{spare_id}.draft"
         draft.write_text(json.dumps({"pid": os.getpid(), "socket": address}))
         os.replace(draft, ready)
-        (folder / f"{spare_id}.starting").unlink(missing_ok=True)
         deadline = time.monotonic() + idle
         claimed_deadline = None
         while True:
