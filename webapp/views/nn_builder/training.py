@@ -142,6 +142,9 @@ def _live(request: dict, epochs: list[dict], total: int, layers: list | None = N
         (Output(EPOCH, "disabled"), True, False),
     ],
     progress=[Output(LIVE, "data"), Output(PROGRESS, "value"), Output(PROGRESS, "label")],
+    # The page asks for progress this often (Dash's default is 1 s): a warm trainer's first epoch is in within
+    # about a second, so the poll would otherwise be most of the wait for the first point.
+    interval=250,
     prevent_initial_call=True,
 )
 def train(set_progress, request):
