@@ -24,8 +24,10 @@ def app_config(tmp_path):
 @pytest.fixture
 def app(app_config):
     from webapp import create_app
+    from webapp.nn_warm import stop_spares
 
-    return create_app(app_config)
+    yield create_app(app_config)
+    stop_spares(app_config["DATA_DIR"])  # NN runs leave a warm trainer waiting; it must not outlive the test
 
 
 @pytest.fixture

@@ -49,6 +49,13 @@ def _path_list(text: str) -> tuple[str, ...]:
     return tuple(os.path.expanduser(part.strip()) for part in text.split(os.pathsep) if part.strip())
 
 
+def _switch(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise ValueError("must be 1 or 0 (or true/false, yes/no, on/off)")
+    return value in {"1", "true", "yes", "on"}
+
+
 def _log_level(text: str) -> str:
     level = text.strip().upper()
     if level not in logging.getLevelNamesMapping():
@@ -124,6 +131,12 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         "Log files or glob patterns on the server the Logs page may open (os.pathsep-separated).",
         _path_list,
+    ),
+    Setting(
+        "NN_WARM_TRAINER",
+        True,
+        "Keep a spare NN trainer with TensorFlow loaded, so Train starts without its start-up; 0: a fresh one per run.",
+        _switch,
     ),
 )
 

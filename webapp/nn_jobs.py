@@ -14,7 +14,9 @@ Anything else on its stdout (a library's chatter) is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -94,21 +96,10 @@ def train_in_fresh_process(
     process = subprocess.Popen(
         [sys.executable, "-m", "webapp.nn_jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
     )
-    outcome = None
     try:
         process.stdin.write(json.dumps(request))
         process.stdin.close()
-        for line in process.stdout:  # ends when the child exits, however it exits
-            if not line.startswith(MARK):
-                continue
-            kind, *rest = json.loads(line[len(MARK) :])
-            if kind == "epoch":
-                if progress is not None:
-                    progress(*rest)
-            elif kind == "done":
-                outcome = rest[0]
-            else:
-                outcome = {"error": rest[0]}
+        outcome = _relay(process.stdout, progress)  # ends when the child exits, however it exits
     finally:
         process.stdout.close()
         try:
@@ -121,5 +112,99 @@ def train_in_fresh_process(
     return outcome
 
 
+def _relay(lines, progress) -> dict | None:
+    """Pass the trainer's epochs to ``progress``; its outcome, or None when it ended without one."""
+    outcome = None
+    for line in lines:
+        if not line.startswith(MARK):
+            continue
+        kind, *rest = json.loads(line[len(MARK) :])
+        if kind == "epoch":
+            if progress is not None:
+                progress(*rest)
+        elif kind == "done":
+            outcome = rest[0]
+        else:
+            outcome = {"error": rest[0]}
+    return outcome
+
+
+def train_in_spare(connection, request: dict, progress: Callable[[int, int, dict], None] | None = None) -> dict:
+    """Hand ``request`` to a claimed spare (a connected socket, see :mod:`webapp.nn_warm`) and relay its run."""
+    with connection, connection.makefile("rw", encoding="utf-8", newline="\n") as stream:
+        stream.write(json.dumps(request) + "\n")
+        stream.flush()
+        outcome = _relay(stream, progress)
+    if outcome is None:
+        return {"error": "The training process ended unexpectedly (the warm trainer closed its connection)."}
+    return outcome
+
+
+def train(
+    database_url: str,
+    data_dir: str,
+    mirror: str | None,
+    dataset_id: str,
+    spec: dict,
+    stop_path: str,
+    progress: Callable[[int, int, dict], None] | None = None,
+    *,
+    warm: bool = True,
+    owner: int | None = None,
+    idle: float = 900.0,
+) -> dict:
+    """Train like :func:`train_in_fresh_process`, on a warm spare trainer when one is ready (``warm``).
+
+    Without a ready spare (the first run, or two runs at once) the run takes a fresh process. Either way a
+    replacement spare is started once this run's first epoch is in (or when it ends), so it does not compete
+    with this run's start for the CPU; it lives until ``owner`` (a process id, default this process's parent)
+    exits or ``idle`` seconds pass without a run.
+    """
+    if not warm:
+        return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, progress)
+    from webapp import nn_warm
+
+    owner = os.getppid() if owner is None else owner
+    replaced = []
+
+    def replace() -> None:
+        if not replaced:
+            replaced.append(True)
+            # Without a spare the next run starts cold, as without warm trainers.
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                nn_warm.ensure_spare(data_dir, owner, idle)
+
+    def relay(*args) -> None:
+        replace()
+        if progress is not None:
+            progress(*args)
+
+    connection = nn_warm.claim(data_dir)
+    try:
+        if connection is None:
+            return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, relay)
+        request = {
+            "database_url": database_url,
+            "data_dir": data_dir,
+            "mirror": mirror,
+            "dataset_id": dataset_id,
+            "spec": spec,
+            "stop_path": stop_path,
+        }
+        return train_in_spare(connection, request, relay)
+    finally:
+        replace()
+
+
+def _main(argv: list[str]) -> None:
+    if argv[:1] == ["--spare"]:
+        from webapp.nn_warm import serve
+
+        folder, spare_id, owner, idle = argv[1:5]
+        serve(Path(folder), spare_id, int(owner), float(idle), _child)
+    else:
+        _child(json.loads(sys.stdin.read()), sys.stdout)
+
+
 if __name__ == "__main__":
-    _child(json.loads(sys.stdin.read()), sys.stdout)
+    _main(sys.argv[1:])

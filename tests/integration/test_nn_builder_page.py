@@ -459,3 +459,40 @@ def test_a_reference_file_that_cannot_be_fetched_is_said_and_nothing_trains(dash
     _tab(dash_duo, "Runs")
     until(lambda: _runs_shown(dash_duo) == 0, timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_the_second_run_trains_on_the_warm_trainer_the_first_left_and_its_first_epoch_is_drawn(dash_duo, app):
+    """The first run starts cold and leaves a spare trainer warming; the next Train claims that spare (its file
+    and its process are gone afterwards, which a fresh trainer would not do) and draws epoch 1 while it runs."""
+    import time
+
+    import psutil
+
+    from webapp import nn_warm
+
+    data_dir = app.server.config["DATA_DIR"]
+    _open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-epochs", 1)
+    _type(dash_duo, "#nn-builder-batch-size", 512)
+    _tab(dash_duo, "Training")
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #1: 1 epoch(s)", timeout=120)
+    until(lambda: nn_warm.ready_spares(data_dir), timeout=300, poll=0.5)
+    [spare] = nn_warm.ready_spares(data_dir)
+
+    _tab(dash_duo, "Network Parameters")
+    _type(dash_duo, "#nn-builder-epochs", 30)
+    _tab(dash_duo, "Training")
+    clicked = time.monotonic()
+    _click(dash_duo, "#nn-builder-train")
+
+    def first_epoch_drawn():
+        progress, points, _ = _live_state(dash_duo)
+        return progress is not None and progress[1] == 30 and 1 <= progress[0] < 30 and min(points or [0]) >= 1
+
+    until(first_epoch_drawn, timeout=120, poll=0.1)
+    print(f"click → first epoch drawn (warm): {time.monotonic() - clicked:.2f} s")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Run #2: 30 epoch(s)", timeout=240)
+    assert spare["id"] not in {s["id"] for s in nn_warm.ready_spares(data_dir)}
+    until(lambda: not psutil.pid_exists(spare["pid"]), timeout=30)
+    assert dash_duo.get_logs() == []

@@ -29,9 +29,20 @@ def test_empty_variable_means_default():
     assert load_config(environ={"GLASSBOX_MAX_UPLOAD_MB": ""})["MAX_UPLOAD_MB"] == 200
 
 
+def test_warm_trainer_switch():
+    assert load_config(environ={})["NN_WARM_TRAINER"] is True
+    assert load_config(environ={"GLASSBOX_NN_WARM_TRAINER": "0"})["NN_WARM_TRAINER"] is False
+    assert load_config(environ={"GLASSBOX_NN_WARM_TRAINER": "off"})["NN_WARM_TRAINER"] is False
+
+
 @pytest.mark.parametrize(
     "name, value",
-    [("GLASSBOX_MAX_UPLOAD_MB", "lots"), ("GLASSBOX_MAX_UPLOAD_MB", "0"), ("GLASSBOX_LOG_LEVEL", "LOUD")],
+    [
+        ("GLASSBOX_MAX_UPLOAD_MB", "lots"),
+        ("GLASSBOX_MAX_UPLOAD_MB", "0"),
+        ("GLASSBOX_LOG_LEVEL", "LOUD"),
+        ("GLASSBOX_NN_WARM_TRAINER", "maybe"),
+    ],
 )
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):

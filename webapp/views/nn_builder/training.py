@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from models.nn import form
 from models.nn import spec as nnspec
-from webapp.nn_jobs import train_in_fresh_process
+from webapp import nn_jobs
 from webapp.views.nn_builder.architecture import LAYER_STATES
 from webapp.views.nn_builder.common import BLANK, alert
 from webapp.views.nn_builder.ids import (
@@ -142,6 +142,9 @@ def _live(request: dict, epochs: list[dict], total: int, layers: list | None = N
         (Output(EPOCH, "disabled"), True, False),
     ],
     progress=[Output(LIVE, "data"), Output(PROGRESS, "value"), Output(PROGRESS, "label")],
+    # The page asks for progress this often (Dash's default is 1 s): a warm trainer's first epoch is in within
+    # about a second, so the poll would otherwise be most of the wait for the first point.
+    interval=250,
     prevent_initial_call=True,
 )
 def train(set_progress, request):
@@ -163,7 +166,7 @@ def train(set_progress, request):
     flag = _stop_flag(request["id"])
     config = flask.current_app.config
     try:
-        result = train_in_fresh_process(
+        result = nn_jobs.train(
             config["DATABASE_URL"],
             str(config["DATA_DIR"]),
             config.get("DATA_MIRROR"),
@@ -171,6 +174,7 @@ def train(set_progress, request):
             request["spec"],
             str(flag),
             progress,
+            warm=bool(config.get("NN_WARM_TRAINER", True)),
         )
     finally:
         flag.unlink(missing_ok=True)
