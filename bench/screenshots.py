@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import tempfile
 import threading
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as data:
-        app = create_app({"DATA_DIR": data})
+        app = create_app({"DATA_DIR": data, "SECRET_KEY": secrets.token_hex(32)})  # served on loopback only
         port = _free_port()
         server = make_server("127.0.0.1", port, app.server, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
