@@ -77,3 +77,41 @@ def noisy_sample(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0, 10, n))
     return x, np.sin(x) + 0.1 * x + rng.normal(0, 0.3, n)
+
+
+# What the page lets a user do with the fit: bandwidth in range and shown to three digits, points edited by clicks.
+
+BANDWIDTH_RANGE = (10**-1.3, 1000.0)  # the bandwidth slider's ends (it moves in log10)
+
+
+def rounded_bandwidth(bandwidth: float) -> float:
+    """The bandwidth as the page shows it: three significant digits."""
+    return float(f"{bandwidth:.3g}")
+
+
+def slider_position(typed: float) -> float:
+    """A typed bandwidth as the slider's position (its log10), clipped into ``BANDWIDTH_RANGE``."""
+    return float(np.log10(np.clip(float(typed), *BANDWIDTH_RANGE)))
+
+
+def sample_points() -> dict:
+    """The starting points as the page stores them: ``{"x": [...], "y": [...]}`` to three decimals."""
+    x, y = noisy_sample()
+    return {"x": x.round(3).tolist(), "y": y.round(3).tolist()}
+
+
+def pick(selected: int | None, index: int) -> int | None:
+    """Clicking a point picks it up; clicking the picked point again puts it down."""
+    return None if selected == index else index
+
+
+def place_point(points: dict, selected: int | None, x: float, y: float) -> dict:
+    """A click at (x, y): the picked point moves there, or, with none picked, a new point is added there."""
+    x, y = round(float(x), 3), round(float(y), 3)
+    xs, ys = list(points["x"]), list(points["y"])
+    if selected is not None and selected < len(xs):
+        xs[selected], ys[selected] = x, y
+    else:
+        xs.append(x)
+        ys.append(y)
+    return {"x": xs, "y": ys}

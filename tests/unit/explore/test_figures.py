@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from models.explore.index import interval_stats
+from models.explore.interval import dragged_interval, window_interval
 from models.explore.kernel import kernel_fit, noisy_sample
 from webapp.components import explore_figures as figs
 
@@ -29,9 +30,7 @@ def test_index_figure_colours_the_trend_by_direction():
     assert figs.index_figure(falling, stats, log_scale=False).data[1].line.color == figs.FALLING
 
 
-def test_window_and_dragged_intervals(app):  # the page module imports once an app has registered pages
-    from webapp.pages.explore import dragged_interval, window_interval
-
+def test_window_and_dragged_intervals():
     assert window_interval(2007, 2) == {"start": "2007-01-01", "end": "2008-12-31", "years": 2.0}
     assert window_interval(1990, 5.5)["end"] == "1995-07-02"  # 2009 days (5.5 x 365.25), the last included
     dragged = dragged_interval("1995-07-01 12:00:00.0", "1990-01-01")  # either direction
