@@ -15,6 +15,14 @@ from webapp import ids
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(os.environ.get("GLASSBOX_AXE_JS", ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
+# Every page, with the element that says it has rendered.
+PAGES = {
+    "/": "#home-title",
+    "/logs": "#logs-title",
+    "/sentiment": "#sentiment-title",
+    "/nn-builder": "#nn-builder-title",
+    "/explore": "#explore-title",
+}
 THEMES = ("dark", "light")
 
 # WCAG 2.x relative luminance and contrast ratio of an element's text against what is painted behind it: the first

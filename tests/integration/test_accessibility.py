@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.axe import (
+    PAGES,
     THEMES,
     axe_results,
     border_contrast,
@@ -16,14 +17,6 @@ from tests.integration.axe import (
 )
 
 pytestmark = pytest.mark.browser
-
-PAGES = {
-    "/": "#home-title",
-    "/logs": "#logs-title",
-    "/sentiment": "#sentiment-title",
-    "/nn-builder": "#nn-builder-title",
-    "/explore": "#explore-title",
-}
 
 
 @pytest.mark.parametrize("path", PAGES)

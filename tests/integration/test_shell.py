@@ -4,17 +4,9 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-from tests.integration.axe import THEMES, open_in_theme, text_contrast
+from tests.integration.axe import PAGES, THEMES, open_in_theme, text_contrast
 
 pytestmark = pytest.mark.browser
-
-PAGES = {
-    "/": "#home-title",
-    "/logs": "#logs-title",
-    "/sentiment": "#sentiment-title",
-    "/nn-builder": "#nn-builder-title",
-    "/explore": "#explore-title",
-}
 
 
 def _theme(dash_duo) -> str:
