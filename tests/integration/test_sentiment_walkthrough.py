@@ -170,10 +170,6 @@ def test_relabelling_many_asks_first_naming_the_count(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the cell is kept, but the redrawn triangle clears its selectedData and the lasso with it",
-)
 def test_retrain_keeps_the_cell_the_lasso_and_the_table_page(dash_duo, app):
     _open(dash_duo, app)
     _click_cell(dash_duo, 1, 1)  # actual neutral, predicted neutral: ~1,400 tweets
@@ -192,7 +188,20 @@ def test_retrain_keeps_the_cell_the_lasso_and_the_table_page(dash_duo, app):
     count = dash_duo.find_element("#sentiment-count").text
     assert "actual neutral, predicted neutral" in count and "(lasso)" in count
     until(lambda: _current_page(dash_duo) == 1, timeout=10)  # still on page 2 (0-based 1)
+    # The redrawn triangle still shows the lassoed tweets selected, and nothing cleared the lasso meanwhile.
+    until(lambda: _triangle_selected(dash_duo) == lassoed, timeout=15)
+    assert "(lasso)" in dash_duo.find_element("#sentiment-count").text
+    assert len(_grid_rows(dash_duo)) == lassoed
     assert dash_duo.get_logs() == []
+
+
+def _triangle_selected(dash_duo):
+    """How many points the triangle on screen draws as selected (None: no selection drawn)."""
+    return dash_duo.driver.execute_script(
+        "const g = document.querySelector('#sentiment-triangle .js-plotly-plot');"
+        "const traces = (g && g.data || []).filter(t => Array.isArray(t.selectedpoints));"
+        "return traces.length ? traces.reduce((n, t) => n + t.selectedpoints.length, 0) : null;"
+    )
 
 
 def _new_job_processes(before: set[int]) -> list[psutil.Process]:
