@@ -6,11 +6,15 @@ its database copied per test), except the first-visit test, which watches that t
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
+import psutil
 import pytest
+from dash.testing import errors as dash_errors
 from dash.testing.wait import until
 
 from tests.integration.browser import click as _click
@@ -166,10 +170,6 @@ def test_relabelling_many_asks_first_naming_the_count(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the cell is kept, but the redrawn triangle clears its selectedData and the lasso with it",
-)
 def test_retrain_keeps_the_cell_the_lasso_and_the_table_page(dash_duo, app):
     _open(dash_duo, app)
     _click_cell(dash_duo, 1, 1)  # actual neutral, predicted neutral: ~1,400 tweets
@@ -188,7 +188,68 @@ def test_retrain_keeps_the_cell_the_lasso_and_the_table_page(dash_duo, app):
     count = dash_duo.find_element("#sentiment-count").text
     assert "actual neutral, predicted neutral" in count and "(lasso)" in count
     until(lambda: _current_page(dash_duo) == 1, timeout=10)  # still on page 2 (0-based 1)
+    # The redrawn triangle still shows the lassoed tweets selected, and nothing cleared the lasso meanwhile.
+    until(lambda: _triangle_selected(dash_duo) == lassoed, timeout=15)
+    assert "(lasso)" in dash_duo.find_element("#sentiment-count").text
+    assert len(_grid_rows(dash_duo)) == lassoed
     assert dash_duo.get_logs() == []
+
+
+def _triangle_selected(dash_duo):
+    """How many points the triangle on screen draws as selected (None: no selection drawn)."""
+    return dash_duo.driver.execute_script(
+        "const g = document.querySelector('#sentiment-triangle .js-plotly-plot');"
+        "const traces = (g && g.data || []).filter(t => Array.isArray(t.selectedpoints));"
+        "return traces.length ? traces.reduce((n, t) => n + t.selectedpoints.length, 0) : null;"
+    )
+
+
+def _new_job_processes(before: set[int]) -> list[psutil.Process]:
+    """Python processes this test process started since ``before``: the background job (diskcache forks one)."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.pid not in before and child.exe() == psutil.Process().exe() and child.is_running():
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_a_retrain_whose_process_dies_says_so_and_retry_completes_it(dash_duo, app):
+    _open(dash_duo, app)
+    dead = "#sentiment-retrain-dead"
+    assert not dash_duo.find_element(dead).is_displayed()
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    _click(dash_duo, "#sentiment-retrain")
+    until(lambda: _new_job_processes(before), timeout=60)
+    until(lambda: dash_duo.find_element("#sentiment-retrain").get_attribute("disabled"), timeout=30)
+    for job in _new_job_processes(before):
+        os.kill(job.pid, signal.SIGKILL)  # what the OOM killer or a crashed worker does
+    dash_duo.wait_for_contains_text(dead, "The retrain stopped unexpectedly (its process ended)", timeout=10)
+    assert dash_duo.find_element(dead).is_displayed()
+    assert "Model run #1" in dash_duo.find_element("#sentiment-run-info").text  # nothing was retrained
+    assert dash_duo.find_element("#sentiment-progress").text.strip() == ""  # no stale "fitting the model"
+    dash_duo.driver.save_screenshot(str(_SHOTS / "sentiment-retrain-dead.png"))
+    _click(dash_duo, "#sentiment-retrain-retry")
+    until(lambda: not dash_duo.find_element(dead).is_displayed(), timeout=10)
+    dash_duo.wait_for_contains_text("#sentiment-run-info", "Model run #2", timeout=300)
+    dash_duo.wait_for_contains_text("#sentiment-message", "Retrained: model run #2", timeout=30)
+    assert not dash_duo.find_element(dead).is_displayed()  # a job that answered is not reported as dead
+    assert not dash_duo.find_element("#sentiment-retrain").get_attribute("disabled")
+
+
+def test_a_retrain_stopped_by_the_user_is_not_reported_as_dead(dash_duo, app):
+    _open(dash_duo, app)
+    _click(dash_duo, "#sentiment-retrain")
+    until(lambda: not dash_duo.find_element("#sentiment-cancel").get_attribute("disabled"), timeout=30)
+    _click(dash_duo, "#sentiment-cancel")
+    until(lambda: not dash_duo.find_element("#sentiment-retrain").get_attribute("disabled"), timeout=30)
+    with pytest.raises(
+        dash_errors.TestingTimeoutError
+    ):  # the check runs 1.5 s after the job ends: give it time to (wrongly) fire
+        until(lambda: dash_duo.find_element("#sentiment-retrain-dead").is_displayed(), timeout=5)
+    assert "Model run #1" in dash_duo.find_element("#sentiment-run-info").text
 
 
 def test_buttons_have_colours_headers_are_whole_and_the_console_is_quiet(dash_duo, app):

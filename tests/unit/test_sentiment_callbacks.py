@@ -136,7 +136,7 @@ def test_crafted_runs_get_a_message_not_a_500(views, run_info, ctx, run):
     for fn, args in [
         (views.overview.render_overview, (crafted, "test", 0, cell, "dark")),
         (views.selection.render_table, (cell, None, crafted, 0)),
-        (views.selection.render_triangle, (cell, crafted, 0, "dark")),
+        (views.selection.render_triangle, (cell, crafted, 0, None, "dark")),
         (views.explain.render_tweet, ({"row": 0, "label": "neutral"}, crafted, "dark")),
         (views.relabel.export, (1, crafted)),
         (views.relabel.undo, (1, crafted, 0)),

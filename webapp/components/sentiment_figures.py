@@ -49,12 +49,16 @@ def _regions() -> list[go.Scatter]:
     return traces
 
 
-def triangle_figure(scores: pd.DataFrame, labels: np.ndarray, title: str) -> go.Figure:
+def triangle_figure(
+    scores: pd.DataFrame, labels: np.ndarray, title: str, selected: list[int] | None = None
+) -> go.Figure:
     """Each row a point placed by its three probabilities, coloured by its (current) label.
 
     Args:
         scores: Rows of a run's scores (``row``, ``text``, ``p_*``, ``predicted``).
         labels: Their current class indices.
+        selected: Rows the user lassoed before the figure was redrawn (a retrain, a relabel): drawn as selected
+            (``selectedpoints``), so the lasso survives the redraw; None for no selection.
     """
     figure = go.Figure(_regions())
     x, y = barycentric(scores[["p_negative", "p_neutral", "p_positive"]].to_numpy())
@@ -62,6 +66,7 @@ def triangle_figure(scores: pd.DataFrame, labels: np.ndarray, title: str) -> go.
     predicted = np.asarray(LABELS, dtype=object)[scores["predicted"].to_numpy()]
     for k, label in enumerate(LABELS):
         mine = np.flatnonzero(labels == k)
+        kept = None if selected is None else np.flatnonzero(np.isin(scores["row"].to_numpy()[mine], selected))
         figure.add_trace(
             go.Scattergl(
                 x=x[mine],
@@ -70,6 +75,7 @@ def triangle_figure(scores: pd.DataFrame, labels: np.ndarray, title: str) -> go.
                 name=f"actual {label}",
                 marker=dict(color=COLOURS[label], size=7, opacity=0.8, line=dict(width=0.5, color="rgba(0,0,0,0.4)")),
                 customdata=np.column_stack([scores["row"].to_numpy()[mine], predicted[mine]]),
+                selectedpoints=None if kept is None else kept.tolist(),
                 text=short.to_numpy()[mine],
                 hovertemplate="%{text}<br>actual "
                 + label

@@ -1,5 +1,7 @@
 """Component ids of the Sentiment page, all prefixed ``sentiment-``."""
 
+from webapp.components.job_watch import job_watch_ids
+
 P = "sentiment-"
 
 # data and upload
@@ -51,6 +53,7 @@ C_VALUE = P + "c"
 WEIGHTING = P + "weighting"
 NGRAMS = P + "ngrams"
 CHANGES = P + "changes"
+RETRAIN_WATCH = job_watch_ids(P + "retrain-")  # the retrain job's watch: "stopped unexpectedly" and Retry
 
 # the first model of a dataset, trained in a background job
 FIRST = P + "first-training"

@@ -10,6 +10,7 @@ from models.sentiment.labels import LABELS
 from models.sentiment.views import SPLIT_NAMES
 from models.sentiment.workspace import BUILTIN, DEFAULT_DATASET
 from webapp import services
+from webapp.components.job_watch import job_watch_layout
 from webapp.components.uploads import upload_zone
 from webapp.views.sentiment.common import DATABASE_DOWN, alert
 from webapp.views.sentiment.grid import tweet_grid
@@ -46,6 +47,7 @@ from webapp.views.sentiment.ids import (
     RELABEL_ROWS,
     RELABEL_TO,
     RETRAIN,
+    RETRAIN_WATCH,
     REVISION,
     RUN,
     SHOW_ALL,
@@ -157,6 +159,7 @@ def layout(**_query):
                 className="mt-2",
             ),
             dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
+            job_watch_layout(RETRAIN_WATCH, "retrain"),
             html.Div(id=CHANGES, className="small mt-2"),
         ],
     )

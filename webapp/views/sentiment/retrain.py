@@ -8,25 +8,48 @@ from dash import Input, Output, State, callback, no_update
 from models.sentiment.model import WEIGHTINGS
 from models.sentiment.selection import SelectionError
 from webapp import services
+from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.views.sentiment.common import alert, checked_run
-from webapp.views.sentiment.ids import C_VALUE, CANCEL, MESSAGE, NGRAMS, PROGRESS, RETRAIN, RUN, WEIGHTING
+from webapp.views.sentiment.ids import (
+    C_VALUE,
+    CANCEL,
+    MESSAGE,
+    NGRAMS,
+    PROGRESS,
+    RETRAIN,
+    RETRAIN_WATCH,
+    RUN,
+    WEIGHTING,
+)
 
 
 @callback(
     output={
         "run": Output(RUN, "data", allow_duplicate=True),
         "message": Output(MESSAGE, "children", allow_duplicate=True),
+        "done": Output(RETRAIN_WATCH.done, "data"),
     },
-    inputs=[Input(RETRAIN, "n_clicks")],
+    inputs=[Input(RETRAIN, "n_clicks"), Input(RETRAIN_WATCH.retry, "n_clicks")],
     state=[State(RUN, "data"), State(C_VALUE, "value"), State(WEIGHTING, "value"), State(NGRAMS, "value")],
     background=True,
-    running=[(Output(RETRAIN, "disabled"), True, False), (Output(CANCEL, "disabled"), False, True)],
+    running=[
+        (Output(RETRAIN, "disabled"), True, False),
+        (Output(CANCEL, "disabled"), False, True),
+        *running_outputs(RETRAIN_WATCH),
+    ],
     progress=[Output(PROGRESS, "value"), Output(PROGRESS, "label")],
     cancel=[Input(CANCEL, "n_clicks")],
     prevent_initial_call=True,
 )
-def retrain(set_progress, _clicks, run_info, c_value, weighting, ngrams):
-    """Refit with the corrections on a background worker; the page shows progress and stays usable."""
+def retrain(set_progress, _clicks, _retries, run_info, c_value, weighting, ngrams):
+    """Refit with the corrections on a background worker; the page shows progress and stays usable.
+
+    Every answer carries ``done``, so the page can tell it from a job whose process ended without one.
+    """
+    return {"done": True, **_retrain(set_progress, run_info, c_value, weighting, ngrams)}
+
+
+def _retrain(set_progress, run_info, c_value, weighting, ngrams) -> dict:
     try:
         c_value = float(c_value)
         if not c_value > 0 or not np.isfinite(c_value):
@@ -50,3 +73,6 @@ def retrain(set_progress, _clicks, run_info, c_value, weighting, ngrams):
         "run": {"dataset": dataset, "run": run_id, "previous": current},
         "message": alert(f"Retrained: model run #{run_id}.", "success"),
     }
+
+
+register_job_watch(RETRAIN_WATCH, cancel=(CANCEL, "n_clicks"), progress=PROGRESS)

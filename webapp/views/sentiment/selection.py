@@ -43,7 +43,17 @@ def select_cell(click, _all, split, run_info, current):
 
 @callback(Output(LASSO, "data", allow_duplicate=True), Input(TRIANGLE, "selectedData"), prevent_initial_call=True)
 def lasso(selected):
-    """Lasso or box selection narrows the table to those points; clearing it widens it again."""
+    """Lasso or box selection narrows the table to those points; clearing it widens it again.
+
+    A redrawn triangle (after a retrain or a relabel) makes Plotly send an empty selection with no lasso or box
+    drawn: that is not the user's, and the lasso is kept (the figure draws it with ``selectedpoints``).
+    """
+    if (
+        selected is not None
+        and not selected.get("points")
+        and not (selected.get("lassoPoints") or selected.get("range"))
+    ):
+        return no_update
     if not selected or not selected.get("points"):
         return None
     return sorted({int(custom(p)[0]) for p in selected["points"] if p.get("customdata") is not None})
@@ -55,19 +65,24 @@ def lasso(selected):
         "cell": Input(CELL, "data"),
         "run_info": Input(RUN, "data"),
         "_revision": Input(REVISION, "data"),
+        "lassoed": State(LASSO, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
     },
     prevent_initial_call=True,
 )
 @guarded
-def render_triangle(cell, run_info, _revision, theme):
+def render_triangle(cell, run_info, _revision, lassoed, theme):
+    """The selection's triangle; a retrain or a relabel redraws it with the lassoed tweets still selected."""
     if not run_info or not cell:
         return no_update
     split, pair = checked_cell(cell)
     _, run, labels, _, mask = state(run_info, split)
     rows = selected_rows(labels, run.scores["predicted"].to_numpy(), mask, pair)
     title = selection_title(split, pair, len(rows)) + " — lasso to narrow"
-    return themed(figs.triangle_figure(run.scores.iloc[rows], labels[rows], title), theme)
+    kept = None
+    if lassoed is not None and ctx.triggered_id in (RUN, REVISION):
+        kept = check_rows(lassoed if isinstance(lassoed, list) else [lassoed], len(labels)).tolist()
+    return themed(figs.triangle_figure(run.scores.iloc[rows], labels[rows], title, kept), theme)
 
 
 def selection_title(split: str, pair: list[int] | None, n: int) -> str:
