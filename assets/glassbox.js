@@ -37,6 +37,31 @@ document.addEventListener("drop", (event) => glassboxTakeFile(event, event.dataT
 // (role="slider") and value boxes without a label, and dcc.Upload's hidden file input has none: name
 // them from the page's own <label for="component id"> (or the upload zone's text), as soon as they
 // appear. Screen readers then announce "mu, slider, 0" rather than "slider".
+// Dash 4's dropdown puts a read-only, aria-hidden <input tabindex=0> before its trigger button (tabindex -1) that
+// only passes focus on to the trigger; the trigger's blur handler puts the input back to tabindex 0. Focusable yet
+// hidden from screen readers is what axe's aria-hidden-focus forbids. Swap the two: the trigger, a real button with
+// the dropdown's label and value, takes the tab stop, and the hidden input leaves the tab order, again after each
+// blur of the trigger (a bubbling listener on document runs after React's own, on its root).
+function glassboxDropdownTabOrder(input) {
+    const trigger = input.nextElementSibling;
+    if (!trigger || !trigger.matches("button.dash-dropdown")) {
+        return;
+    }
+    if (input.tabIndex !== -1) {
+        input.tabIndex = -1;
+    }
+    if (!trigger.disabled && trigger.tabIndex !== 0) {
+        trigger.tabIndex = 0;
+    }
+}
+document.addEventListener("focusout", (event) => {
+    const input = event.target.previousElementSibling;
+    if (event.target.matches && event.target.matches("button.dash-dropdown") && input
+        && input.matches("input.dash-dropdown-focus-target")) {
+        glassboxDropdownTabOrder(input);
+    }
+});
+
 function glassboxLabelControls() {
     // A <label for> pointing at a component's wrapper (a slider's <div>) labels nothing: pass its text on
     // to the controls inside the wrapper.
@@ -50,23 +75,20 @@ function glassboxLabelControls() {
             el.setAttribute("aria-label", el.getAttribute("role") === "slider" ? name : `${name} value`);
         });
     });
-    // Dash 4's dropdown puts a read-only, aria-hidden <input tabindex=0> before its trigger that only passes
-    // focus on to the trigger (and sets its own tabindex to -1 once it has). Focusable yet hidden from screen
-    // readers is what axe's aria-hidden-focus forbids: take it out of the tab order from the start; Tab then
-    // lands on the trigger itself, a real button with the dropdown's label.
-    document.querySelectorAll("input.dash-dropdown-focus-target[aria-hidden=true]:not([tabindex='-1'])").forEach((el) => {
-        el.tabIndex = -1;
-    });
+    document.querySelectorAll("input.dash-dropdown-focus-target").forEach(glassboxDropdownTabOrder);
     document.querySelectorAll("input[type=file]:not([aria-label])").forEach((el) => {
         const zone = el.closest("[data-upload-store]") || el.parentElement;
         const text = zone ? zone.textContent.trim() : "";
         el.setAttribute("aria-label", text || "Upload a file");
     });
 }
+// New controls, and a dropdown enabled or disabled (React then rewrites its hidden input's tabindex).
 let glassboxLabelPending = false;
 new MutationObserver(() => {
     if (!glassboxLabelPending) {
         glassboxLabelPending = true;
         window.requestAnimationFrame(() => { glassboxLabelPending = false; glassboxLabelControls(); });
     }
-}).observe(document.documentElement, {childList: true, subtree: true});
+}).observe(document.documentElement, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["disabled", "tabindex"],
+});

@@ -57,8 +57,6 @@ _SENTIMENT = (
 AXE_KNOWN: dict[tuple[str, str], str] = {
     ("/sentiment", "dark"): _SENTIMENT,
     ("/sentiment", "light"): _SENTIMENT,
-    ("/logs", "dark"): _LOGS,
-    ("/logs", "light"): _LOGS,
     ("/nn-builder", "dark"): _NN,
     ("/nn-builder", "light"): _NN,
 }
@@ -110,3 +108,44 @@ def test_console_has_no_errors_or_warnings(dash_duo, app, path):
         until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 300)
         problems = console_problems(dash_duo)
         assert problems == [], f"console on {path} ({theme}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/logs", "/sentiment"])
+def test_tab_key_reaches_every_dropdown(dash_duo, app, path):
+    """Keyboard users Tab onto each dropdown's trigger (the button with its label and value), never onto the hidden
+    focus-forwarding input Dash draws before it; and the dropdown still opens from the keyboard."""
+    from dash.testing.wait import until
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element(PAGES[path], timeout=90)
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 300)
+    triggers = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('button.dash-dropdown:not(:disabled)'))"
+        ".filter(b => b.offsetParent !== null).map(b => b.id)"
+    )
+    assert triggers, f"no dropdown on {path}"
+    dash_duo.driver.execute_script("document.activeElement && document.activeElement.blur(); window.focus()")
+    reached, hidden = [], []
+    for _ in range(300):
+        ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+        here = dash_duo.driver.execute_script(
+            "const el = document.activeElement;"
+            "return el ? {id: el.id, hidden: el.closest('[aria-hidden=true]') !== null,"
+            " trigger: el.matches('button.dash-dropdown')} : null"
+        )
+        if not here or here["id"] in reached:
+            break
+        if here["hidden"]:
+            hidden.append(here["id"] or "(no id)")
+        if here["trigger"]:
+            reached.append(here["id"])
+        if set(triggers) <= set(reached):
+            break
+    assert hidden == [], f"Tab stopped on elements hidden from screen readers on {path}"
+    assert sorted(reached) == sorted(triggers), f"Tab did not reach every dropdown on {path}"
+    # The last trigger reached has focus: ArrowDown opens its menu.
+    ActionChains(dash_duo.driver).send_keys(Keys.ARROW_DOWN).perform()
+    until(lambda: dash_duo.driver.execute_script("return !!document.querySelector('.dash-dropdown-content')"), 10)
