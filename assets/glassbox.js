@@ -62,6 +62,43 @@ document.addEventListener("focusout", (event) => {
     }
 });
 
+// dbc.Tabs renders its tab links without an event key, so react-bootstrap gives every one the same
+// id "<container id>-tab-null", aria-controls="<container id>-tabpane-null" (no such element), no aria-selected
+// and tabindex -1 (its arrow-key navigation finds no keyed tab either, so the keyboard cannot reach them), while
+// each pane says aria-labelledby="<container id>-tab-<tab_id>". Link each tab to its pane, in order, both ways;
+// put every tab in the tab order (Enter opens it) and keep aria-selected on the active one as it changes.
+function glassboxTabsState(nav) {
+    nav.querySelectorAll(":scope > .nav-item > [role=tab]").forEach((link) => {
+        const selected = String(link.classList.contains("active"));
+        if (link.getAttribute("aria-selected") !== selected) {
+            link.setAttribute("aria-selected", selected);
+        }
+    });
+}
+function glassboxLinkTabs(nav) {
+    const content = nav.nextElementSibling;
+    if (nav.dataset.glassboxTabs || !content || !content.classList.contains("tab-content")) {
+        return;
+    }
+    nav.dataset.glassboxTabs = "linked";
+    nav.querySelectorAll(":scope > .nav-item > [role=tab]").forEach((link, i) => {
+        const pane = content.children[i];
+        if (!pane || !pane.id) {
+            return;
+        }
+        link.setAttribute("aria-controls", pane.id);
+        const labelledBy = pane.getAttribute("aria-labelledby");
+        if (labelledBy) {
+            link.id = labelledBy;
+        }
+        link.tabIndex = 0;
+    });
+    glassboxTabsState(nav);
+    new MutationObserver(() => glassboxTabsState(nav)).observe(nav, {
+        subtree: true, attributes: true, attributeFilter: ["class"],
+    });
+}
+
 function glassboxLabelControls() {
     // A <label for> pointing at a component's wrapper (a slider's <div>) labels nothing: pass its text on
     // to the controls inside the wrapper.
@@ -76,6 +113,7 @@ function glassboxLabelControls() {
         });
     });
     document.querySelectorAll("input.dash-dropdown-focus-target").forEach(glassboxDropdownTabOrder);
+    document.querySelectorAll(".nav-tabs[role=tablist]:not([data-glassbox-tabs])").forEach(glassboxLinkTabs);
     document.querySelectorAll("input[type=file]:not([aria-label])").forEach((el) => {
         const zone = el.closest("[data-upload-store]") || el.parentElement;
         const text = zone ? zone.textContent.trim() : "";

@@ -57,8 +57,6 @@ _SENTIMENT = (
 AXE_KNOWN: dict[tuple[str, str], str] = {
     ("/sentiment", "dark"): _SENTIMENT,
     ("/sentiment", "light"): _SENTIMENT,
-    ("/nn-builder", "dark"): _NN,
-    ("/nn-builder", "light"): _NN,
 }
 
 
@@ -149,3 +147,42 @@ def test_tab_key_reaches_every_dropdown(dash_duo, app, path):
     # The last trigger reached has focus: ArrowDown opens its menu.
     ActionChains(dash_duo.driver).send_keys(Keys.ARROW_DOWN).perform()
     until(lambda: dash_duo.driver.execute_script("return !!document.querySelector('.dash-dropdown-content')"), 10)
+
+
+def test_nn_builder_tabs_are_linked_to_their_panes_and_reachable_by_keyboard(dash_duo, app):
+    """Each tab names its own pane (and the pane its tab), the selected one says so, and a keyboard user Tabs onto
+    a tab and opens it with Enter."""
+    from dash.testing.wait import until
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/nn-builder")
+    dash_duo.wait_for_element(PAGES["/nn-builder"], timeout=90)
+    tabs_js = """
+        return Array.from(document.querySelectorAll('#nn-builder-tabs [role=tab]')).map(t => {
+            const pane = document.getElementById(t.getAttribute('aria-controls'));
+            return {label: t.textContent, id: t.id, selected: t.getAttribute('aria-selected'),
+                    pane: pane ? pane.getAttribute('aria-labelledby') : null, tabindex: t.tabIndex};
+        });
+    """
+    until(lambda: all(t["pane"] for t in dash_duo.driver.execute_script(tabs_js)), 10)
+    tabs = dash_duo.driver.execute_script(tabs_js)
+    assert [t["pane"] for t in tabs] == [t["id"] for t in tabs]
+    assert len({t["id"] for t in tabs}) == len(tabs)
+    assert [t["selected"] for t in tabs] == ["true"] + ["false"] * (len(tabs) - 1)
+    assert {t["tabindex"] for t in tabs} == {0}
+
+    # From the tab before it (Diagnostics), Tab moves to Runs.
+    dash_duo.driver.execute_script(
+        "document.querySelector('#nn-builder-tabs .nav-item:nth-child(4) [role=tab]').focus()"
+    )
+    ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+    assert dash_duo.driver.execute_script("return document.activeElement.textContent") == "Runs"
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    until(lambda: [t["selected"] for t in dash_duo.driver.execute_script(tabs_js)][-1] == "true", 10)
+    runs_pane = dash_duo.driver.execute_script(
+        "return document.getElementById(document.querySelector('#nn-builder-tabs .nav-item:last-child [role=tab]')"
+        ".getAttribute('aria-controls')).className"
+    )
+    assert "active" in runs_pane
