@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_MAX_TEXTS", 1000, "Most texts one `POST /api/sentiment/predict` may send.", _positive_int),
     Setting("API_MAX_TEXT_CHARS", 5000, "Longest text, in characters, the sentiment API accepts.", _positive_int),
     Setting(
+        "SENTIMENT_CONFIRM_ROWS",
+        50,
+        "Relabelling more tweets than this in one click asks for confirmation (Sentiment page).",
+        _positive_int,
+    ),
+    Setting(
         "DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from sklearn.model_selection import train_test_split
 
 from models.datasets import fetch_dataset
-from models.files import sniff_delimiter
+from models.files import guess_column, sniff_delimiter
 from models.limits import LimitError, Limits, check_cells, check_parquet, current_limits, release_memory
 from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, LabelError, to_codes
 
@@ -199,4 +199,29 @@ def split_rows(codes: np.ndarray, test_size: float, seed: int) -> np.ndarray:
     return split
 
 
-__all__ = ["DataError", "LabelError", "Table", "labelled", "load_tweets", "read_table", "split_rows", "TWEETS"]
+def guess_columns(columns: list[str]) -> dict[str, str | None]:
+    """The likely text, label and split columns of an upload, by name (first and second column otherwise).
+
+    Returns:
+        ``{"text": ..., "label": ..., "split": ...}``; split is None when no column looks like one.
+    """
+    columns = list(columns)
+    return {
+        "text": guess_column(columns, "text", "tweet", "sentence") or (columns[0] if columns else None),
+        "label": guess_column(columns, "label", "sentiment", "class", "target")
+        or (columns[1] if len(columns) > 1 else None),
+        "split": guess_column(columns, "split", "set"),
+    }
+
+
+__all__ = [
+    "DataError",
+    "guess_columns",
+    "LabelError",
+    "Table",
+    "labelled",
+    "load_tweets",
+    "read_table",
+    "split_rows",
+    "TWEETS",
+]

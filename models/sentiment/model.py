@@ -13,6 +13,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -43,8 +44,11 @@ class Explanation:
     logit: float
 
 
-class SentimentModel:
+class SentimentModel(ClassifierMixin, BaseEstimator):
     """One-vs-rest logistic regression over word unigrams and bigrams.
+
+    A scikit-learn estimator: ``get_params``/``set_params`` come from ``BaseEstimator`` (read off
+    ``__init__``), so ``sklearn.base.clone``, grid searches and pipelines take it as it is.
 
     Args:
         C: Inverse regularisation strength of each binary model.
@@ -59,9 +63,6 @@ class SentimentModel:
         self.ngram_max = ngram_max
         self.weighting = weighting
         self.balanced = balanced
-
-    def get_params(self) -> dict:
-        return {"C": self.C, "ngram_max": self.ngram_max, "weighting": self.weighting, "balanced": self.balanced}
 
     def _vectorizer(self):
         if self.weighting not in WEIGHTINGS:
@@ -97,6 +98,7 @@ class SentimentModel:
             intercepts.append(binary.intercept_[0])
         self.vectorizer_ = vectorizer
         self.vocabulary_ = vectorizer.get_feature_names_out()
+        self.classes_ = np.arange(len(LABELS))
         self.coef_ = np.vstack(coefs)  # (3, n_features)
         self.intercept_ = np.asarray(intercepts)  # (3,)
         return self

@@ -21,6 +21,9 @@ from sqlalchemy.engine import Engine
 from models.cache import LRU
 from models.files import is_upload_id, store_by_content
 from models.sentiment.data import load_tweets
+from models.sentiment.export import safe_csv
+from models.sentiment.labels import LABELS
+from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
 from models.sentiment.train import Progress, Run, train
 
@@ -99,16 +102,31 @@ class Workspace:
         """Current labels (corrections applied) and the mask of corrected rows."""
         return self.corrections.apply(dataset_id, self.dataset(dataset_id)["label"].to_numpy())
 
-    def corrected_csv(self, dataset_id: str) -> str:
-        """The dataset with corrections applied, as CSV text (text, label, split, corrected)."""
-        from models.sentiment.labels import LABELS
+    def relabel(self, dataset_id: str, rows, new_label: str) -> int:
+        """Give ``rows`` the label ``new_label`` as one correction batch (one undo step).
 
+        Returns:
+            How many of the rows changed label (rows that already had it are not recorded).
+
+        Raises:
+            SelectionError: a row outside the dataset, or a label that is not a class.
+        """
+        check_label(new_label)
+        dataset = self.dataset(dataset_id)
+        rows = check_rows(rows, len(dataset))
+        labels, _ = self.labels(dataset_id)
+        names = np.asarray(LABELS, dtype=object)
+        self.corrections.relabel(dataset_id, rows, dataset["text"].to_numpy()[rows], names[labels[rows]], new_label)
+        return int(np.sum(labels[rows] != LABELS.index(new_label)))
+
+    def corrected_csv(self, dataset_id: str) -> str:
+        """The dataset with corrections applied, as CSV text (text, label, split, corrected), formulas neutralised."""
         labels, mask = self.labels(dataset_id)
         frame = self.dataset(dataset_id)
         out = pd.DataFrame(
             {"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask}
         )
-        return out.to_csv(index=False)
+        return safe_csv(out)  # tweets starting with "=", "+", "-", "@" must not run as spreadsheet formulas
 
     # runs -----------------------------------------------------------------------------
     def train(self, dataset_id: str, params: dict | None = None, progress: Progress | None = None) -> int:
@@ -123,15 +141,32 @@ class Workspace:
         )
         return int(run_id)
 
-    def latest_run_id(self, dataset_id: str, train_if_missing: bool = True) -> int | None:
-        """The dataset's newest run; trains one first when there is none (once per process at a time)."""
+    def latest_run_id(
+        self, dataset_id: str, train_if_missing: bool = True, progress: Progress | None = None
+    ) -> int | None:
+        """The dataset's newest run; trains one first when there is none (once per process at a time).
+
+        The web page never calls this with ``train_if_missing`` inside a request: it asks with False, and
+        a background job trains the first model (``progress`` reports its steps).
+        """
         record = self.runs.latest(dataset_id)
         if record is None and train_if_missing:
             with _train_lock:
                 record = self.runs.latest(dataset_id)
                 if record is None:
-                    return self.train(dataset_id)
+                    return self.train(dataset_id, progress=progress)
         return None if record is None else int(record["id"])
+
+    def run_record(self, run_id, dataset_id: str | None = None) -> dict:
+        """The stored record of a run a client named, checked: a whole number naming a run (of ``dataset_id``).
+
+        Raises:
+            SelectionError: not a whole number, no such run, or a run of another dataset.
+        """
+        record = self.runs.get(whole_number(run_id, "A model run")) if _fits_int32(run_id) else None
+        if record is None or (dataset_id is not None and record["dataset"] != dataset_id):
+            raise SelectionError(f"There is no model run {str(run_id)[:40]!r} for this dataset.")
+        return record
 
     def run(self, run_id: int) -> Run:
         """A stored run, loaded once per process."""
@@ -142,3 +177,8 @@ class Workspace:
             ("run", str(self.data_dir), int(run_id)),
             lambda: Run.load(record["path"], record["metrics"], record["seconds"]),
         )
+
+
+def _fits_int32(value) -> bool:
+    """Whole numbers the database can compare with an id column (PostgreSQL's integer is 32-bit)."""
+    return abs(whole_number(value, "A model run")) < 2**31

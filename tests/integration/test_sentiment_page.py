@@ -33,7 +33,7 @@ def _click_cell(dash_duo, actual, predicted):
 def _open(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/sentiment")
-    until(lambda: _matrix(dash_duo) is not None, timeout=90)  # the first visit trains the model
+    until(lambda: _matrix(dash_duo) is not None, timeout=400)  # the first visit trains the model (background job)
     until(lambda: (_grid_rows(dash_duo) or []) != [], timeout=20)
 
 

@@ -1,4 +1,12 @@
-"""What the pages' file uploads share: a size-guarded drop zone and decoding dcc.Upload's data URL."""
+"""What the pages' file uploads share: a size-guarded drop zone and decoding dcc.Upload's data URL.
+
+Two mechanisms, on purpose. Sentiment and NN uploads are tables a person made (capped by
+GLASSBOX_MAX_TABLE_CELLS) that pandas reads whole anyway: dcc.Upload's one request, decoded here, is enough.
+Logs are different: an access log is often hundreds of MiB, gzip included, and is parsed as it arrives. One
+base64 JSON body would hold 4/3 of the file in the browser and again in a worker before parsing could start,
+with no progress to show; so the Logs page sends 4 MiB chunks (``assets/glassbox.js``,
+``models/logs/uploads.py``), each acknowledged, behind a real progress bar, under per-client quotas.
+"""
 
 from __future__ import annotations
 

@@ -5,8 +5,10 @@ The page's ids, layout and callbacks live in ``webapp.views.logs``, one module p
 
 import dash
 
-from webapp.views.logs import register
-from webapp.views.logs.layout import layout  # noqa: F401  (Dash Pages reads the module's layout)
+from webapp.views import logs, register_views
+from webapp.views.logs.layout import layout
 
 dash.register_page(__name__, path="/logs", name="Logs", order=1, title="Logs · Glassbox")
-register()
+register_views(logs.__name__, logs.CALLBACK_MODULES)
+
+__all__ = ["layout"]

@@ -43,35 +43,34 @@ def follow_log(_tick, view, live, theme):
     }
 
 
-def register() -> None:
-    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
-    clientside_callback(
-        ClientsideFunction(namespace="logs", function_name="liveSwitch"),
-        Output(ids.LIVE_SWITCH, "disabled"),
-        Output(ids.LIVE_SWITCH, "value"),
-        Output(ids.LIVE_HINT, "children"),
-        Input(ids.SOURCE, "value"),
-        State(ids.CLIENT, "data"),
-    )
-    clientside_callback(
-        ClientsideFunction(namespace="logs", function_name="tickDisabled"),
-        Output(ids.LIVE_TICK, "disabled"),
-        Input(ids.LIVE_SWITCH, "value"),
-    )
-    callback(
-        output={
-            **{name: Output(graph, "figure", allow_duplicate=True) for name, graph in ids.GRAPHS.items()},
-            "stats": Output(ids.STATS, "children", allow_duplicate=True),
-            "compare": Output(ids.COMPARE, "children", allow_duplicate=True),
-            "rows": Output(ids.GRID, "rowData", allow_duplicate=True),
-            "pager": Output(ids.PAGER, "children", allow_duplicate=True),
-            "live": Output(ids.LIVE, "data", allow_duplicate=True),
-        },
-        inputs={
-            "_tick": Input(ids.LIVE_TICK, "n_intervals"),
-            "view": State(ids.VIEW, "data"),
-            "live": State(ids.LIVE, "data"),
-            "theme": State(shell_ids.THEME_STORE, "data"),
-        },
-        prevent_initial_call=True,
-    )(follow_log)
+# The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
+clientside_callback(
+    ClientsideFunction(namespace="logs", function_name="liveSwitch"),
+    Output(ids.LIVE_SWITCH, "disabled"),
+    Output(ids.LIVE_SWITCH, "value"),
+    Output(ids.LIVE_HINT, "children"),
+    Input(ids.SOURCE, "value"),
+    State(ids.CLIENT, "data"),
+)
+clientside_callback(
+    ClientsideFunction(namespace="logs", function_name="tickDisabled"),
+    Output(ids.LIVE_TICK, "disabled"),
+    Input(ids.LIVE_SWITCH, "value"),
+)
+callback(
+    output={
+        **{name: Output(graph, "figure", allow_duplicate=True) for name, graph in ids.GRAPHS.items()},
+        "stats": Output(ids.STATS, "children", allow_duplicate=True),
+        "compare": Output(ids.COMPARE, "children", allow_duplicate=True),
+        "rows": Output(ids.GRID, "rowData", allow_duplicate=True),
+        "pager": Output(ids.PAGER, "children", allow_duplicate=True),
+        "live": Output(ids.LIVE, "data", allow_duplicate=True),
+    },
+    inputs={
+        "_tick": Input(ids.LIVE_TICK, "n_intervals"),
+        "view": State(ids.VIEW, "data"),
+        "live": State(ids.LIVE, "data"),
+        "theme": State(shell_ids.THEME_STORE, "data"),
+    },
+    prevent_initial_call=True,
+)(follow_log)

@@ -106,15 +106,14 @@ def render(view, theme, live):
     }
 
 
-def register() -> None:
-    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
-    callback(
-        output=OUTPUTS,
-        inputs={
-            "view": Input(ids.VIEW, "data"),
-            "theme": State(shell_ids.THEME_STORE, "data"),
-            "live": State(ids.LIVE, "data"),
-        },
-        prevent_initial_call=True,
-    )(render)
-    follow_theme(*ids.GRAPHS.values())
+# The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
+callback(
+    output=OUTPUTS,
+    inputs={
+        "view": Input(ids.VIEW, "data"),
+        "theme": State(shell_ids.THEME_STORE, "data"),
+        "live": State(ids.LIVE, "data"),
+    },
+    prevent_initial_call=True,
+)(render)
+follow_theme(*ids.GRAPHS.values())

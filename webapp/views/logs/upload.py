@@ -97,31 +97,30 @@ def accept_upload(content: bytes, filename: str, view: dict | None, options: lis
     }
 
 
-def register() -> None:
-    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
-    clientside_callback(
-        ClientsideFunction(namespace="logs", function_name="upload"),
-        Output(ids.UPLOAD_CHUNK, "data"),
-        Output(ids.UPLOAD_PROGRESS, "value"),
-        Output(ids.UPLOAD_PROGRESS, "label"),
-        Output(ids.UPLOAD_PROGRESS, "class_name"),
-        Input(ids.UPLOAD_START, "data"),
-        Input(ids.UPLOAD_ACK, "data"),
-        State(ids.CLIENT, "data"),
-        prevent_initial_call=True,
-    )
-    callback(
-        output={
-            "view": Output(ids.VIEW, "data", allow_duplicate=True),
-            "hash": Output(ids.URL, "hash", allow_duplicate=True),
-            "options": Output(ids.SOURCE, "options"),
-            "source": Output(ids.SOURCE, "value", allow_duplicate=True),
-            "message": Output(ids.UPLOAD_MSG, "children"),
-        },
-        inputs={
-            "chunk": Input(ids.UPLOAD_CHUNK, "data"),
-            "view": State(ids.VIEW, "data"),
-            "options": State(ids.SOURCE, "options"),
-        },
-        prevent_initial_call=True,
-    )(upload_chunk)
+# The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
+clientside_callback(
+    ClientsideFunction(namespace="logs", function_name="upload"),
+    Output(ids.UPLOAD_CHUNK, "data"),
+    Output(ids.UPLOAD_PROGRESS, "value"),
+    Output(ids.UPLOAD_PROGRESS, "label"),
+    Output(ids.UPLOAD_PROGRESS, "class_name"),
+    Input(ids.UPLOAD_START, "data"),
+    Input(ids.UPLOAD_ACK, "data"),
+    State(ids.CLIENT, "data"),
+    prevent_initial_call=True,
+)
+callback(
+    output={
+        "view": Output(ids.VIEW, "data", allow_duplicate=True),
+        "hash": Output(ids.URL, "hash", allow_duplicate=True),
+        "options": Output(ids.SOURCE, "options"),
+        "source": Output(ids.SOURCE, "value", allow_duplicate=True),
+        "message": Output(ids.UPLOAD_MSG, "children"),
+    },
+    inputs={
+        "chunk": Input(ids.UPLOAD_CHUNK, "data"),
+        "view": State(ids.VIEW, "data"),
+        "options": State(ids.SOURCE, "options"),
+    },
+    prevent_initial_call=True,
+)(upload_chunk)

@@ -59,32 +59,31 @@ def update_view(fragment, click, selected, _reset, chip_clicks, source, granular
     return {**NOTHING, "view": new, "hash": url_hash(new)}
 
 
-def register() -> None:
-    """Wire this module's callbacks into the app being built (see ``webapp.views.logs.register``)."""
-    clientside_callback(
-        ClientsideFunction(namespace="logs", function_name="click"),
-        Output(ids.CLICK, "data"),
-        [Input(graph, "clickData") for graph in ids.CLICK_DIMENSIONS],
-        State(ids.CLIENT, "data"),
-        prevent_initial_call=True,
-    )
-    callback(
-        output={
-            "view": Output(ids.VIEW, "data"),
-            "hash": Output(ids.URL, "hash"),
-            "source": Output(ids.SOURCE, "value"),
-            "granularity": Output(ids.GRAN, "value"),
-        },
-        inputs={
-            "fragment": Input(ids.URL, "hash"),
-            "click": Input(ids.CLICK, "data"),
-            "selected": Input(ids.TIMESERIES, "selectedData"),
-            "_reset": Input(ids.RESET, "n_clicks"),
-            "chip_clicks": Input({"type": ids.CHIP_TYPE, "dim": ALL, "value": ALL}, "n_clicks"),
-            "source": Input(ids.SOURCE, "value"),
-            "granularity": Input(ids.GRAN, "value"),
-            "_prev": Input(ids.PREV, "n_clicks"),
-            "_next": Input(ids.NEXT, "n_clicks"),
-            "view": State(ids.VIEW, "data"),
-        },
-    )(update_view)
+# The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
+clientside_callback(
+    ClientsideFunction(namespace="logs", function_name="click"),
+    Output(ids.CLICK, "data"),
+    [Input(graph, "clickData") for graph in ids.CLICK_DIMENSIONS],
+    State(ids.CLIENT, "data"),
+    prevent_initial_call=True,
+)
+callback(
+    output={
+        "view": Output(ids.VIEW, "data"),
+        "hash": Output(ids.URL, "hash"),
+        "source": Output(ids.SOURCE, "value"),
+        "granularity": Output(ids.GRAN, "value"),
+    },
+    inputs={
+        "fragment": Input(ids.URL, "hash"),
+        "click": Input(ids.CLICK, "data"),
+        "selected": Input(ids.TIMESERIES, "selectedData"),
+        "_reset": Input(ids.RESET, "n_clicks"),
+        "chip_clicks": Input({"type": ids.CHIP_TYPE, "dim": ALL, "value": ALL}, "n_clicks"),
+        "source": Input(ids.SOURCE, "value"),
+        "granularity": Input(ids.GRAN, "value"),
+        "_prev": Input(ids.PREV, "n_clicks"),
+        "_next": Input(ids.NEXT, "n_clicks"),
+        "view": State(ids.VIEW, "data"),
+    },
+)(update_view)

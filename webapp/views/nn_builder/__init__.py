@@ -3,29 +3,8 @@
 (``upload``: a CSV on the parameters tab; ``live``: watching a run on the training tab); ``layout``
 assembles the tabs and ``ids`` names every component.
 
-``load()`` registers the callbacks and returns the layout. Dash's pages loader executes each page module
-once per app it builds, and every app takes (and clears) the callbacks registered so far, so the page calls
-``load()`` and the tab modules run again for each app, as the page's own code would.
+The page module runs ``CALLBACK_MODULES`` through ``webapp.views.register_views`` for each app; ``layout`` runs
+last, after the tab modules it assembles.
 """
 
-from __future__ import annotations
-
-import importlib
-import sys
-from collections.abc import Callable
-
-TABS = ("architecture", "parameters", "upload", "training", "live", "diagnostics", "runs", "layout")
-
-
-def load() -> Callable:
-    """Register the page's callbacks with the app being built; returns the page's ``layout`` function."""
-    from webapp.components.theme import follow_theme
-    from webapp.views.nn_builder.ids import GRAPHS
-
-    module = None
-    for name in TABS:
-        qualified = f"{__name__}.{name}"
-        module = sys.modules.get(qualified)
-        module = importlib.reload(module) if module else importlib.import_module(qualified)
-    follow_theme(*GRAPHS)
-    return module.layout
+CALLBACK_MODULES = ("architecture", "parameters", "upload", "training", "live", "diagnostics", "runs", "layout")

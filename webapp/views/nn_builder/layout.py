@@ -6,8 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from models.nn import spec as nnspec
+from webapp.components.theme import follow_theme
 from webapp.views.nn_builder import architecture, diagnostics, parameters, runs, training
-from webapp.views.nn_builder.ids import DATA, DRAWN, LIVE, REJECTED, REQUEST, RESULT, TABS, TITLE, UPLOADED
+from webapp.views.nn_builder.ids import DATA, DRAWN, GRAPHS, LIVE, REJECTED, REQUEST, RESULT, TABS, TITLE, UPLOADED
 
 
 def layout(**_query):
@@ -34,3 +35,6 @@ def layout(**_query):
             *(dcc.Store(id=store) for store in (DATA, REQUEST, LIVE, DRAWN, RESULT, UPLOADED, REJECTED)),
         ]
     )
+
+
+follow_theme(*GRAPHS)  # every figure of the page follows the theme switch

@@ -1,0 +1,276 @@
+"""The Sentiment page's layout: data and model cards, metrics, confusion matrix, triangle, table, explanation."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import sqlalchemy as sa
+from dash import dcc, html
+
+from models.sentiment.labels import LABELS
+from models.sentiment.views import SPLIT_NAMES
+from models.sentiment.workspace import BUILTIN, DEFAULT_DATASET
+from webapp import services
+from webapp.components.uploads import upload_zone
+from webapp.views.sentiment.common import DATABASE_DOWN, alert
+from webapp.views.sentiment.grid import tweet_grid
+from webapp.views.sentiment.ids import (
+    C_VALUE,
+    CANCEL,
+    CELL,
+    CHANGES,
+    CONFIRM,
+    CONFIRM_NO,
+    CONFIRM_TEXT,
+    CONFIRM_YES,
+    CONFUSION,
+    COUNT,
+    DATASET,
+    DOWNLOAD,
+    EXPLAIN,
+    EXPORT,
+    FIRST,
+    FIRST_PANEL,
+    FIRST_PROGRESS,
+    FIRST_STATUS,
+    LABEL_COL,
+    LABEL_MAP,
+    LASSO,
+    MESSAGE,
+    METRICS,
+    NGRAMS,
+    PENDING,
+    PIE,
+    PROGRESS,
+    REJECTED,
+    RELABEL_ALL,
+    RELABEL_ROWS,
+    RELABEL_TO,
+    RETRAIN,
+    REVISION,
+    RUN,
+    SHOW_ALL,
+    SPLIT,
+    SPLIT_COL,
+    TEXT_COL,
+    TITLE,
+    TRIANGLE,
+    TWEET,
+    UNDO,
+    UPLOAD,
+    UPLOAD_FORM,
+    USE,
+    WEIGHTING,
+)
+
+# Graphs start with an (invisible) figure so the theme follower has something to patch.
+BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+
+
+def _card(title, body, card_id=None):
+    return dbc.Card(dbc.CardBody([html.H2(title, className="h6")] + list(body)), className="h-100", id=card_id or "")
+
+
+def layout(**_query):
+    try:
+        options = [{"label": name, "value": key} for key, name in services.sentiment().datasets().items()]
+        outage = None
+    except sa.exc.DatabaseError:  # the workspace is built on first use after an outage at start
+        options, outage = [{"label": BUILTIN[DEFAULT_DATASET], "value": DEFAULT_DATASET}], alert(DATABASE_DOWN)
+    data_card = _card(
+        "Data",
+        [
+            dbc.Label("Dataset", html_for=DATASET),
+            dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
+            upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"),
+            html.Div(
+                id=UPLOAD_FORM,
+                hidden=True,
+                children=[
+                    dbc.Row(
+                        [
+                            dbc.Col([dbc.Label("Text column", className="small"), dcc.Dropdown(id=TEXT_COL)], md=4),
+                            dbc.Col([dbc.Label("Label column", className="small"), dcc.Dropdown(id=LABEL_COL)], md=4),
+                            dbc.Col(
+                                [dbc.Label("Split column (optional)", className="small"), dcc.Dropdown(id=SPLIT_COL)],
+                                md=4,
+                            ),
+                        ],
+                        className="g-2 mt-1",
+                    ),
+                    dbc.Input(
+                        id=LABEL_MAP,
+                        placeholder="label mapping, e.g. 0=negative,1=positive,2=neutral",
+                        size="sm",
+                        className="mt-2",
+                    ),
+                    dbc.Button("Use this file", id=USE, size="sm", className="mt-2"),
+                ],
+            ),
+            html.Div(outage, id=MESSAGE, className="mt-2", role="status"),
+        ],
+    )
+    model_card = _card(
+        "Model and corrections",
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("C", html_for=C_VALUE, className="small"),
+                            dbc.Input(id=C_VALUE, type="number", value=30, min=0, step="any", size="sm"),
+                        ],
+                        width=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("weighting", className="small"),
+                            dbc.Select(id=WEIGHTING, options=["tfidf", "counts"], value="tfidf", size="sm"),
+                        ],
+                        width=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("n-grams", className="small"),
+                            dbc.Select(
+                                id=NGRAMS,
+                                options=[{"label": f"1–{n}", "value": str(n)} for n in (1, 2, 3)],
+                                value="2",
+                                size="sm",
+                            ),
+                        ],
+                        width=3,
+                    ),
+                ],
+                className="g-2",
+            ),
+            html.Div(
+                [
+                    dbc.Button("Retrain", id=RETRAIN, color="primary", size="sm", className="me-2"),
+                    dbc.Button(
+                        "Stop", id=CANCEL, color="secondary", size="sm", outline=True, className="me-2", disabled=True
+                    ),
+                    dbc.Button(
+                        "Undo last correction", id=UNDO, size="sm", outline=True, color="secondary", className="me-2"
+                    ),
+                    dbc.Button("Export corrected CSV", id=EXPORT, size="sm", outline=True, color="secondary"),
+                ],
+                className="mt-2",
+            ),
+            dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
+            html.Div(id=CHANGES, className="small mt-2"),
+        ],
+    )
+    first_panel = html.Div(
+        [
+            html.Div("Training this dataset's first model; the views appear when it is ready.", className="small"),
+            html.Div(id=FIRST_STATUS, className="fw-semibold"),
+            dbc.Progress(id=FIRST_PROGRESS, value=5, striped=True, animated=True, className="mt-1"),
+        ],
+        id=FIRST_PANEL,
+        hidden=True,
+        role="status",
+        className="my-2",
+    )
+    return html.Div(
+        [
+            html.H1("Sentiment", className="h3", id=TITLE),
+            html.P(
+                "A bag-of-words one-vs-rest logistic regression of financial tweets. Click a confusion cell, lasso "
+                "points in the triangle, click a tweet to see why, relabel what the taggers got wrong, retrain.",
+                className="text-body-secondary",
+            ),
+            first_panel,
+            dbc.Row(
+                [
+                    dbc.Col(data_card, lg=5),
+                    dbc.Col(model_card, lg=4),
+                    dbc.Col(_card("Metrics", [html.Div(id=METRICS)]), lg=3),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.RadioItems(
+                                id=SPLIT,
+                                options=[{"label": v, "value": k} for k, v in SPLIT_NAMES.items()],
+                                value="test",
+                                inline=True,
+                                className="small",
+                            ),
+                            dcc.Graph(
+                                id=CONFUSION, figure=BLANK, config={"displayModeBar": False}, style={"height": "360px"}
+                            ),
+                        ],
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        dcc.Graph(
+                            id=TRIANGLE,
+                            figure=BLANK,
+                            style={"height": "400px"},
+                            config={"modeBarButtonsToRemove": ["autoScale2d"], "displaylogo": False},
+                        ),
+                        lg=7,
+                    ),
+                ],
+                className="g-3 mt-1",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(html.Div(id=COUNT, className="fw-semibold"), md="auto", className="me-auto"),
+                    dbc.Col(
+                        dbc.Button("Whole split", id=SHOW_ALL, size="sm", outline=True, color="secondary"), md="auto"
+                    ),
+                    dbc.Col(
+                        dbc.InputGroup(
+                            [
+                                dbc.InputGroupText("relabel as"),
+                                dbc.Select(id=RELABEL_TO, options=list(LABELS), value="neutral"),
+                                dbc.Button("0 checked rows", id=RELABEL_ROWS, outline=True, color="primary"),
+                                dbc.Button("whole selection", id=RELABEL_ALL, outline=True, color="warning"),
+                            ],
+                            size="sm",
+                        ),
+                        md="auto",
+                    ),
+                ],
+                className="g-2 mt-2 align-items-center",
+            ),
+            tweet_grid(),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Graph(id=PIE, figure=BLANK, style={"height": "320px"}, config={"displayModeBar": False}),
+                        lg=4,
+                    ),
+                    dbc.Col(dcc.Graph(id=EXPLAIN, figure=BLANK, config={"displayModeBar": False}), lg=8),
+                ],
+                className="g-3 mt-2 mb-4",
+            ),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle("Relabel many tweets?")),
+                    dbc.ModalBody(id=CONFIRM_TEXT),
+                    dbc.ModalFooter(
+                        [
+                            dbc.Button("Cancel", id=CONFIRM_NO, color="secondary", outline=True),
+                            dbc.Button("Relabel them", id=CONFIRM_YES, color="warning"),
+                        ]
+                    ),
+                ],
+                id=CONFIRM,
+                is_open=False,
+            ),
+            dcc.Store(id=PENDING),
+            dcc.Store(id=FIRST),
+            dcc.Store(id=REJECTED),
+            dcc.Store(id=RUN),
+            dcc.Store(id=CELL),
+            dcc.Store(id=LASSO),
+            dcc.Store(id=TWEET),
+            dcc.Store(id=REVISION, data=0),
+            dcc.Download(id=DOWNLOAD),
+        ]
+    )

@@ -1,0 +1,112 @@
+"""Choosing tweets: a confusion cell or the whole split, a lasso in the triangle, and the table of the selection."""
+
+from __future__ import annotations
+
+import numpy as np
+from dash import Input, Output, State, callback, ctx, no_update
+
+from models.sentiment.labels import LABELS
+from models.sentiment.selection import check_rows
+from models.sentiment.views import selected_rows, table
+from webapp import ids as shell_ids
+from webapp.components import sentiment_figures as figs
+from webapp.components.theme import themed
+from webapp.views.sentiment.common import checked_cell, custom, guarded, state
+from webapp.views.sentiment.ids import CELL, CONFUSION, COUNT, LASSO, REVISION, RUN, SHOW_ALL, SPLIT, TABLE, TRIANGLE
+
+
+@callback(
+    output={"cell": Output(CELL, "data"), "lasso": Output(LASSO, "data")},
+    inputs={
+        "click": Input(CONFUSION, "clickData"),
+        "_all": Input(SHOW_ALL, "n_clicks"),
+        "split": Input(SPLIT, "value"),
+        "run_info": Input(RUN, "data"),
+        "current": State(CELL, "data"),
+    },
+    prevent_initial_call=True,
+)
+def select_cell(click, _all, split, run_info, current):
+    """A confusion cell becomes the selection; the split, another dataset or "whole split" reset it.
+
+    A new run of the same dataset (a retrain) keeps the cell and the lasso: the user keeps their place.
+    """
+    dataset = (run_info or {}).get("dataset")
+    if ctx.triggered_id == RUN and current and current.get("dataset") == dataset:
+        return {"cell": no_update, "lasso": no_update}
+    if ctx.triggered_id == CONFUSION and click:
+        point = click["points"][0]
+        cell = [LABELS.index(point["y"]), LABELS.index(point["x"])]
+        return {"cell": {"dataset": dataset, "split": split, "cell": cell}, "lasso": None}
+    return {"cell": {"dataset": dataset, "split": split, "cell": None}, "lasso": None}
+
+
+@callback(Output(LASSO, "data", allow_duplicate=True), Input(TRIANGLE, "selectedData"), prevent_initial_call=True)
+def lasso(selected):
+    """Lasso or box selection narrows the table to those points; clearing it widens it again."""
+    if not selected or not selected.get("points"):
+        return None
+    return sorted({int(custom(p)[0]) for p in selected["points"] if p.get("customdata") is not None})
+
+
+@callback(
+    Output(TRIANGLE, "figure"),
+    inputs={
+        "cell": Input(CELL, "data"),
+        "run_info": Input(RUN, "data"),
+        "_revision": Input(REVISION, "data"),
+        "theme": State(shell_ids.THEME_STORE, "data"),
+    },
+    prevent_initial_call=True,
+)
+@guarded
+def render_triangle(cell, run_info, _revision, theme):
+    if not run_info or not cell:
+        return no_update
+    split, pair = checked_cell(cell)
+    _, run, labels, _, mask = state(run_info, split)
+    rows = selected_rows(labels, run.scores["predicted"].to_numpy(), mask, pair)
+    title = selection_title(split, pair, len(rows)) + " — lasso to narrow"
+    return themed(figs.triangle_figure(run.scores.iloc[rows], labels[rows], title), theme)
+
+
+def selection_title(split: str, pair: list[int] | None, n: int) -> str:
+    if pair:
+        actual, predicted = pair
+        return f"{n:,} tweets: actual {LABELS[actual]}, predicted {LABELS[predicted]}"
+    return f"{n:,} tweets in the {split} split"
+
+
+@callback(
+    output={
+        "rows": Output(TABLE, "rowData"),
+        "count": Output(COUNT, "children"),
+        "page": Output(TABLE, "paginationGoTo"),
+    },
+    inputs={
+        "cell": Input(CELL, "data"),
+        "lassoed": Input(LASSO, "data"),
+        "run_info": Input(RUN, "data"),
+        "_revision": Input(REVISION, "data"),
+        "pages": State(TABLE, "paginationInfo"),
+    },
+    prevent_initial_call=True,
+)
+@guarded
+def render_table(cell, lassoed, run_info, _revision, pages=None):
+    """The selection's tweets, most suspicious label first; a retrain or a relabel stays on the same table page."""
+    if not run_info or not cell:
+        return {"rows": no_update, "count": no_update, "page": no_update}
+    split, pair = checked_cell(cell)
+    _, run, labels, corrected, mask = state(run_info, split)
+    rows = selected_rows(labels, run.scores["predicted"].to_numpy(), mask, pair)
+    if lassoed is not None:
+        rows = np.intersect1d(rows, check_rows(lassoed if isinstance(lassoed, list) else [lassoed], len(labels)))
+    count = selection_title(split, pair, len(rows)) + (" (lasso)" if lassoed is not None else "")
+    same_selection = ctx.triggered_id in (RUN, REVISION)
+    page = (pages or {}).get("currentPage") if same_selection else None
+    return {
+        "rows": table(run.scores, labels, corrected, rows).to_dict("records"),
+        "count": count,
+        "page": page if isinstance(page, int) and page > 0 else no_update,
+    }
