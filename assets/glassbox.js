@@ -100,8 +100,8 @@ function glassboxLinkTabs(nav) {
 }
 
 function glassboxLabelControls() {
-    // A <label for> pointing at a component's wrapper (a slider's <div>) labels nothing: pass its text on
-    // to the controls inside the wrapper.
+    // A <label for> pointing at a component's wrapper (a slider's <div>, a progress bar) labels nothing: pass its
+    // text on to the controls inside the wrapper.
     document.querySelectorAll("label[for]").forEach((label) => {
         const root = document.getElementById(label.htmlFor);
         if (!root || ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(root.tagName)) {
@@ -110,6 +110,12 @@ function glassboxLabelControls() {
         const name = label.textContent.trim();
         root.querySelectorAll("[role=slider]:not([aria-label]), input:not([aria-label])").forEach((el) => {
             el.setAttribute("aria-label", el.getAttribute("role") === "slider" ? name : `${name} value`);
+        });
+        // dbc.Progress takes no aria props: its bar (the element itself or inside it) is named by the label too.
+        [root, ...root.querySelectorAll("[role=progressbar]")].forEach((el) => {
+            if (el.getAttribute("role") === "progressbar" && el.getAttribute("aria-label") !== name) {
+                el.setAttribute("aria-label", name);
+            }
         });
     });
     document.querySelectorAll("input.dash-dropdown-focus-target").forEach(glassboxDropdownTabOrder);

@@ -39,36 +39,9 @@ def test_every_button_has_a_visible_edge(dash_duo, app, path):
         assert flat == [], f"buttons without a visible edge on {path} in the {theme} theme"
 
 
-# Page x theme cases whose serious violations need changes in their page modules (owned elsewhere for now):
-# marked strict xfail with the rule ids, so the fix turns them into failures to be unmarked.
-_LOGS = (
-    "aria-hidden-focus: Dash 4 dcc.Dropdown's .dash-dropdown-focus-target is focusable inside aria-hidden "
-    "(a Dash component on the Logs page)"
+@pytest.mark.parametrize(
+    ("path", "theme"), [pytest.param(path, theme, id=f"{path}-{theme}") for path in PAGES for theme in THEMES]
 )
-_NN = (
-    "aria-valid-attr-value: dbc.Tabs without tab_id-bound panes give aria-controls='...-tabpane-null'; "
-    "label: the optimizer parameter inputs (pattern ids nn-builder-optimizer-param) have no label"
-)
-_SENTIMENT = (
-    "aria-hidden-focus: Dash 4 dcc.Dropdown's focus target inside aria-hidden; aria-progressbar-name: the page's "
-    "dbc.Progress has no label; select-name: #sentiment-weighting, #sentiment-ngrams, #sentiment-relabel-to have "
-    "no label"
-)
-AXE_KNOWN: dict[tuple[str, str], str] = {
-    ("/sentiment", "dark"): _SENTIMENT,
-    ("/sentiment", "light"): _SENTIMENT,
-}
-
-
-def _cases():
-    for path in PAGES:
-        for theme in THEMES:
-            reason = AXE_KNOWN.get((path, theme))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(path, theme, marks=marks, id=f"{path}-{theme}")
-
-
-@pytest.mark.parametrize(("path", "theme"), list(_cases()))
 def test_axe_finds_no_serious_violation(dash_duo, app, path, theme):
     """axe-core's WCAG audit of the page as it first settles, colour contrast included."""
     from dash.testing.wait import until
@@ -81,19 +54,7 @@ def test_axe_finds_no_serious_violation(dash_duo, app, path, theme):
     assert found == [], f"axe on {path} ({theme}):\n" + "\n".join(found)
 
 
-# Pages whose console warnings come from their page modules (owned elsewhere for now), with what they log.
-CONSOLE_KNOWN: dict[str, str] = {
-    "/sentiment": "AG Grid warning #25: the grid's getRowId returns a number (e.g. 11007); it must return a string",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason=CONSOLE_KNOWN[p])] if p in CONSOLE_KNOWN else [])
-        for p in PAGES
-    ],
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_console_has_no_errors_or_warnings(dash_duo, app, path):
     """Each page, opened in each theme and left to settle: nothing at WARNING or above in the console."""
     from dash.testing.wait import until
