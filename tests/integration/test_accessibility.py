@@ -32,40 +32,9 @@ def test_every_button_has_a_visible_edge(dash_duo, app, path):
         assert flat == [], f"buttons without a visible edge on {path} in the {theme} theme"
 
 
-# Page x theme cases whose serious violations need changes in their page modules (owned elsewhere for now):
-# marked strict xfail with the rule ids, so the fix turns them into failures to be unmarked.
-_LOGS = (
-    "aria-hidden-focus: Dash 4 dcc.Dropdown's .dash-dropdown-focus-target is focusable inside aria-hidden "
-    "(a Dash component on the Logs page)"
+@pytest.mark.parametrize(
+    ("path", "theme"), [pytest.param(path, theme, id=f"{path}-{theme}") for path in PAGES for theme in THEMES]
 )
-_NN = (
-    "aria-valid-attr-value: dbc.Tabs without tab_id-bound panes give aria-controls='...-tabpane-null'; "
-    "label: the optimizer parameter inputs (pattern ids nn-builder-optimizer-param) have no label"
-)
-_SENTIMENT = (
-    "aria-hidden-focus: Dash 4 dcc.Dropdown's focus target inside aria-hidden; aria-progressbar-name: the page's "
-    "dbc.Progress has no label; select-name: #sentiment-weighting, #sentiment-ngrams, #sentiment-relabel-to have "
-    "no label"
-)
-AXE_KNOWN: dict[tuple[str, str], str] = {
-    ("/sentiment", "dark"): _SENTIMENT,
-    ("/sentiment", "light"): _SENTIMENT,
-    ("/logs", "dark"): _LOGS,
-    ("/logs", "light"): _LOGS,
-    ("/nn-builder", "dark"): _NN,
-    ("/nn-builder", "light"): _NN,
-}
-
-
-def _cases():
-    for path in PAGES:
-        for theme in THEMES:
-            reason = AXE_KNOWN.get((path, theme))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(path, theme, marks=marks, id=f"{path}-{theme}")
-
-
-@pytest.mark.parametrize(("path", "theme"), list(_cases()))
 def test_axe_finds_no_serious_violation(dash_duo, app, path, theme):
     """axe-core's WCAG audit of the page as it first settles, colour contrast included."""
     from dash.testing.wait import until
@@ -78,19 +47,7 @@ def test_axe_finds_no_serious_violation(dash_duo, app, path, theme):
     assert found == [], f"axe on {path} ({theme}):\n" + "\n".join(found)
 
 
-# Pages whose console warnings come from their page modules (owned elsewhere for now), with what they log.
-CONSOLE_KNOWN: dict[str, str] = {
-    "/sentiment": "AG Grid warning #25: the grid's getRowId returns a number (e.g. 11007); it must return a string",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason=CONSOLE_KNOWN[p])] if p in CONSOLE_KNOWN else [])
-        for p in PAGES
-    ],
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_console_has_no_errors_or_warnings(dash_duo, app, path):
     """Each page, opened in each theme and left to settle: nothing at WARNING or above in the console."""
     from dash.testing.wait import until
@@ -103,3 +60,83 @@ def test_console_has_no_errors_or_warnings(dash_duo, app, path):
         until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 300)
         problems = console_problems(dash_duo)
         assert problems == [], f"console on {path} ({theme}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/logs", "/sentiment"])
+def test_tab_key_reaches_every_dropdown(dash_duo, app, path):
+    """Keyboard users Tab onto each dropdown's trigger (the button with its label and value), never onto the hidden
+    focus-forwarding input Dash draws before it; and the dropdown still opens from the keyboard."""
+    from dash.testing.wait import until
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element(PAGES[path], timeout=90)
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 300)
+    triggers = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('button.dash-dropdown:not(:disabled)'))"
+        ".filter(b => b.offsetParent !== null).map(b => b.id)"
+    )
+    assert triggers, f"no dropdown on {path}"
+    dash_duo.driver.execute_script("document.activeElement && document.activeElement.blur(); window.focus()")
+    reached, hidden = [], []
+    for _ in range(300):
+        ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+        here = dash_duo.driver.execute_script(
+            "const el = document.activeElement;"
+            "return el ? {id: el.id, hidden: el.closest('[aria-hidden=true]') !== null,"
+            " trigger: el.matches('button.dash-dropdown')} : null"
+        )
+        if not here or here["id"] in reached:
+            break
+        if here["hidden"]:
+            hidden.append(here["id"] or "(no id)")
+        if here["trigger"]:
+            reached.append(here["id"])
+        if set(triggers) <= set(reached):
+            break
+    assert hidden == [], f"Tab stopped on elements hidden from screen readers on {path}"
+    assert sorted(reached) == sorted(triggers), f"Tab did not reach every dropdown on {path}"
+    # The last trigger reached has focus: ArrowDown opens its menu.
+    ActionChains(dash_duo.driver).send_keys(Keys.ARROW_DOWN).perform()
+    until(lambda: dash_duo.driver.execute_script("return !!document.querySelector('.dash-dropdown-content')"), 10)
+
+
+def test_nn_builder_tabs_are_linked_to_their_panes_and_reachable_by_keyboard(dash_duo, app):
+    """Each tab names its own pane (and the pane its tab), the selected one says so, and a keyboard user Tabs onto
+    a tab and opens it with Enter."""
+    from dash.testing.wait import until
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/nn-builder")
+    dash_duo.wait_for_element(PAGES["/nn-builder"], timeout=90)
+    tabs_js = """
+        return Array.from(document.querySelectorAll('#nn-builder-tabs [role=tab]')).map(t => {
+            const pane = document.getElementById(t.getAttribute('aria-controls'));
+            return {label: t.textContent, id: t.id, selected: t.getAttribute('aria-selected'),
+                    pane: pane ? pane.getAttribute('aria-labelledby') : null, tabindex: t.tabIndex};
+        });
+    """
+    until(lambda: all(t["pane"] for t in dash_duo.driver.execute_script(tabs_js)), 10)
+    tabs = dash_duo.driver.execute_script(tabs_js)
+    assert [t["pane"] for t in tabs] == [t["id"] for t in tabs]
+    assert len({t["id"] for t in tabs}) == len(tabs)
+    assert [t["selected"] for t in tabs] == ["true"] + ["false"] * (len(tabs) - 1)
+    assert {t["tabindex"] for t in tabs} == {0}
+
+    # From the tab before it (Diagnostics), Tab moves to Runs.
+    dash_duo.driver.execute_script(
+        "document.querySelector('#nn-builder-tabs .nav-item:nth-child(4) [role=tab]').focus()"
+    )
+    ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+    assert dash_duo.driver.execute_script("return document.activeElement.textContent") == "Runs"
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    until(lambda: [t["selected"] for t in dash_duo.driver.execute_script(tabs_js)][-1] == "true", 10)
+    runs_pane = dash_duo.driver.execute_script(
+        "return document.getElementById(document.querySelector('#nn-builder-tabs .nav-item:last-child [role=tab]')"
+        ".getAttribute('aria-controls')).className"
+    )
+    assert "active" in runs_pane

@@ -58,7 +58,8 @@ def _param_input(param: dict):
             placeholder="none" if param["optional"] else "",
             size="sm",
         )
-    return dbc.Col([dbc.Label(param["name"], className="small mb-0"), control], md=4)
+    # The input inside its <label>: a pattern-matching id has no plain DOM id for ``html_for`` to name.
+    return dbc.Col(dbc.Label([param["name"], control], className="small mb-0 d-block"), md=4)
 
 
 def optimizer_inputs(name: str) -> list:

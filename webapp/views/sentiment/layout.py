@@ -125,14 +125,14 @@ def layout(**_query):
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("weighting", className="small"),
+                            dbc.Label("weighting", html_for=WEIGHTING, className="small"),
                             dbc.Select(id=WEIGHTING, options=["tfidf", "counts"], value="tfidf", size="sm"),
                         ],
                         width=4,
                     ),
                     dbc.Col(
                         [
-                            dbc.Label("n-grams", className="small"),
+                            dbc.Label("n-grams", html_for=NGRAMS, className="small"),
                             dbc.Select(
                                 id=NGRAMS,
                                 options=[{"label": f"1–{n}", "value": str(n)} for n in (1, 2, 3)],
@@ -158,6 +158,8 @@ def layout(**_query):
                 ],
                 className="mt-2",
             ),
+            # Names the bar (glassbox.js passes the text on: dbc.Progress takes no aria props).
+            dbc.Label("Retraining progress", html_for=PROGRESS, className="visually-hidden"),
             dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
             job_watch_layout(RETRAIN_WATCH, "retrain"),
             html.Div(id=CHANGES, className="small mt-2"),
@@ -167,6 +169,7 @@ def layout(**_query):
         [
             html.Div("Training this dataset's first model; the views appear when it is ready.", className="small"),
             html.Div(id=FIRST_STATUS, className="fw-semibold"),
+            dbc.Label("First model's training progress", html_for=FIRST_PROGRESS, className="visually-hidden"),
             dbc.Progress(id=FIRST_PROGRESS, value=5, striped=True, animated=True, className="mt-1"),
         ],
         id=FIRST_PANEL,
@@ -229,7 +232,7 @@ def layout(**_query):
                     dbc.Col(
                         dbc.InputGroup(
                             [
-                                dbc.InputGroupText("relabel as"),
+                                html.Label("relabel as", htmlFor=RELABEL_TO, className="input-group-text"),
                                 dbc.Select(id=RELABEL_TO, options=list(LABELS), value="neutral"),
                                 dbc.Button("0 checked rows", id=RELABEL_ROWS, outline=True, color="primary"),
                                 dbc.Button("whole selection", id=RELABEL_ALL, outline=True, color="warning"),
