@@ -13,15 +13,13 @@ from __future__ import annotations
 from celery import signals
 
 from webapp import create_app
-from webapp.config import ConfigError
+from webapp.config import ConfigError, load_config
 
+# Said first: without a broker there is nothing for a worker to do, whatever else is set.
+if not load_config().get("REDIS_URL"):
+    raise ConfigError("GLASSBOX_REDIS_URL is not set: background jobs run on diskcache, no Celery worker is needed.")
 _app = create_app()
-try:
-    celery_app = app = _app.server.extensions["glassbox.celery"]
-except KeyError:
-    raise ConfigError(
-        "GLASSBOX_REDIS_URL is not set: background jobs run on diskcache, no Celery worker is needed."
-    ) from None
+celery_app = app = _app.server.extensions["glassbox.celery"]
 
 _contexts = {}
 
