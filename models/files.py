@@ -33,6 +33,11 @@ def sniff_delimiter(text: str) -> str:
         return ","
 
 
+def content_id(payload: bytes) -> str:
+    """The id ``store_by_content`` gives ``payload`` (known before storing it, so its owner is recorded first)."""
+    return "upload-" + hashlib.sha256(payload).hexdigest()[:16]
+
+
 def store_by_content(folder: Path, payload: bytes, suffix: str) -> tuple[str, Path, bool]:
     """Write ``payload`` to ``folder/upload-<sha256[:16]><suffix>`` unless it is already there.
 
@@ -42,7 +47,7 @@ def store_by_content(folder: Path, payload: bytes, suffix: str) -> tuple[str, Pa
     Returns:
         ``(upload_id, path, created)``: ``created`` is False when the same content was stored before.
     """
-    upload_id = "upload-" + hashlib.sha256(payload).hexdigest()[:16]
+    upload_id = content_id(payload)
     path = Path(folder) / f"{upload_id}{suffix}"
     if path.exists():
         return upload_id, path, False

@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, jobs, layout, security, services
+from webapp import api, jobs, layout, roles, security, services
 from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     app.index_string = layout.INDEX_STRING
     app.layout = layout.shell
     layout.register_callbacks(app)
+    roles.init_app(app)  # refuses write callbacks to users below their role (webapp.roles)
     server.after_request(_unknown_page_is_404)
     _set_up_dash_now(app)
     security.init_app(app)  # last: its CSP hashes every inline script Dash registered

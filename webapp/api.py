@@ -21,6 +21,7 @@ from models.sentiment.labels import LABELS
 from models.sentiment.workspace import DEFAULT_DATASET
 from webapp import first_model, security, services
 from webapp.openapi import openapi_document
+from webapp.roles import acting_user
 
 blueprint = flask.Blueprint("api", __name__)
 PREFIX = "/api/"
@@ -171,12 +172,12 @@ def sentiment_predict():
     dataset = body.get("dataset", DEFAULT_DATASET)
     if not isinstance(dataset, str):
         return _bad('"dataset" must be a string.')
-    workspace = services.sentiment()
-    if dataset not in workspace.datasets():
+    workspace, user = services.sentiment(), acting_user()
+    if not workspace.may_see(dataset, user) or dataset not in workspace.datasets(user):  # another's private: 404
         return _bad(f"No dataset named {dataset[:200]!r}.", 404)
-    run_id = workspace.latest_run_id(dataset, train_if_missing=False)
+    run_id = workspace.latest_run_id(dataset, train_if_missing=False, user=user)
     if run_id is None:
-        pending = first_model.start(config, dataset)
+        pending = first_model.start(config, dataset, user)
         if pending.state == "failed":
             return _error(pending.reason, 503, pending.retry_after)
         return _error(
@@ -185,8 +186,8 @@ def sentiment_predict():
             pending.retry_after,
             status="training",
         )
-    run = workspace.run(run_id)
-    record = workspace.runs.get(run_id)
+    run = workspace.run(run_id, user)
+    record = workspace.runs.get(run_id, user)
     trained_at = record["created_at"]
     if trained_at.tzinfo is None:  # SQLite returns naive datetimes; they were stored in UTC
         trained_at = trained_at.replace(tzinfo=UTC)

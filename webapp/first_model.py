@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.access import LOCAL_USER, User
+
 RETRY_AFTER_S = 10  # what a client is told to wait while the first model trains
 FAILED_RETRY_S = 60  # a failed attempt is reported this long before the next one starts
 
@@ -43,12 +45,14 @@ def _folder(data_dir: str | Path) -> Path:
     return Path(data_dir) / "sentiment" / "first-model"
 
 
-def start(config: Mapping[str, Any], dataset_id: str) -> Pending:
+def start(config: Mapping[str, Any], dataset_id: str, user: User = LOCAL_USER) -> Pending:
     """Make sure the first model of ``dataset_id`` is being trained outside this process; return at once.
 
     Args:
         config: The app's settings (``DATA_DIR``, ``DATABASE_URL``, ``DATA_MIRROR``).
         dataset_id: A dataset id known to the workspace (checked by the caller).
+        user: Who asked: the model is theirs, as visible as the dataset is to them
+            (``Workspace.first_model_visibility``).
     """
     folder = _folder(config["DATA_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,7 +71,7 @@ def start(config: Mapping[str, Any], dataset_id: str) -> Pending:
             env["GLASSBOX_DATA_MIRROR"] = str(config["DATA_MIRROR"])
         with open(folder / f"{dataset_id}.log", "ab") as log:
             child = subprocess.Popen(
-                [sys.executable, "-m", "webapp.first_model", dataset_id, str(fd)],
+                [sys.executable, "-m", "webapp.first_model", dataset_id, str(fd), user.name, user.role],
                 env=env,
                 pass_fds=(fd,),
                 stdin=subprocess.DEVNULL,
@@ -93,7 +97,7 @@ def _recent_failure(status_path: Path) -> Pending | None:
     return None
 
 
-def _train(dataset_id: str) -> None:
+def _train(dataset_id: str, user: User = LOCAL_USER) -> None:
     """The child: train the first model unless another process did meanwhile; record a failure's reason."""
     from models.datasets import DatasetError
     from models.db import make_engine
@@ -104,7 +108,7 @@ def _train(dataset_id: str) -> None:
     try:
         engine = make_engine(os.environ["GLASSBOX_DATABASE_URL"])
         workspace = Workspace(engine, data_dir, os.environ.get("GLASSBOX_DATA_MIRROR") or None)
-        workspace.latest_run_id(dataset_id)  # trains when there is still no run
+        workspace.latest_run_id(dataset_id, user=user)  # trains when there is still no run they may see
     except DatasetError as exc:
         _write_failure(status_path, str(exc))
         raise
@@ -121,4 +125,5 @@ def _write_failure(path: Path, reason: str) -> None:
 
 
 if __name__ == "__main__":
-    _train(sys.argv[1])  # sys.argv[2], the inherited lock's fd, stays open until this process exits
+    # sys.argv[2], the inherited lock's fd, stays open until this process exits
+    _train(sys.argv[1], User(sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else LOCAL_USER)

@@ -33,19 +33,22 @@ def _send(stream, *message) -> None:
 def _child(request: dict, out) -> None:
     """The trainer: train, record the run, and report every epoch and the outcome."""
     try:
+        from models.access import LOCAL_USER, User
         from models.db import make_engine
         from models.nn.data import DataError
         from models.nn.spec import SpecError
         from models.nn.workspace import Workspace
 
         workspace = Workspace(make_engine(request["database_url"]), request["data_dir"], request["mirror"])
+        user = User(**request["user"]) if request.get("user") else LOCAL_USER  # who trains: the run's owner
         try:
-            dataset = workspace.dataset(request["dataset_id"])
+            dataset = workspace.dataset(request["dataset_id"], user=user)
             run_id, result = workspace.train(
                 dataset,
                 request["spec"],
                 progress=lambda epoch, epochs, record: _send(out, "epoch", epoch, epochs, record),
                 should_stop=Path(request["stop_path"]).exists,
+                owner=user.name,
             )
         except (SpecError, DataError) as exc:
             _send(out, "error", str(exc))
@@ -74,12 +77,14 @@ def train_in_fresh_process(
     spec: dict,
     stop_path: str,
     progress: Callable[[int, int, dict], None] | None = None,
+    user: dict | None = None,
 ) -> dict:
     """Train ``spec`` on a dataset in a new interpreter and wait for it.
 
     Args:
         stop_path: A file whose appearance stops training after the current batch.
         progress: Called here with ``(epoch, epochs, record)`` for every epoch the trainer reports.
+        user: ``{"name", "role"}`` of who trains: the dataset must be one they may see, the run is theirs.
 
     Returns:
         ``{"run_id", "status", "reason", "epochs", "final", "task"}``, or ``{"error": message}`` when the
@@ -92,6 +97,7 @@ def train_in_fresh_process(
         "dataset_id": dataset_id,
         "spec": spec,
         "stop_path": stop_path,
+        "user": user,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "webapp.nn_jobs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
@@ -152,6 +158,7 @@ def train(
     warm: bool = True,
     owner: int | None = None,
     idle: float = 900.0,
+    user: dict | None = None,
 ) -> dict:
     """Train like :func:`train_in_fresh_process`, on a warm spare trainer when one is ready (``warm``).
 
@@ -161,7 +168,7 @@ def train(
     exits or ``idle`` seconds pass without a run.
     """
     if not warm:
-        return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, progress)
+        return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, progress, user)
     from webapp import nn_warm
 
     owner = os.getppid() if owner is None else owner
@@ -182,7 +189,7 @@ def train(
     connection = nn_warm.claim(data_dir)
     try:
         if connection is None:
-            return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, relay)
+            return train_in_fresh_process(database_url, data_dir, mirror, dataset_id, spec, stop_path, relay, user)
         request = {
             "database_url": database_url,
             "data_dir": data_dir,
@@ -190,6 +197,7 @@ def train(
             "dataset_id": dataset_id,
             "spec": spec,
             "stop_path": stop_path,
+            "user": user,
         }
         return train_in_spare(connection, request, relay)
     finally:

@@ -16,12 +16,14 @@ from sqlalchemy.engine import Engine
 
 from models.db import make_engine
 from models.nn.workspace import Workspace as NNWorkspace
+from models.ownership import Ownership
 from models.sentiment.workspace import Workspace as SentimentWorkspace
 
 _ENGINE = "glassbox.db"
 _SENTIMENT = "glassbox.sentiment-workspace"
 _NN = "glassbox.nn-workspace"
-_KINDS = {_SENTIMENT: SentimentWorkspace, _NN: NNWorkspace}
+_OWNERS = "glassbox.ownership"
+_KINDS = {_SENTIMENT: SentimentWorkspace, _NN: NNWorkspace, _OWNERS: Ownership}
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,10 @@ def init_app(server: flask.Flask) -> None:
 
 def _build(server: flask.Flask, key: str):
     config = server.config
-    workspace = _KINDS[key](server.extensions[_ENGINE], config["DATA_DIR"], config.get("DATA_MIRROR"))
+    if key == _OWNERS:
+        workspace = Ownership(server.extensions[_ENGINE])
+    else:
+        workspace = _KINDS[key](server.extensions[_ENGINE], config["DATA_DIR"], config.get("DATA_MIRROR"))
     server.extensions[key] = workspace
     return workspace
 
@@ -69,3 +74,8 @@ def sentiment() -> SentimentWorkspace:
 def nn() -> NNWorkspace:
     """The app's NN workspace: datasets, training and stored runs."""
     return _workspace(_NN)
+
+
+def owners() -> Ownership:
+    """The owner entries of uploads (the logs page's; the workspaces hold their own on the same database)."""
+    return _workspace(_OWNERS)

@@ -21,12 +21,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from models.access import LOCAL_USER, PRIVATE, User
 from models.cache import LRU
 from models.datasets import fetch_dataset
-from models.files import is_upload_id, store_by_content
+from models.files import content_id, is_upload_id, store_by_content
 from models.logs.aggregate import Events
 from models.logs.follow import Position, Snapshot, snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
+from models.ownership import Ownership
 
 SAMPLE_LINES = 200_000
 SAMPLE_SEED = 7
@@ -118,16 +120,47 @@ def _upload_path(data_dir: str | Path, source_id: str) -> Path:
     return Path(data_dir) / "logs" / f"{source_id}.parquet"
 
 
-def save_upload(result: ParseResult, data_dir: str | Path) -> str:
+def save_upload(
+    result: ParseResult,
+    data_dir: str | Path,
+    owners: Ownership | None = None,
+    owner: User = LOCAL_USER,
+    name: str | None = None,
+    visibility: str = PRIVATE,
+) -> str:
     """Persist a parsed upload as Parquet and return its source id.
 
     Stored with ``models.files.store_by_content`` (named by the hash of what is stored, written
-    beside and renamed), so two workers saving the same upload at once never collide.
+    beside and renamed), so two workers saving the same upload at once never collide. With ``owners``,
+    ``owner`` is recorded as an owner of it first (see ``models.ownership``).
     """
     buffer = pa.BufferOutputStream()
     pq.write_table(result.table, buffer, compression="zstd")
-    source_id, _, _ = store_by_content(Path(data_dir) / "logs", buffer.getvalue().to_pybytes(), ".parquet")
+    payload = buffer.getvalue().to_pybytes()
+    if owners is not None:
+        owners.claim("logs", content_id(payload), owner.name, visibility, name=name)
+    source_id, _, _ = store_by_content(Path(data_dir) / "logs", payload, ".parquet")
     return source_id
+
+
+def check_may_open(source_id: str, user: User, owners: Ownership) -> None:
+    """Refuse another user's private upload in the words used for a missing one (its existence is not told).
+
+    Raises:
+        UnknownSourceError: ``source_id`` is an upload ``user`` may not see.
+    """
+    if is_upload_id(source_id) and not owners.may_see(user, "logs", source_id):
+        raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
+
+
+def uploaded_sources(user: User, owners: Ownership, data_dir: str | Path) -> dict[str, dict]:
+    """Upload source id → the owner entry shown to ``user`` (``name``, ``owner``, ``visibility``), for the uploads
+    they may see that are still stored, newest first (the source menu lists them)."""
+    return {
+        item: entry
+        for item, entry in owners.visible(user, "logs").items()
+        if is_upload_id(item) and _upload_path(data_dir, item).exists()
+    }
 
 
 def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:

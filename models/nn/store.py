@@ -14,7 +14,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models.access import LOCAL_USER, PRIVATE, User
 from models.db import create_tables
+from models.ownership import check_visibility, owner_columns, visible_clause
 
 metadata = sa.MetaData()
 
@@ -32,6 +34,7 @@ runs = sa.Table(
     sa.Column("final", sa.Text, nullable=False),
     sa.Column("seconds", sa.Float, nullable=False),
     sa.Column("path", sa.Text, nullable=False),
+    *owner_columns(),
 )
 
 LIST_COLUMNS = (
@@ -46,6 +49,8 @@ LIST_COLUMNS = (
     "metric",
     "val_metric",
     "seconds",
+    "owner",
+    "visibility",
 )
 
 
@@ -101,13 +106,17 @@ class RunStore:
         status: str,
         path: str,
         reason: str | None = None,
+        owner: str = LOCAL_USER.name,
+        visibility: str = PRIVATE,
     ) -> int:
         """Record a run; returns its id.
 
         Args:
             epochs: Per-epoch metrics (``Result.epochs()``), in order.
             final: ``Result.final``.
+            owner, visibility: Who trained it, and who else may see it.
         """
+        check_visibility(visibility)
         with self.engine.begin() as conn:
             return int(
                 conn.execute(
@@ -122,12 +131,14 @@ class RunStore:
                         final=json.dumps(final),
                         seconds=float(seconds),
                         path=str(path),
+                        owner=str(owner)[:200],
+                        visibility=visibility,
                     )
                 ).inserted_primary_key[0]
             )
 
-    def add_result(self, result, path: str) -> int:
-        """Record a ``models.nn.train.Result`` saved at ``path``."""
+    def add_result(self, result, path: str, owner: str = LOCAL_USER.name, visibility: str = PRIVATE) -> int:
+        """Record a ``models.nn.train.Result`` saved at ``path``, trained by ``owner``."""
         return self.add(
             result.data["name"],
             result.data["task"],
@@ -138,6 +149,8 @@ class RunStore:
             result.status,
             path,
             result.reason,
+            owner,
+            visibility,
         )
 
     @staticmethod
@@ -149,8 +162,9 @@ class RunStore:
             out[key] = json.loads(out[key])
         return out
 
-    def get(self, run_id) -> dict | None:
-        """A run with ``spec``, ``epochs`` and ``final`` decoded, or ``None`` when there is none by that id.
+    def get(self, run_id, user: User = LOCAL_USER) -> dict | None:
+        """A run ``user`` may see with ``spec``, ``epochs`` and ``final`` decoded, or ``None`` when there is none
+        by that id (or it is another user's private run).
 
         ``run_id`` may come from a client: anything but a whole number in the id range (``"1 OR 1=1"``, ``1.5``,
         ``True``, ``None``) names no run.
@@ -159,14 +173,17 @@ class RunStore:
         if run_id is None:
             return None
         with self.engine.connect() as conn:
-            return self._row(conn.execute(sa.select(runs).where(runs.c.id == run_id)).first())
+            return self._row(
+                conn.execute(sa.select(runs).where(runs.c.id == run_id, visible_clause(runs, user))).first()
+            )
 
-    def list(self, dataset: str | None = None, limit: int = 200) -> pd.DataFrame:
-        """Runs newest first.
+    def list(self, dataset: str | None = None, limit: int = 200, user: User = LOCAL_USER) -> pd.DataFrame:
+        """The runs ``user`` may see, newest first.
 
         Returns:
             DataFrame with columns id, created_at, dataset, task, status, network (``network_summary``),
-            epochs (trained), val_loss, metric (``"r2"`` or ``"accuracy"``), val_metric (last epoch), seconds.
+            epochs (trained), val_loss, metric (``"r2"`` or ``"accuracy"``), val_metric (last epoch), seconds,
+            owner (who trained it), visibility.
         """
         query = sa.select(
             runs.c.id,
@@ -177,7 +194,9 @@ class RunStore:
             runs.c.spec,
             runs.c.final,
             runs.c.seconds,
-        )
+            runs.c.owner,
+            runs.c.visibility,
+        ).where(visible_clause(runs, user))
         if dataset is not None:
             query = query.where(runs.c.dataset == dataset)
         with self.engine.connect() as conn:
@@ -198,6 +217,8 @@ class RunStore:
                     "metric": final.get("metric"),
                     "val_metric": final.get("val_metric"),
                     "seconds": row.seconds,
+                    "owner": row.owner,
+                    "visibility": row.visibility,
                 }
             )
         return pd.DataFrame(records, columns=list(LIST_COLUMNS))

@@ -19,9 +19,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import Engine
 
+from models.access import LOCAL_USER, PRIVATE, User
 from models.cache import LRU
 from models.datasets import DatasetError
-from models.files import is_upload_id, store_by_content
+from models.files import content_id, is_upload_id, store_by_content
 from models.nn.data import (
     TASKS,
     DataError,
@@ -36,6 +37,7 @@ from models.nn.data import (
 from models.nn.monitor import Progress
 from models.nn.store import RunStore
 from models.nn.train import Result, train
+from models.ownership import Ownership
 
 BUILTIN = {
     "black-scholes": "Black-Scholes call prices (generated from the formula, 10,000 rows)",
@@ -93,20 +95,25 @@ class Workspace:
     def __init__(self, engine: Engine, data_dir: str | Path, mirror: str | Path | None = None):
         self.data_dir = Path(data_dir)
         self.mirror = mirror
+        self.engine = engine
         self.runs = RunStore(engine)
+        self.owners = Ownership(engine)
 
     @property
     def root(self) -> Path:
         return self.data_dir / "nn"
 
-    def save_upload(self, content: bytes, filename: str) -> str:
-        """Keep an uploaded CSV; returns its id (the same content always gets the same id)."""
+    def save_upload(self, content: bytes, filename: str, owner: User = LOCAL_USER, visibility: str = PRIVATE) -> str:
+        """Keep an uploaded CSV for ``owner``; returns its id (the same content always gets the same id)."""
+        self.owners.claim("nn", content_id(content), owner.name, visibility, name=filename)
         upload_id, path, created = store_by_content(self.root / "datasets", content, ".csv")
         if created:
             path.with_suffix(".name").write_text(filename)
         return upload_id
 
-    def dataset(self, dataset_id: str, target: str | None = None, task: str | None = None) -> Dataset:
+    def dataset(
+        self, dataset_id: str, target: str | None = None, task: str | None = None, user: User = LOCAL_USER
+    ) -> Dataset:
         """A built-in dataset, or an upload with its ``target`` column (cached per process; do not modify).
 
         Args:
@@ -114,9 +121,10 @@ class Workspace:
                 ``rows`` and ``seed`` for ``black-scholes``; ``target`` and ``task`` for an upload.
             target, task: An upload's target column and task (override the id's; the task is guessed when
                 neither gives one).
+            user: Who asks: another user's private upload is no dataset to them.
 
         Raises:
-            UnknownDatasetError: no such dataset.
+            UnknownDatasetError: no such dataset (or one ``user`` may not see).
             DataError: the upload cannot be trained on with that target (the message says why).
         """
         base, params = _parse_id(dataset_id)
@@ -132,8 +140,8 @@ class Workspace:
         if base == "digits":
             return _datasets.get((base,), load_digits)
         path = self.root / "datasets" / f"{base}.csv"
-        if not is_upload_id(base) or not path.exists():
-            raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
+        if not is_upload_id(base) or not path.exists() or not self.owners.may_see(user, "nn", base):
+            raise UnknownDatasetError(f"No dataset named {str(dataset_id)[:120]!r}.")
         target = target or params.get("target")
         task = task or params.get("task") or None
         if not target:
@@ -144,7 +152,7 @@ class Workspace:
         name = name_file.read_text() if name_file.exists() else base
         return _datasets.get((base, target, task, str(self.data_dir)), lambda: load_csv(path, target, task, name=name))
 
-    def describe_upload(self, content: bytes, filename: str) -> dict:
+    def describe_upload(self, content: bytes, filename: str, owner: User = LOCAL_USER) -> dict:
         """Check that an upload is a readable CSV table, keep it, and say what it holds.
 
         Returns:
@@ -156,7 +164,7 @@ class Workspace:
         """
         frame = read_frame(content, filename)
         return {
-            "id": self.save_upload(content, filename),
+            "id": self.save_upload(content, filename, owner),
             "name": filename,
             "rows": len(frame),
             "columns": list(frame.columns),
@@ -169,19 +177,25 @@ class Workspace:
         spec: dict,
         progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
+        owner: str = LOCAL_USER.name,
+        visibility: str = PRIVATE,
     ) -> tuple[int, Result]:
-        """Train, save the run's folder and record it; returns ``(run_id, result)``.
+        """Train, save the run's folder and record it (trained by ``owner``); returns ``(run_id, result)``.
 
         Raises:
             SpecError, DataError: before anything is trained (see ``models.nn.train.train``).
         """
         result = train(dataset, spec, progress=progress, should_stop=should_stop)
         folder = result.save(self.root / "runs" / uuid.uuid4().hex)
-        return self.runs.add_result(result, str(folder)), result
+        return self.runs.add_result(result, str(folder), owner, visibility), result
 
-    def result(self, run_id: int, with_model: bool = True) -> Result:
-        """A stored run's full result (records with histograms, diagnostics, model), loaded once per process."""
-        record = self.runs.get(run_id)
+    def result(self, run_id: int, with_model: bool = True, user: User = LOCAL_USER) -> Result:
+        """A stored run's full result (records with histograms, diagnostics, model), loaded once per process.
+
+        Raises:
+            LookupError: no run by that id that ``user`` may see.
+        """
+        record = self.runs.get(run_id, user)
         if record is None:
             raise LookupError(f"There is no run {run_id!r}.")
         return _results.get(

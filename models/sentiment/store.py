@@ -16,7 +16,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models.access import LEGACY_OWNER, LOCAL_USER, PRIVATE, User
 from models.db import create_tables
+from models.ownership import check_visibility, owner_columns, visible_clause
 from models.sentiment.labels import LABELS
 
 metadata = sa.MetaData()
@@ -33,6 +35,7 @@ corrections = sa.Table(
     sa.Column("batch", sa.String(32), nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("author", sa.String(200), nullable=False, server_default=LEGACY_OWNER, index=True),
 )
 
 runs = sa.Table(
@@ -46,6 +49,7 @@ runs = sa.Table(
     sa.Column("corrections", sa.Integer, nullable=False),
     sa.Column("seconds", sa.Float, nullable=False),
     sa.Column("path", sa.Text, nullable=False),
+    *owner_columns(),
 )
 
 
@@ -65,8 +69,8 @@ class CorrectionStore:
         self.engine = engine
         init_db(engine)
 
-    def relabel(self, dataset: str, rows, texts, old_labels, new_label: str) -> str:
-        """Record new labels for ``rows`` as one batch (one undo step); returns the batch id.
+    def relabel(self, dataset: str, rows, texts, old_labels, new_label: str, author: str = LOCAL_USER.name) -> str:
+        """Record new labels for ``rows`` as one batch (one undo step) by ``author``; returns the batch id.
 
         Rows whose current label already is ``new_label`` are skipped.
 
@@ -89,6 +93,7 @@ class CorrectionStore:
                 "new_label": new_label,
                 "batch": batch,
                 "created_at": now,
+                "author": str(author)[:200],
             }
             for r, t, o in zip(rows, texts, old_labels)
             if o != new_label
@@ -98,28 +103,37 @@ class CorrectionStore:
                 conn.execute(corrections.insert(), values)
         return batch
 
-    def undo(self, dataset: str) -> int:
-        """Undo the newest batch of ``dataset`` that is not undone yet; returns how many rows it held."""
+    def undo(self, dataset: str, user: User = LOCAL_USER) -> int:
+        """Undo ``user``'s newest batch of ``dataset`` not undone yet (an admin: anyone's); returns its row count."""
+        return self.undo_batch(dataset, user)[0]
+
+    def undo_batch(self, dataset: str, user: User = LOCAL_USER) -> tuple[int, str | None]:
+        """Undo ``user``'s newest batch of ``dataset`` that is not undone yet (an admin's: anyone's newest).
+
+        Returns:
+            ``(rows, author)``: how many rows the batch held (0 when there was none) and whose batch it was.
+        """
+        query = sa.select(corrections.c.batch, corrections.c.author).where(
+            corrections.c.dataset == dataset, corrections.c.undone_at.is_(None)
+        )
+        if not user.is_admin:
+            query = query.where(corrections.c.author == user.name)
         with self.engine.begin() as conn:
-            batch = conn.execute(
-                sa.select(corrections.c.batch)
-                .where(corrections.c.dataset == dataset, corrections.c.undone_at.is_(None))
-                .order_by(corrections.c.id.desc())
-                .limit(1)
-            ).scalar()
-            if batch is None:
-                return 0
-            return conn.execute(
+            found = conn.execute(query.order_by(corrections.c.id.desc()).limit(1)).first()
+            if found is None:
+                return 0, None
+            undone = conn.execute(
                 corrections.update()
-                .where(corrections.c.batch == batch, corrections.c.undone_at.is_(None))
+                .where(corrections.c.batch == found.batch, corrections.c.undone_at.is_(None))
                 .values(undone_at=_now())
             ).rowcount
+            return undone, found.author
 
     def history(self, dataset: str) -> pd.DataFrame:
         """Every correction of ``dataset``, newest first, undone ones included.
 
         Returns:
-            DataFrame with columns id, row, text, old_label, new_label, batch, created_at, undone_at.
+            DataFrame with columns id, row, text, old_label, new_label, batch, author, created_at, undone_at.
         """
         with self.engine.connect() as conn:
             result = conn.execute(
@@ -130,6 +144,7 @@ class CorrectionStore:
                     corrections.c.old_label,
                     corrections.c.new_label,
                     corrections.c.batch,
+                    corrections.c.author,
                     corrections.c.created_at,
                     corrections.c.undone_at,
                 )
@@ -147,6 +162,16 @@ class CorrectionStore:
                 .order_by(corrections.c.id)
             ).fetchall()
         return {int(row): LABELS.index(label) for row, label in rows}  # later ids overwrite earlier
+
+    def authors(self, dataset: str) -> dict[int, str]:
+        """Row → author of its effective correction (the newest not undone), for corrected rows only."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(corrections.c.row, corrections.c.author)
+                .where(corrections.c.dataset == dataset, corrections.c.undone_at.is_(None))
+                .order_by(corrections.c.id)
+            ).fetchall()
+        return {int(row): author for row, author in rows}
 
     def apply(self, dataset: str, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The dataset's labels with its corrections applied, and a mask of the corrected rows."""
@@ -169,7 +194,18 @@ class RunStore:
         self.engine = engine
         init_db(engine)
 
-    def add(self, dataset: str, params: dict, metrics: dict, corrections_count: int, seconds: float, path: str) -> int:
+    def add(
+        self,
+        dataset: str,
+        params: dict,
+        metrics: dict,
+        corrections_count: int,
+        seconds: float,
+        path: str,
+        owner: str = LOCAL_USER.name,
+        visibility: str = PRIVATE,
+    ) -> int:
+        check_visibility(visibility)
         with self.engine.begin() as conn:
             return conn.execute(
                 runs.insert().values(
@@ -180,6 +216,8 @@ class RunStore:
                     corrections=corrections_count,
                     seconds=seconds,
                     path=path,
+                    owner=str(owner)[:200],
+                    visibility=visibility,
                 )
             ).inserted_primary_key[0]
 
@@ -190,13 +228,16 @@ class RunStore:
         out["params"], out["metrics"] = json.loads(out["params"]), json.loads(out["metrics"])
         return out
 
-    def get(self, run_id: int) -> dict | None:
+    def get(self, run_id: int, user: User = LOCAL_USER) -> dict | None:
+        """A run ``user`` may see, or ``None``."""
         with self.engine.connect() as conn:
-            return self._row(conn.execute(sa.select(runs).where(runs.c.id == int(run_id))).first())
+            return self._row(
+                conn.execute(sa.select(runs).where(runs.c.id == int(run_id), visible_clause(runs, user))).first()
+            )
 
-    def latest(self, dataset: str, before: int | None = None) -> dict | None:
-        """The newest run of ``dataset`` (older than run ``before`` when given)."""
-        query = sa.select(runs).where(runs.c.dataset == dataset)
+    def latest(self, dataset: str, before: int | None = None, user: User = LOCAL_USER) -> dict | None:
+        """The newest run of ``dataset`` that ``user`` may see (older than run ``before`` when given)."""
+        query = sa.select(runs).where(runs.c.dataset == dataset, visible_clause(runs, user))
         if before is not None:
             query = query.where(runs.c.id < int(before))
         with self.engine.connect() as conn:

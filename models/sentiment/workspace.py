@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from models.access import LOCAL_USER, PRIVATE, TEAM, User
 from models.cache import LRU
-from models.files import is_upload_id, store_by_content
+from models.files import content_id, is_upload_id, store_by_content
+from models.ownership import Ownership, label
 from models.sentiment.data import load_tweets
 from models.sentiment.export import safe_csv
 from models.sentiment.labels import LABELS
@@ -55,25 +57,35 @@ class Workspace:
         self.mirror = mirror
         self.corrections = CorrectionStore(engine)
         self.runs = RunStore(engine)
+        self.owners = Ownership(engine)
 
     @property
     def root(self) -> Path:
         return self.data_dir / "sentiment"
 
     # datasets -------------------------------------------------------------------------
-    def save_dataset(self, dataset: pd.DataFrame, name: str = "upload") -> str:
-        """Store a labelled dataset (see ``models.sentiment.data.labelled``) and return its id."""
+    def save_dataset(
+        self, dataset: pd.DataFrame, name: str = "upload", owner: User = LOCAL_USER, visibility: str = PRIVATE
+    ) -> str:
+        """Store a labelled dataset (see ``models.sentiment.data.labelled``) for ``owner`` and return its id.
+
+        The same content uploaded by another user is the same file, with an owner entry for each of them.
+        """
         buffer = io.BytesIO()
         dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
         payload = buffer.getvalue()
+        self.owners.claim("sentiment", content_id(payload), owner.name, visibility, name=str(name)[:120])
         dataset_id, path, created = store_by_content(self.root / "datasets", payload, ".parquet")
         if created:
             meta = {"name": str(name)[:120], "rows": int(len(dataset))}
             path.with_suffix(".json").write_text(json.dumps(meta))
         return dataset_id
 
-    def datasets(self) -> dict[str, str]:
-        """Dataset id → display name: the built-in ones, then stored uploads, newest first."""
+    def datasets(self, user: User = LOCAL_USER) -> dict[str, str]:
+        """Dataset id → display name for ``user``: the built-in ones, then the uploads they may see, newest first.
+
+        An upload's name says its owner and visibility, e.g. ``"trades.csv (500 rows; ana, private)"``.
+        """
         found = dict(BUILTIN)
         folder = self.root / "datasets"
         metas = (
@@ -81,29 +93,45 @@ class Workspace:
             if folder.is_dir()
             else []
         )
+        visible, owned = self.owners.visible(user, "sentiment"), self.owners.owned_items("sentiment")
         for meta_path in metas:
+            dataset_id = meta_path.stem
+            if dataset_id in owned and dataset_id not in visible:
+                continue
             try:
                 meta = json.loads(meta_path.read_text())
             except (OSError, ValueError):
                 continue
-            found[meta_path.stem] = f"{meta.get('name', 'upload')} ({meta.get('rows', '?'):,} rows)"
+            entry = visible.get(dataset_id, {})
+            name = entry.get("name") or meta.get("name", "upload")
+            who = label(entry.get("owner"), entry.get("visibility"))
+            found[dataset_id] = f"{name} ({meta.get('rows', '?'):,} rows; {who})"
         return found
 
-    def dataset(self, dataset_id: str) -> pd.DataFrame:
-        """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it."""
+    def may_see(self, dataset_id: str, user: User) -> bool:
+        """Whether ``user`` may open the dataset (built in, legacy, or an upload with an entry they may see)."""
+        return dataset_id in BUILTIN or self.owners.may_see(user, "sentiment", dataset_id)
+
+    def dataset(self, dataset_id: str, user: User = LOCAL_USER) -> pd.DataFrame:
+        """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it.
+
+        Raises:
+            UnknownDatasetError: no such dataset, or one ``user`` may not see (the same words: a private
+                upload's existence is not told).
+        """
         if dataset_id == DEFAULT_DATASET:
             return _datasets.get((dataset_id, str(self.data_dir)), lambda: load_tweets(self.data_dir, self.mirror))
         path = self.root / "datasets" / f"{dataset_id}.parquet"
-        if not is_upload_id(dataset_id) or not path.exists():
-            raise UnknownDatasetError(f"No dataset named {dataset_id!r}.")
+        if not is_upload_id(dataset_id) or not path.exists() or not self.may_see(dataset_id, user):
+            raise UnknownDatasetError(f"No dataset named {str(dataset_id)[:80]!r}.")
         return _datasets.get((dataset_id, str(self.data_dir)), lambda: pd.read_parquet(path))
 
-    def labels(self, dataset_id: str) -> tuple[np.ndarray, np.ndarray]:
+    def labels(self, dataset_id: str, user: User = LOCAL_USER) -> tuple[np.ndarray, np.ndarray]:
         """Current labels (corrections applied) and the mask of corrected rows."""
-        return self.corrections.apply(dataset_id, self.dataset(dataset_id)["label"].to_numpy())
+        return self.corrections.apply(dataset_id, self.dataset(dataset_id, user)["label"].to_numpy())
 
-    def relabel(self, dataset_id: str, rows, new_label: str) -> int:
-        """Give ``rows`` the label ``new_label`` as one correction batch (one undo step).
+    def relabel(self, dataset_id: str, rows, new_label: str, user: User = LOCAL_USER) -> int:
+        """Give ``rows`` the label ``new_label`` as one correction batch (one undo step) by ``user``.
 
         Returns:
             How many of the rows changed label (rows that already had it are not recorded).
@@ -112,65 +140,113 @@ class Workspace:
             SelectionError: a row outside the dataset, or a label that is not a class.
         """
         check_label(new_label)
-        dataset = self.dataset(dataset_id)
+        dataset = self.dataset(dataset_id, user)
         rows = check_rows(rows, len(dataset))
-        labels, _ = self.labels(dataset_id)
+        labels, _ = self.labels(dataset_id, user)
         names = np.asarray(LABELS, dtype=object)
-        self.corrections.relabel(dataset_id, rows, dataset["text"].to_numpy()[rows], names[labels[rows]], new_label)
+        texts = dataset["text"].to_numpy()[rows]
+        self.corrections.relabel(dataset_id, rows, texts, names[labels[rows]], new_label, author=user.name)
         return int(np.sum(labels[rows] != LABELS.index(new_label)))
 
-    def corrected_csv(self, dataset_id: str) -> str:
-        """The dataset with corrections applied, as CSV text (text, label, split, corrected), formulas neutralised."""
-        labels, mask = self.labels(dataset_id)
-        frame = self.dataset(dataset_id)
+    def undo(self, dataset_id: str, user: User = LOCAL_USER) -> tuple[int, str | None]:
+        """Undo ``user``'s newest correction batch of the dataset (an admin: anyone's); ``(rows, its author)``."""
+        self.dataset(dataset_id, user)  # one they may see
+        return self.corrections.undo_batch(dataset_id, user)
+
+    def corrected_csv(self, dataset_id: str, user: User = LOCAL_USER) -> str:
+        """The dataset with corrections applied, as CSV text (text, label, split, corrected, author), formulas
+        neutralised; ``author`` names who made a corrected row's label (empty for rows never corrected)."""
+        labels, mask = self.labels(dataset_id, user)
+        frame = self.dataset(dataset_id, user)
+        authors = np.full(len(frame), "", dtype=object)
+        for row, author in self.corrections.authors(dataset_id).items():
+            if row < len(authors):
+                authors[row] = author
         out = pd.DataFrame(
-            {"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask}
+            {
+                "text": frame["text"],
+                "label": np.asarray(LABELS)[labels],
+                "split": frame["split"],
+                "corrected": mask,
+                "author": authors,
+            }
         )
         return safe_csv(out)  # tweets starting with "=", "+", "-", "@" must not run as spreadsheet formulas
 
     # runs -----------------------------------------------------------------------------
-    def train(self, dataset_id: str, params: dict | None = None, progress: Progress | None = None) -> int:
-        """Train on the current labels, store the run and return its id."""
-        dataset = self.dataset(dataset_id)
-        labels, mask = self.labels(dataset_id)
+    def train(
+        self,
+        dataset_id: str,
+        params: dict | None = None,
+        progress: Progress | None = None,
+        user: User = LOCAL_USER,
+        visibility: str = PRIVATE,
+    ) -> int:
+        """Train on the current labels, store the run (owned by ``user``) and return its id."""
+        dataset = self.dataset(dataset_id, user)
+        labels, mask = self.labels(dataset_id, user)
         run = train(dataset, labels, params, progress=progress)
         folder = self.root / "runs" / uuid.uuid4().hex
         run.save(folder)
         run_id = self.runs.add(
-            dataset_id, run.model.get_params(), run.metrics, int(mask.sum()), run.seconds, str(folder)
+            dataset_id,
+            run.model.get_params(),
+            run.metrics,
+            int(mask.sum()),
+            run.seconds,
+            str(folder),
+            owner=user.name,
+            visibility=visibility,
         )
         return int(run_id)
 
+    def first_model_visibility(self, dataset_id: str, user: User) -> str:
+        """A first model is seen by whoever sees its data: team on built-in and legacy or team-visible uploads."""
+        if dataset_id in BUILTIN:
+            return TEAM
+        return self.owners.entry_for(user, "sentiment", dataset_id)["visibility"]
+
     def latest_run_id(
-        self, dataset_id: str, train_if_missing: bool = True, progress: Progress | None = None
+        self,
+        dataset_id: str,
+        train_if_missing: bool = True,
+        progress: Progress | None = None,
+        user: User = LOCAL_USER,
     ) -> int | None:
-        """The dataset's newest run; trains one first when there is none (once per process at a time).
+        """The dataset's newest run that ``user`` may see; trains one first when there is none (once per process
+        at a time), owned by ``user`` and visible as ``first_model_visibility`` says.
 
         The web page never calls this with ``train_if_missing`` inside a request: it asks with False, and
         a background job trains the first model (``progress`` reports its steps).
         """
-        record = self.runs.latest(dataset_id)
+        self.dataset(dataset_id, user)  # one they may see
+        record = self.runs.latest(dataset_id, user=user)
         if record is None and train_if_missing:
             with _train_lock:
-                record = self.runs.latest(dataset_id)
+                record = self.runs.latest(dataset_id, user=user)
                 if record is None:
-                    return self.train(dataset_id, progress=progress)
+                    visibility = self.first_model_visibility(dataset_id, user)
+                    return self.train(dataset_id, progress=progress, user=user, visibility=visibility)
         return None if record is None else int(record["id"])
 
-    def run_record(self, run_id, dataset_id: str | None = None) -> dict:
-        """The stored record of a run a client named, checked: a whole number naming a run (of ``dataset_id``).
+    def run_record(self, run_id, dataset_id: str | None = None, user: User = LOCAL_USER) -> dict:
+        """The stored record of a run a client named, checked: a whole number naming a run (of ``dataset_id``)
+        that ``user`` may see, of a dataset they may see.
 
         Raises:
-            SelectionError: not a whole number, no such run, or a run of another dataset.
+            SelectionError: not a whole number, no such run, a run of another dataset, or one ``user`` may not
+                see (in the same words as a missing one).
         """
-        record = self.runs.get(whole_number(run_id, "A model run")) if _fits_int32(run_id) else None
+        record = self.runs.get(whole_number(run_id, "A model run"), user) if _fits_int32(run_id) else None
+        if record is not None and not self.may_see(record["dataset"], user):
+            record = None
         if record is None or (dataset_id is not None and record["dataset"] != dataset_id):
             raise SelectionError(f"There is no model run {str(run_id)[:40]!r} for this dataset.")
         return record
 
-    def run(self, run_id: int) -> Run:
-        """A stored run, loaded once per process."""
-        record = self.runs.get(run_id)
+    def run(self, run_id: int, user: User = LOCAL_USER) -> Run:
+        """A stored run ``user`` may see, loaded once per process."""
+        record = self.runs.get(run_id, user)
         if record is None:
             raise LookupError(f"No model run {run_id}.")
         return _runs.get(

@@ -4,4 +4,4 @@
 ``upload``: chunked uploads; ``live``: following a server file) run through ``webapp.views.register_views``.
 """
 
-CALLBACK_MODULES = ("view_state", "render", "upload", "live")
+CALLBACK_MODULES = ("view_state", "render", "upload", "live", "sharing")

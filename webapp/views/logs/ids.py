@@ -21,6 +21,7 @@ STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("eve
 COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
 CHIP_TYPE = P + "chip"  # pattern-matching id {"type": CHIP_TYPE, "dim": ..., "value": ...}
 CLIENT = P + "client"  # a store holding CLIENT_CONFIG for assets/logs.js
+SHARE, SHARE_NOTE = P + "share", P + "share-note"  # the shown upload's visibility for its owner
 
 # Chart ids by the name the figure builders and the callbacks' named outputs use.
 GRAPHS = {

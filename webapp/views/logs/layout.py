@@ -8,7 +8,10 @@ import flask
 from dash import dcc, html
 
 from models.logs.aggregate import GRANULARITY_S
-from models.logs.sources import BUILTIN, path_source_id, server_paths
+from models.logs.sources import BUILTIN, path_source_id, server_paths, uploaded_sources
+from models.ownership import label
+from webapp import services
+from webapp.roles import acting_user, can
 from webapp.views.logs import ids
 
 LIVE_INTERVAL_MS = 3000
@@ -52,8 +55,20 @@ def _server_options() -> list[dict]:
     return [{"label": f"Server: {path}", "value": path_source_id(path)} for path in paths]
 
 
+def _upload_options() -> list[dict]:
+    """The uploads the user may see, with their owner and visibility."""
+    if not flask.has_app_context():
+        return []
+    found = uploaded_sources(acting_user(), services.owners(), flask.current_app.config["DATA_DIR"])
+    return [
+        {"label": f"Upload: {entry.get('name') or item} ({label(entry['owner'], entry['visibility'])})", "value": item}
+        for item, entry in found.items()
+    ]
+
+
 def _controls(server_options: list[dict]) -> dbc.Row:
-    options = [{"label": label, "value": value} for value, label in BUILTIN.items()] + server_options
+    options = [{"label": text, "value": value} for value, text in BUILTIN.items()] + server_options + _upload_options()
+    viewer = flask.has_app_context() and not can("editor")
     return dbc.Row(
         [
             dbc.Col(dcc.Dropdown(id=ids.SOURCE, options=options, value="sample", clearable=False), md=3),
@@ -74,8 +89,17 @@ def _controls(server_options: list[dict]) -> dbc.Row:
                     dbc.Progress(
                         id=ids.UPLOAD_PROGRESS, value=0, label="", class_name="mt-1 d-none", style={"height": "1.1rem"}
                     ),
+                    html.Div(
+                        [
+                            html.Small(id=ids.SHARE_NOTE, className="text-body-secondary me-2"),
+                            dbc.Button("Share with the team", id=ids.SHARE, size="sm", outline=True, disabled=True),
+                        ],
+                        className="mt-1",
+                    ),
                 ],
                 md=4,
+                # a viewer uploads nothing: no drop zone, no share button (the server refuses them too)
+                class_name="d-none" if viewer else "",
             ),
             dbc.Col(
                 [

@@ -11,10 +11,19 @@ from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
-from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from models.logs.sources import (
+    UnknownSourceError,
+    check_may_open,
+    is_path_source,
+    load_events,
+    load_path,
+    source_label,
+)
 from webapp import ids as shell_ids
+from webapp import services
 from webapp.components import logs_figures as figs
 from webapp.components.theme import follow_theme, themed
+from webapp.roles import acting_user
 from webapp.views.logs import ids, panels
 from webapp.views.logs.layout import GRID_COLUMNS
 
@@ -74,6 +83,7 @@ def load(view: dict, live: dict | None):
         position = Position.from_dict(live) if live and live.get("source") == source else None
         snap = load_path(source, config["LOG_PATHS"], position)
         return snap.events, {"source": source, **snap.position.to_dict()}
+    check_may_open(source, acting_user(), services.owners())  # another user's private upload (crafted URL or id)
     return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
 
 

@@ -14,6 +14,9 @@ from models.logs.aggregate import Filters
 from models.logs.parse import LogFormatError, parse_bytes
 from models.logs.sources import save_upload
 from models.logs.uploads import UploadError, receive_chunk, take_upload
+from models.ownership import label
+from webapp import services
+from webapp.roles import acting_user, note, writes
 from webapp.views.logs import ids
 from webapp.views.logs.layout import chunk_bytes
 from webapp.views.logs.view_state import url_hash
@@ -76,9 +79,13 @@ def accept_upload(content: bytes, filename: str, view: dict | None, options: lis
             f"{filename}: none of its {result.lines} lines is an access-log line ({examples}). "
             "The previous data is still loaded."
         )
-    source_id = save_upload(result, flask.current_app.config["DATA_DIR"])
+    user = acting_user()
+    source_id = save_upload(result, flask.current_app.config["DATA_DIR"], services.owners(), user, name=filename)
+    note("logs.upload", f"source:{source_id}", name=filename, events=result.parsed)
     view = {**(view or views.DEFAULT_VIEW), "source": source_id, "filters": Filters().to_dict(), "page": 0}
-    options = [o for o in options if o["value"] != source_id] + [{"label": f"Upload: {filename}", "value": source_id}]
+    entry = services.owners().entry_for(user, "logs", source_id)
+    shown = {"label": f"Upload: {filename} ({label(entry['owner'], entry['visibility'])})", "value": source_id}
+    options = [o for o in options if o["value"] != source_id] + [shown]
     notes = [html.Strong(f"{filename}: "), f"{result.parsed:,} events parsed from {result.lines:,} lines."]
     color = "success"
     if not result.table["product"].null_count < result.parsed:
@@ -123,4 +130,4 @@ callback(
         "options": State(ids.SOURCE, "options"),
     },
     prevent_initial_call=True,
-)(upload_chunk)
+)(writes()(upload_chunk))

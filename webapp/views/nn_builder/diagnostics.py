@@ -10,6 +10,7 @@ from webapp import services
 from webapp.components import nn_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import themed
+from webapp.roles import acting_user
 from webapp.views.nn_builder.common import BLANK, alert, themed_blank
 from webapp.views.nn_builder.ids import CELL_COUNT, DIAG_A, DIAG_B, DIAG_NOTE, RESULT
 
@@ -44,7 +45,7 @@ def render_diagnostics(result, theme):
     if not isinstance(result, dict) or not result.get("run_id"):
         return no_update
     try:
-        run = services.nn().result(result["run_id"], with_model=False)
+        run = services.nn().result(result["run_id"], with_model=False, user=acting_user())
     except LookupError as exc:
         return {"a": no_update, "b": no_update, "note": alert(f"{exc} Train a network or pick one in Runs.", "warning")}
     diagnostics = run.diagnostics

@@ -63,6 +63,8 @@ DL_CODE = P + "export-code"
 DOWNLOAD = P + "download"
 CODE = P + "code"
 RUNS_MESSAGE = P + "runs-message"
+SHARE_RUNS = P + "share-runs"
+PRIVATE_RUNS = P + "private-runs"
 
 # Stores: the chosen dataset, a training request, live progress, what the curves show, the run's result.
 DATA = P + "data"

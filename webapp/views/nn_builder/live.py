@@ -10,6 +10,7 @@ from webapp import ids as shell
 from webapp import services
 from webapp.components import nn_figures as figs
 from webapp.components.theme import themed
+from webapp.roles import acting_user
 from webapp.views.nn_builder.common import alert, themed_blank
 from webapp.views.nn_builder.ids import CURVES, DRAWN, EPOCH, HISTOGRAMS, LIVE, RESULT, WARNINGS
 
@@ -105,7 +106,7 @@ def replay_histograms(epoch, result, theme):
     if not isinstance(result, dict) or not result.get("run_id"):
         return no_update
     try:
-        records = services.nn().result(result["run_id"], with_model=False).records
+        records = services.nn().result(result["run_id"], with_model=False, user=acting_user()).records
     except LookupError as exc:
         return {"figure": no_update, "warnings": alert(str(exc), "warning")}
     if not records:

@@ -11,6 +11,7 @@ from models.nn.data import DataError
 from models.nn.workspace import BLACK_SCHOLES_ROWS, BUILTIN
 from webapp import services
 from webapp.components.uploads import upload_zone
+from webapp.roles import acting_user
 from webapp.views.nn_builder.common import alert
 from webapp.views.nn_builder.ids import (
     BATCH,
@@ -214,7 +215,7 @@ def choose_dataset(choice, rows, seed, loss, current):
     hide_form = (choice or form.DEFAULT_DATASET) != "black-scholes"
     unchanged = dict.fromkeys(("data", "info", "losses", "loss", "inputs", "outputs"), no_update)
     try:
-        info = form.dataset_info(services.nn().dataset(data_id), data_id)
+        info = form.dataset_info(services.nn().dataset(data_id, user=acting_user()), data_id)
     except DataError as exc:
         if current and form.same_dataset(current["id"], data_id):  # only its rows or seed failed: keep it
             return {**unchanged, "hide_form": hide_form, "message": alert(f"{exc} {current['name']} stays selected.")}

@@ -8,11 +8,16 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from models.access import PRIVATE, TEAM
 from models.nn import spec as nnspec
+from models.nn.store import parse_run_id
+from models.nn.store import runs as run_table
+from models.ownership import OwnershipError, set_run_visibility
 from webapp import ids as shell
 from webapp import services
 from webapp.components import nn_figures as figs
 from webapp.components.theme import themed
+from webapp.roles import acting_user, can, note, writes
 from webapp.views.nn_builder.common import BLANK, alert
 from webapp.views.nn_builder.ids import (
     CODE,
@@ -22,9 +27,11 @@ from webapp.views.nn_builder.ids import (
     DOWNLOAD,
     OVERLAY,
     OVERLAY_LOG,
+    PRIVATE_RUNS,
     RESULT,
     RUNS_GRID,
     RUNS_MESSAGE,
+    SHARE_RUNS,
     TABS,
 )
 
@@ -41,6 +48,8 @@ def _format(spec: str, diverged: bool = False) -> dict:
 RUN_COLUMNS = [
     {"field": "id", "headerName": "run", "maxWidth": 90},
     {"field": "created_at", "headerName": "when", "minWidth": 150},
+    {"field": "owner", "headerName": "trained by", "minWidth": 110},
+    {"field": "visibility", "maxWidth": 110},
     {"field": "dataset", "minWidth": 200},
     {"field": "status", "maxWidth": 110},
     {"field": "network", "minWidth": 200, "flex": 2},
@@ -86,6 +95,14 @@ def tab():
             ),
             dbc.Button("Export Keras code", color="secondary", id=DL_CODE, size="sm", outline=True),
             html.Span(" for the first checked run (or the newest)", className="small text-body-secondary ms-2"),
+            html.Span(
+                [
+                    dbc.Button("Share checked runs with the team", id=SHARE_RUNS, size="sm", outline=True),
+                    dbc.Button("Make checked runs private", id=PRIVATE_RUNS, size="sm", outline=True, className="ms-2"),
+                ],
+                className="ms-3",
+                hidden=not can("editor"),
+            ),
         ],
         className="mt-2",
     )
@@ -108,14 +125,47 @@ def _rows(rows) -> list[dict]:
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
-@callback(Output(RUNS_GRID, "rowData"), Input(RESULT, "data"), Input(TABS, "active_tab"))
-def list_runs(_result, tab):
-    """Past runs from the database, newest first."""
-    if ctx.triggered_id == TABS and tab != "runs":
-        return no_update
-    frame = services.nn().runs.list()
+def _records() -> list[dict]:
+    """The runs the acting user may see, newest first, as grid rows (with who trained each and its visibility)."""
+    frame = services.nn().runs.list(user=acting_user())
     frame["created_at"] = frame["created_at"].astype(str).str.slice(0, 19)
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+@callback(Output(RUNS_GRID, "rowData"), Input(RESULT, "data"), Input(TABS, "active_tab"))
+def list_runs(_result, tab):
+    """Past runs from the database that the user may see, newest first."""
+    if ctx.triggered_id == TABS and tab != "runs":
+        return no_update
+    return _records()
+
+
+@callback(
+    output={"rows": Output(RUNS_GRID, "rowData", allow_duplicate=True), "message": Output(RUNS_MESSAGE, "children")},
+    inputs=[Input(SHARE_RUNS, "n_clicks"), Input(PRIVATE_RUNS, "n_clicks")],
+    state=[State(RUNS_GRID, "selectedRows")],
+    prevent_initial_call=True,
+)
+@writes()
+def change_visibility(_share, _private, selected):
+    """Make the checked runs team-visible or private (their owner, or an admin)."""
+    visibility = TEAM if ctx.triggered_id == SHARE_RUNS else PRIVATE
+    user, engine = acting_user(), services.nn().engine
+    ids = [run_id for row in _rows(selected) if (run_id := parse_run_id(row.get("id"))) is not None]
+    if not ids:
+        return {"rows": no_update, "message": alert("Check the runs to change first.", "info")}
+    changed, refused = [], []
+    for run_id in ids:
+        try:
+            set_run_visibility(engine, run_table, user, run_id, visibility)
+            changed.append(run_id)
+        except OwnershipError as exc:
+            refused.append(str(exc))
+    for run_id in changed:
+        note("nn.visibility", f"run:{run_id}", visibility=visibility)
+    said = [f"{len(changed)} run(s) now {visibility}."] if changed else []
+    color = "warning" if refused else "success"
+    return {"rows": _records(), "message": alert(" ".join(said + refused[:3]), color)}
 
 
 @callback(
@@ -126,8 +176,8 @@ def list_runs(_result, tab):
 )
 def overlay(selected, log, theme):
     """The checked runs' training and validation loss curves on one chart (log scale: epoch 1 flattens the rest)."""
-    workspace = services.nn()
-    runs = [workspace.runs.get(row.get("id")) for row in _rows(selected)]  # ids no run has are left out
+    workspace, user = services.nn(), acting_user()
+    runs = [workspace.runs.get(row.get("id"), user) for row in _rows(selected)]  # ids no run has are left out
     return themed(figs.overlay_figure([run for run in runs if run], log=bool(log)), theme)
 
 
@@ -150,8 +200,8 @@ def download(_model, _spec, _code, selected, rows):
             "code": no_update,
             "message": alert("No run yet: train a network first.", "info"),
         }
-    workspace = services.nn()
-    record = workspace.runs.get(chosen.get("id"))
+    workspace, user = services.nn(), acting_user()
+    record = workspace.runs.get(chosen.get("id"), user)  # another user's private run is no run here
     if record is None:
         message = alert(f"There is no run {chosen.get('id')!r}; pick one in the table.", "warning")
         return {"download": no_update, "code": no_update, "message": message}
@@ -172,6 +222,6 @@ def download(_model, _spec, _code, selected, rows):
             "code": no_update,
             "message": None,
         }
-    data = workspace.result(record["id"], with_model=False).data
+    data = workspace.result(record["id"], with_model=False, user=user).data
     code = nnspec.to_python(record["spec"], len(data["features"]), data["task"], len(data["classes"]) or None)
     return {"download": dcc.send_string(code, f"{name}.py"), "code": code, "message": None}

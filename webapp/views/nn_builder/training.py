@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from models.nn import form
 from models.nn import spec as nnspec
 from webapp import nn_jobs
+from webapp.roles import acting_user, note, writes
 from webapp.views.nn_builder.architecture import LAYER_STATES
 from webapp.views.nn_builder.common import BLANK, alert
 from webapp.views.nn_builder.ids import (
@@ -103,6 +104,7 @@ def _stop_flag(request_id: str) -> Path:
     },
     prevent_initial_call=True,
 )
+@writes()
 def request_training(
     clicks, info, choice, epochs, batch_size, loss, optimizer, scale, validation, param_ids, param_values, layers
 ):
@@ -147,6 +149,7 @@ def _live(request: dict, epochs: list[dict], total: int, layers: list | None = N
     interval=250,
     prevent_initial_call=True,
 )
+@writes()
 def train(set_progress, request):
     """Train on a background worker; after every epoch the epochs so far go to the page, which appends them."""
     total = int(request["spec"]["epochs"])
@@ -165,6 +168,7 @@ def train(set_progress, request):
 
     flag = _stop_flag(request["id"])
     config = flask.current_app.config
+    user = acting_user()
     try:
         result = nn_jobs.train(
             config["DATABASE_URL"],
@@ -175,9 +179,12 @@ def train(set_progress, request):
             str(flag),
             progress,
             warm=bool(config.get("NN_WARM_TRAINER", True)),
+            user={"name": user.name, "role": user.role},
         )
     finally:
         flag.unlink(missing_ok=True)
+    if result.get("run_id"):
+        note("nn.train", f"run:{result['run_id']}", dataset=request["dataset"], status=result.get("status"))
     return {"run": request["id"], "total": total, "epochs": done, **result}
 
 
@@ -187,6 +194,7 @@ def train(set_progress, request):
     State(REQUEST, "data"),
     prevent_initial_call=True,
 )
+@writes()
 def stop(_clicks, request):
     """Ask the running training to end after its current batch; the partial run is kept."""
     if not request:

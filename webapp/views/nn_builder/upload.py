@@ -9,6 +9,7 @@ from models.nn.data import DataError
 from models.nn.workspace import dataset_id
 from webapp import services
 from webapp.components.uploads import decode_upload, rejected_message
+from webapp.roles import acting_user, note, writes
 from webapp.views.nn_builder.common import alert
 from webapp.views.nn_builder.ids import (
     DATA_MESSAGE,
@@ -35,10 +36,12 @@ from webapp.views.nn_builder.ids import (
     state=[State(UPLOAD, "filename")],
     prevent_initial_call=True,
 )
+@writes()
 def read_upload(contents, filename):
     """Keep a readable CSV and offer its columns as the target; the current dataset stays until "Use this data"."""
     try:
-        upload = services.nn().describe_upload(decode_upload(contents, DataError), filename or "upload.csv")
+        content = decode_upload(contents, DataError)
+        upload = services.nn().describe_upload(content, filename or "upload.csv", owner=acting_user())
     except DataError as exc:
         return {
             "upload": None,
@@ -47,6 +50,7 @@ def read_upload(contents, filename):
             "target": no_update,
             "message": alert(f"{exc} The current data stays selected."),
         }
+    note("nn.upload", f"dataset:{upload['id']}", name=upload["name"], rows=upload["rows"])
     columns = upload["columns"]
     text = (
         f"{upload['name']}: {upload['rows']:,} rows, columns {', '.join(columns[:12])}"
@@ -88,6 +92,7 @@ def reject_upload(rejected):
     state=[State(UPLOADED, "data"), State(TARGET, "value"), State(TASK, "value"), State(DATASET, "options")],
     prevent_initial_call=True,
 )
+@writes()
 def use_upload(_clicks, upload, target, task, options):
     """Check the upload with its target and task; only data a network can train on replaces the current dataset."""
     keep = {"options": no_update, "dataset": no_update}
@@ -95,7 +100,7 @@ def use_upload(_clicks, upload, target, task, options):
         return {**keep, "message": alert("Upload a CSV file first.")}
     data_id = dataset_id(upload["id"], target=target or None, task=task or None)
     try:
-        dataset = services.nn().dataset(data_id)
+        dataset = services.nn().dataset(data_id, user=acting_user())
     except DataError as exc:
         return {**keep, "message": alert(f"{upload['name']}: {exc} The current data stays selected.")}
     label = f"{upload['name']} → {target} ({dataset.task})"

@@ -7,4 +7,4 @@ metrics, before/after), ``selection`` (cell, lasso, table), ``explain`` (one twe
 ``upload``.
 """
 
-CALLBACK_MODULES = ("overview", "selection", "explain", "relabel", "retrain", "upload")
+CALLBACK_MODULES = ("overview", "selection", "explain", "relabel", "retrain", "upload", "sharing")

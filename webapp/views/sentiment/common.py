@@ -21,6 +21,7 @@ from models.sentiment.selection import SelectionError, check_rows, whole_number
 from models.sentiment.views import SPLIT_NAMES, split_mask
 from models.sentiment.workspace import UnknownDatasetError, Workspace
 from webapp import services
+from webapp.roles import acting_user
 from webapp.views.sentiment.ids import MESSAGE
 
 
@@ -67,17 +68,19 @@ def custom(point: dict) -> list:
 
 
 def checked_run(workspace: Workspace, run_info) -> tuple[str, int]:
-    """``(dataset id, run id)`` from the RUN store, the run checked to exist and belong to the dataset."""
+    """``(dataset id, run id)`` from the RUN store, the run checked to exist, to belong to the dataset and to be
+    one the acting user may see (of a dataset they may see): a crafted id of another user's private run or
+    dataset reads as a missing one."""
     if not isinstance(run_info, dict) or not isinstance(run_info.get("dataset"), str):
         raise SelectionError("The page lost track of its model; choose the dataset again.")
-    record = workspace.run_record(run_info.get("run"), run_info["dataset"])
+    record = workspace.run_record(run_info.get("run"), run_info["dataset"], acting_user())
     return run_info["dataset"], int(record["id"])
 
 
 def checked_previous(workspace: Workspace, run_info: dict) -> dict | None:
     """The record of the run before (for the before/after line), checked like the current one."""
     previous = run_info.get("previous")
-    return None if previous is None else workspace.run_record(previous, run_info["dataset"])
+    return None if previous is None else workspace.run_record(previous, run_info["dataset"], acting_user())
 
 
 def checked_cell(cell) -> tuple[str, list[int] | None]:
@@ -106,6 +109,7 @@ def state(run_info, split):
     dataset, run_id = checked_run(workspace, run_info)
     if (split or "test") not in SPLIT_NAMES:
         raise SelectionError(f"Unknown split {str(split)[:20]!r}.")
-    run = workspace.run(run_id)
-    labels, corrected = workspace.labels(dataset)
+    user = acting_user()
+    run = workspace.run(run_id, user)
+    labels, corrected = workspace.labels(dataset, user)
     return workspace, run, labels, corrected, split_mask(run.scores, split or "test")

@@ -10,6 +10,7 @@ from webapp import ids as shell_ids
 from webapp import services
 from webapp.components import sentiment_figures as figs
 from webapp.components.theme import themed
+from webapp.roles import acting_user
 from webapp.views.sentiment.common import checked_row, checked_run, custom, guarded
 from webapp.views.sentiment.ids import EXPLAIN, PIE, RUN, TABLE, TRIANGLE, TWEET
 
@@ -39,7 +40,7 @@ def pick_tweet(cell_clicked, triangle_click, pie_click, current, run_info):
     else:
         return no_update
     workspace = services.sentiment()
-    run = workspace.run(checked_run(workspace, run_info)[1])
+    run = workspace.run(checked_run(workspace, run_info)[1], acting_user())
     row = checked_row(row, len(run.scores))
     return {"row": row, "label": LABELS[int(run.scores["predicted"].iat[row])]}
 
@@ -60,7 +61,7 @@ def render_tweet(tweet, run_info, theme):
             "explain": themed(figs.empty_figure("…then a pie slice to explain that class"), theme),
         }
     workspace = services.sentiment()
-    run = workspace.run(checked_run(workspace, run_info)[1])
+    run = workspace.run(checked_run(workspace, run_info)[1], acting_user())
     if not isinstance(tweet, dict):
         raise SelectionError("Click a tweet in the table or the triangle.")
     scores = run.scores.iloc[checked_row(tweet.get("row"), len(run.scores))]

@@ -68,4 +68,8 @@ CONFIRM_YES = P + "confirm-yes"
 CONFIRM_NO = P + "confirm-no"
 PENDING = P + "pending"
 
+# who may see the chosen dataset: the user's own entry, team or private
+SHARE = P + "share"
+SHARE_NOTE = P + "share-note"
+
 GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN)

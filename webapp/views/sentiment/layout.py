@@ -12,6 +12,7 @@ from models.sentiment.workspace import BUILTIN, DEFAULT_DATASET
 from webapp import services
 from webapp.components.job_watch import job_watch_layout
 from webapp.components.uploads import upload_zone
+from webapp.roles import acting_user, can
 from webapp.views.sentiment.common import DATABASE_DOWN, alert
 from webapp.views.sentiment.grid import tweet_grid
 from webapp.views.sentiment.ids import (
@@ -50,6 +51,8 @@ from webapp.views.sentiment.ids import (
     RETRAIN_WATCH,
     REVISION,
     RUN,
+    SHARE,
+    SHARE_NOTE,
     SHOW_ALL,
     SPLIT,
     SPLIT_COL,
@@ -73,8 +76,9 @@ def _card(title, body, card_id=None):
 
 
 def layout(**_query):
+    viewer = not can("editor")  # a viewer's page shows no upload, relabel, undo, retrain or share control
     try:
-        options = [{"label": name, "value": key} for key, name in services.sentiment().datasets().items()]
+        options = [{"label": name, "value": key} for key, name in services.sentiment().datasets(acting_user()).items()]
         outage = None
     except sa.exc.DatabaseError:  # the workspace is built on first use after an outage at start
         options, outage = [{"label": BUILTIN[DEFAULT_DATASET], "value": DEFAULT_DATASET}], alert(DATABASE_DOWN)
@@ -83,7 +87,15 @@ def layout(**_query):
         [
             dbc.Label("Dataset", html_for=DATASET),
             dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
-            upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"),
+            html.Div(upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"), hidden=viewer),
+            html.Div(
+                [
+                    html.Span(id=SHARE_NOTE, className="small text-body-secondary me-2"),
+                    dbc.Button("Share with the team", id=SHARE, size="sm", outline=True, color="secondary"),
+                ],
+                className="mt-2",
+                hidden=viewer,
+            ),
             html.Div(
                 id=UPLOAD_FORM,
                 hidden=True,
@@ -147,12 +159,28 @@ def layout(**_query):
             ),
             html.Div(
                 [
-                    dbc.Button("Retrain", id=RETRAIN, color="primary", size="sm", className="me-2"),
-                    dbc.Button(
-                        "Stop", id=CANCEL, color="secondary", size="sm", outline=True, className="me-2", disabled=True
-                    ),
-                    dbc.Button(
-                        "Undo last correction", id=UNDO, size="sm", outline=True, color="secondary", className="me-2"
+                    html.Span(
+                        [
+                            dbc.Button("Retrain", id=RETRAIN, color="primary", size="sm", className="me-2"),
+                            dbc.Button(
+                                "Stop",
+                                id=CANCEL,
+                                color="secondary",
+                                size="sm",
+                                outline=True,
+                                className="me-2",
+                                disabled=True,
+                            ),
+                            dbc.Button(
+                                "Undo last correction" if can("admin") else "Undo my last correction",
+                                id=UNDO,
+                                size="sm",
+                                outline=True,
+                                color="secondary",
+                                className="me-2",
+                            ),
+                        ],
+                        hidden=viewer,
                     ),
                     dbc.Button("Export corrected CSV", id=EXPORT, size="sm", outline=True, color="secondary"),
                 ],
@@ -240,6 +268,7 @@ def layout(**_query):
                             size="sm",
                         ),
                         md="auto",
+                        className="d-none" if viewer else "",
                     ),
                 ],
                 className="g-2 mt-2 align-items-center",

@@ -15,6 +15,7 @@ from webapp import ids as shell_ids
 from webapp import services
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import follow_theme, themed
+from webapp.roles import acting_user
 from webapp.views.sentiment.common import UNAVAILABLE, checked_previous, guarded, problem, state
 from webapp.views.sentiment.ids import (
     ACCURACY,
@@ -40,7 +41,7 @@ from webapp.views.sentiment.ids import (
 
 def run_info(workspace: Workspace, run_id: int, dataset_id: str) -> dict:
     """The RUN store's content: the run shown and the one before it (for the before/after line)."""
-    previous = workspace.runs.latest(dataset_id, before=run_id)
+    previous = workspace.runs.latest(dataset_id, before=run_id, user=acting_user())
     return {"dataset": dataset_id, "run": int(run_id), "previous": previous and previous["id"]}
 
 
@@ -57,10 +58,10 @@ def choose_dataset(dataset_id):
     """Show the dataset's newest model; a dataset without one asks the background job to train it."""
     dataset_id = dataset_id or DEFAULT_DATASET
     try:
-        workspace = services.sentiment()
-        if dataset_id not in workspace.datasets():
+        workspace, user = services.sentiment(), acting_user()
+        if dataset_id not in workspace.datasets(user):
             raise UnknownDatasetError(f"No dataset named {str(dataset_id)[:80]!r}.")
-        run_id = workspace.latest_run_id(dataset_id, train_if_missing=False)
+        run_id = workspace.latest_run_id(dataset_id, train_if_missing=False, user=user)
         if run_id is None:
             return {"run": no_update, "first": {"dataset": dataset_id}, "message": no_update}
         return {"run": run_info(workspace, run_id, dataset_id), "first": no_update, "message": no_update}
@@ -88,16 +89,17 @@ def first_training(set_progress, request):
         return {"run": no_update, "message": no_update}
     dataset_id = request["dataset"]
     try:
-        workspace = services.sentiment()
-        if dataset_id not in workspace.datasets():
+        workspace, user = services.sentiment(), acting_user()
+        if dataset_id not in workspace.datasets(user):
             raise UnknownDatasetError(f"No dataset named {dataset_id[:80]!r}.")
-        n = len(workspace.dataset(dataset_id))
+        n = len(workspace.dataset(dataset_id, user))
         set_progress((5, f"Training the first model on {n:,} tweets …"))
         run_id = workspace.latest_run_id(
             dataset_id,
             progress=lambda step, total, message: set_progress(
                 (max(5, round(100 * step / total)), f"Training the first model on {n:,} tweets … {message}")
             ),
+            user=user,
         )
     except (*UNAVAILABLE, sa.exc.DatabaseError) as exc:
         return {"run": no_update, "message": problem(exc)}
@@ -170,7 +172,7 @@ def metrics_panel(result: dict):
 
 def changes(workspace: Workspace, run_info: dict, corrected: np.ndarray):
     """The run's line, and against the previous run: metric deltas and the confusion cells that moved."""
-    record = workspace.run_record(run_info["run"], run_info["dataset"])
+    record = workspace.run_record(run_info["run"], run_info["dataset"], acting_user())
     lines = [
         html.Div(
             f"Model run #{record['id']}: trained in {record['seconds']:.1f} s with {record['corrections']} correction(s); "

@@ -13,6 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from models.sentiment.selection import SelectionError, check_label, page_of, shown_rows, visible_checked
 from models.sentiment.workspace import UnknownDatasetError
 from webapp import services
+from webapp.roles import acting_user, note, writes
 from webapp.views.sentiment.common import alert, checked_run, guarded
 from webapp.views.sentiment.ids import (
     CONFIRM,
@@ -39,9 +40,10 @@ def _commit(run_info: dict, rows: list, new_label: str, revision) -> dict:
     workspace = services.sentiment()
     try:
         dataset, _ = checked_run(workspace, run_info)
-        changed = workspace.relabel(dataset, rows, new_label)
+        changed = workspace.relabel(dataset, rows, new_label, acting_user())
     except (SelectionError, UnknownDatasetError) as exc:
         return {**UNCHANGED, "message": alert(f"Nothing relabelled: {exc}", "warning")}
+    note("sentiment.relabel", f"dataset:{dataset}", rows=changed, label=new_label)
     return {
         **UNCHANGED,
         "revision": (revision or 0) + 1,
@@ -69,6 +71,7 @@ def _commit(run_info: dict, rows: list, new_label: str, revision) -> dict:
     },
     prevent_initial_call=True,
 )
+@writes()
 def relabel(_rows_clicks, _all_clicks, new_label, checked, shown, pages, run_info, revision):
     """Relabel what the user sees: the checked rows on screen, or every row of the table; ask first when many."""
     if ctx.triggered_id == RELABEL_ALL:
@@ -110,6 +113,7 @@ def relabel(_rows_clicks, _all_clicks, new_label, checked, shown, pages, run_inf
     },
     prevent_initial_call=True,
 )
+@writes()
 def answer_confirmation(_yes, _no, pending, run_info, revision):
     """The user's answer to "Relabel N tweets?": commit the pending batch, or drop it."""
     if ctx.triggered_id != CONFIRM_YES or not isinstance(pending, dict):
@@ -136,15 +140,20 @@ clientside_callback(
     inputs={"_clicks": Input(UNDO, "n_clicks"), "run_info": State(RUN, "data"), "revision": State(REVISION, "data")},
     prevent_initial_call=True,
 )
+@writes()
 @guarded
 def undo(_clicks, run_info, revision):
-    workspace = services.sentiment()
-    undone = workspace.corrections.undo(checked_run(workspace, run_info)[0])
+    """Undo the user's own newest correction batch of the dataset (an admin's: anyone's newest)."""
+    workspace, user = services.sentiment(), acting_user()
+    dataset = checked_run(workspace, run_info)[0]
+    undone, author = workspace.undo(dataset, user)
     if not undone:
-        return {"revision": no_update, "message": alert("Nothing to undo.", "info")}
+        return {"revision": no_update, "message": alert("You have no correction to undo here.", "info")}
+    note("sentiment.undo", f"dataset:{dataset}", rows=undone, author=author)
+    whose = "your last correction" if author == user.name else f"{author}'s last correction"
     return {
         "revision": (revision or 0) + 1,
-        "message": alert(f"Undid the last correction ({undone} tweet(s)); the history keeps it.", "info"),
+        "message": alert(f"Undid {whose} ({undone} tweet(s)); the history keeps it.", "info"),
     }
 
 
@@ -153,4 +162,4 @@ def undo(_clicks, run_info, revision):
 def export(_clicks, run_info):
     workspace = services.sentiment()
     dataset, _ = checked_run(workspace, run_info)
-    return dcc.send_string(workspace.corrected_csv(dataset), f"{dataset}-corrected.csv")
+    return dcc.send_string(workspace.corrected_csv(dataset, acting_user()), f"{dataset}-corrected.csv")

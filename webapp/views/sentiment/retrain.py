@@ -9,6 +9,7 @@ from models.sentiment.model import WEIGHTINGS
 from models.sentiment.selection import SelectionError
 from webapp import services
 from webapp.components.job_watch import register_job_watch, running_outputs
+from webapp.roles import acting_user, note, writes
 from webapp.views.sentiment.common import alert, checked_run
 from webapp.views.sentiment.ids import (
     C_VALUE,
@@ -41,6 +42,7 @@ from webapp.views.sentiment.ids import (
     cancel=[Input(CANCEL, "n_clicks")],
     prevent_initial_call=True,
 )
+@writes()
 def retrain(set_progress, _clicks, _retries, run_info, c_value, weighting, ngrams):
     """Refit with the corrections on a background worker; the page shows progress and stays usable.
 
@@ -68,7 +70,9 @@ def _retrain(set_progress, run_info, c_value, weighting, ngrams) -> dict:
         dataset,
         params,
         progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
+        user=acting_user(),
     )
+    note("sentiment.retrain", f"dataset:{dataset}", run=run_id, **params)
     return {
         "run": {"dataset": dataset, "run": run_id, "previous": current},
         "message": alert(f"Retrained: model run #{run_id}.", "success"),

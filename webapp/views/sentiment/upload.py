@@ -8,6 +8,7 @@ from models.sentiment.data import DataError, guess_columns, labelled, read_table
 from models.sentiment.labels import LabelError, parse_label_map
 from webapp import services
 from webapp.components.uploads import decode_upload, rejected_message
+from webapp.roles import acting_user, note, writes
 from webapp.views.sentiment.common import alert
 from webapp.views.sentiment.ids import (
     DATASET,
@@ -37,6 +38,7 @@ from webapp.views.sentiment.ids import (
     inputs={"contents": Input(UPLOAD, "contents"), "filename": State(UPLOAD, "filename")},
     prevent_initial_call=True,
 )
+@writes()
 def read_upload(contents, filename):
     """Read the file once to offer its columns, with the likely text/label/split columns preselected."""
     try:
@@ -82,6 +84,7 @@ def reject_upload(rejected):
     },
     prevent_initial_call=True,
 )
+@writes()
 def use_upload(_clicks, contents, filename, text_col, label_col, split_col, label_map):
     """Turn the upload into a stored dataset with the chosen columns and label mapping."""
     try:
@@ -95,9 +98,10 @@ def use_upload(_clicks, contents, filename, text_col, label_col, split_col, labe
         return {"options": no_update, "dataset": no_update, "message": message}
     except DataError as exc:
         return {"options": no_update, "dataset": no_update, "message": alert(str(exc))}
-    workspace = services.sentiment()
-    dataset_id = workspace.save_dataset(dataset, name=filename or "upload")
-    options = [{"label": name, "value": key} for key, name in workspace.datasets().items()]
+    workspace, user = services.sentiment(), acting_user()
+    dataset_id = workspace.save_dataset(dataset, name=filename or "upload", owner=user)
+    note("sentiment.upload", f"dataset:{dataset_id}", name=filename, rows=len(dataset))
+    options = [{"label": name, "value": key} for key, name in workspace.datasets(user).items()]
     counts = dataset["split"].value_counts()
     message = (
         [f"Loaded {len(dataset):,} tweets ({counts.get('train', 0):,} train, {counts.get('test', 0):,} test)."]
