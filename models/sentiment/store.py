@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.db import create_tables
+from models import migrations
 from models.sentiment.labels import LABELS
 
 metadata = sa.MetaData()
@@ -54,8 +54,9 @@ def _now() -> datetime:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables if they are missing (idempotent, safe from several workers starting at once)."""
-    create_tables(engine, metadata)
+    """Make sure the schema is current: an empty database is migrated to the newest revision; one behind it
+    is refused with a message naming ``glassbox db upgrade`` (``models.migrations``)."""
+    migrations.ensure_current(engine)
 
 
 class CorrectionStore:
