@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models import migrations
 from models.access import LEGACY_OWNER, PRIVATE, TEAM, VISIBILITIES, User, may_change, may_see
-from models.db import create_tables
 
 KINDS = ("logs", "sentiment", "nn")
 """The pages whose uploads have owners."""
@@ -77,7 +77,7 @@ class Ownership:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        create_tables(engine, metadata)
+        migrations.ensure_current(engine)  # the table comes from revision 0003_ownership
 
     def claim(self, kind: str, item: str, owner: str, visibility: str = PRIVATE, name: str | None = None) -> None:
         """Make ``owner`` an owner of ``item`` (before the file is stored). An existing entry keeps its visibility.

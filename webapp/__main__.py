@@ -1,4 +1,5 @@
-"""``python -m webapp`` / ``glassbox``: run the app on the development server."""
+"""``python -m webapp`` / ``glassbox``: run the app on the development server; ``glassbox db|users|tokens ...``
+manage the database, users and tokens (``webapp.cli``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 from werkzeug.serving import WSGIRequestHandler
 
-from webapp import create_app, security
+from webapp import cli, create_app, security
 from webapp.config import ConfigError, load_config
 
 
@@ -20,6 +21,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in cli.COMMANDS:  # glassbox db|users|tokens ...
+        sys.exit(cli.main(argv))
     parser = argparse.ArgumentParser(prog="glassbox", description="Run the Glassbox web app.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)

@@ -24,7 +24,6 @@ import sqlalchemy as sa
 
 from models import audit
 from models.access import User
-from models.db import create_tables
 from webapp.identity import current_user
 
 NEEDS = "_glassbox_needs_role"
@@ -95,11 +94,7 @@ def write_callbacks(app: dash.Dash) -> dict[str, str]:
 
 
 def init_app(app: dash.Dash) -> None:
-    """Refuse marked callbacks to users below their role (one ``before_request`` hook); create the audit table."""
-    try:
-        create_tables(app.server.extensions["glassbox.db"], audit.metadata)
-    except sa.exc.DatabaseError as exc:
-        log.error("The audit table could not be created at start (%s).", exc.__class__.__name__)
+    """Refuse marked callbacks to users below their role: one ``before_request`` hook for every page."""
     update_path = app.config.routes_pathname_prefix + "_dash-update-component"
 
     @app.server.before_request

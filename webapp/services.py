@@ -14,10 +14,12 @@ import flask
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models import migrations
 from models.db import make_engine
 from models.nn.workspace import Workspace as NNWorkspace
 from models.ownership import Ownership
 from models.sentiment.workspace import Workspace as SentimentWorkspace
+from webapp.config import ConfigError
 
 _ENGINE = "glassbox.db"
 _SENTIMENT = "glassbox.sentiment-workspace"
@@ -29,15 +31,21 @@ log = logging.getLogger(__name__)
 
 
 def init_app(server: flask.Flask) -> None:
-    """Create the engine and both workspaces for ``server`` (their constructors create missing tables).
+    """Create the engine and both workspaces for ``server``; an empty database is migrated to the newest schema.
 
     A database that is down at start does not stop the app: /healthz reports it, and the workspaces are
     built on first use once it answers.
+
+    Raises:
+        ConfigError: the database's schema is behind this code's (the message says to run ``glassbox db upgrade``).
     """
-    server.extensions[_ENGINE] = make_engine(server.config["DATABASE_URL"])
+    server.extensions[_ENGINE] = engine = make_engine(server.config["DATABASE_URL"])
     try:
+        migrations.ensure_current(engine)  # an empty database is migrated; one behind is refused (below)
         for key in _KINDS:
             _build(server, key)
+    except migrations.SchemaBehindError as exc:
+        raise ConfigError(str(exc)) from None
     except sa.exc.DatabaseError as exc:
         log.error("The database did not answer at start (%s); tables are created when it does.", exc.__class__.__name__)
 

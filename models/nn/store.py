@@ -14,8 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models import migrations
 from models.access import LOCAL_USER, PRIVATE, User
-from models.db import create_tables
 from models.ownership import check_visibility, owner_columns, visible_clause
 
 metadata = sa.MetaData()
@@ -55,8 +55,9 @@ LIST_COLUMNS = (
 
 
 def init_db(engine: Engine) -> None:
-    """Create the table if it is missing (idempotent, safe from several workers)."""
-    create_tables(engine, metadata)
+    """Make sure the schema is current: an empty database is migrated to the newest revision; one behind it
+    is refused with a message naming ``glassbox db upgrade`` (``models.migrations``)."""
+    migrations.ensure_current(engine)
 
 
 def network_summary(spec: dict) -> str:

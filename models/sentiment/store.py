@@ -16,8 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models import migrations
 from models.access import LEGACY_OWNER, LOCAL_USER, PRIVATE, User
-from models.db import create_tables
 from models.ownership import check_visibility, owner_columns, visible_clause
 from models.sentiment.labels import LABELS
 
@@ -58,8 +58,9 @@ def _now() -> datetime:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables if they are missing (idempotent, safe from several workers starting at once)."""
-    create_tables(engine, metadata)
+    """Make sure the schema is current: an empty database is migrated to the newest revision; one behind it
+    is refused with a message naming ``glassbox db upgrade`` (``models.migrations``)."""
+    migrations.ensure_current(engine)
 
 
 class CorrectionStore:
