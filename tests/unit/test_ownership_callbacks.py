@@ -1,0 +1,368 @@
+"""Crafted Dash callback requests (POST /_dash-update-component, as a browser would send them) from a viewer and
+from another user: a viewer's upload, relabel, undo, retrain or train is refused with 403 and stores nothing;
+another user's private dataset, run or log upload, named by id in a callback or in a URL fragment, reads as a
+missing one (logs, sentiment, NN); pages hide from a viewer what the server refuses them."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import flask
+import pandas as pd
+import pytest
+
+from models.access import TEAM, User
+from models.logs import view as log_views
+from models.logs.parse import parse_bytes
+from models.logs.sources import save_upload
+from webapp import services
+from webapp.identity import set_current_user
+from webapp.roles import write_callbacks
+
+ANA, BOB, ADMIN, VIEWER = User("ana", "editor"), User("bob", "editor"), User("root", "admin"), User("vic", "viewer")
+USERS = {u.name: u for u in (ANA, BOB, ADMIN, VIEWER)}
+LOG = b'1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] "GET /shop/a?product_id=X1 HTTP/1.1" 200 12\n' * 5
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("data")), "NN_WARM_TRAINER": False})
+
+    def as_header_user():  # stands in for sign-in: the user named by a test header (first, before the role check)
+        name = flask.request.headers.get("X-Test-User")
+        if name:
+            set_current_user(USERS[name])
+
+    app.server.before_request_funcs.setdefault(None, []).insert(0, as_header_user)
+    return app
+
+
+@pytest.fixture(scope="module")
+def anas(app):
+    """Ana's private things: a sentiment dataset with a (recorded) run, an NN upload and run, a log upload."""
+    with app.server.test_request_context():
+        sentiment, nn = services.sentiment(), services.nn()
+        frame = pd.DataFrame(
+            {"text": [f"tweet {i}" for i in range(12)], "label": [i % 3 for i in range(12)], "split": "train"}
+        )
+        dataset = sentiment.save_dataset(frame, name="ana.csv", owner=ANA)
+        run = sentiment.runs.add(dataset, {}, {"accuracy": 1.0}, 0, 1.0, "/nowhere", owner="ana")
+        upload = nn.describe_upload(b"x,y\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(30)), "a.csv", ANA)["id"]
+        nn_run = nn.runs.add(f"{upload}?target=y", "regression", {}, [], {}, 1.0, "finished", "/nowhere", owner="ana")
+        config = app.server.config
+        source = save_upload(parse_bytes(LOG, name="a.log"), config["DATA_DIR"], services.owners(), ANA, name="a.log")
+    return {"dataset": dataset, "run": run, "nn_upload": upload, "nn_run": nn_run, "source": source}
+
+
+def _find(app, module: str, name: str) -> tuple[str, dict]:
+    for key, entry in app.callback_map.items():
+        fn = entry.get("callback")
+        if fn is not None and fn.__module__ == f"webapp.views.{module}" and fn.__name__ == name:
+            return key, entry
+    raise LookupError(f"no callback {module}.{name}")
+
+
+def _outputs(key: str):
+    """The outputs a browser names for a callback key (``..a.b...c.d..`` for several; ``@hash`` dropped)."""
+
+    def one(text):
+        ident, prop = text.rsplit(".", 1)
+        return {"id": ident, "property": prop.split("@")[0]}
+
+    if key.startswith(".."):
+        return [one(part) for part in key[2:-2].split("...")]
+    return one(key)
+
+
+def call(client, app, module: str, name: str, user: str, trigger: str, **values):
+    """POST a crafted callback request; ``values`` by ``"id.property"`` (dots in keys written as ``__``)."""
+    key, entry = _find(app, module, name)
+    values = {trigger: 1, **{k.replace("__", "."): v for k, v in values.items()}}  # a click is n_clicks 1
+
+    def dep(d):
+        return {"id": d["id"], "property": d["property"], "value": values.get(f"{d['id']}.{d['property']}")}
+
+    body = {
+        "output": key,
+        "outputs": _outputs(key),
+        "inputs": [dep(i) for i in entry["inputs"]],
+        "state": [dep(s) for s in entry["state"]],
+        "changedPropIds": [trigger],
+    }
+    response = client.post("/_dash-update-component", json=body, headers={"X-Test-User": user})
+    return response.status_code, response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+def test_every_write_callback_is_marked_for_the_one_role_check(app):
+    marked = {(entry["callback"].__module__.rsplit(".", 2)[-2], entry["callback"].__name__) for entry in [
+        app.callback_map[k] for k in write_callbacks(app)
+    ]}  # fmt: skip
+    assert marked == {
+        ("logs", "upload_chunk"),
+        ("logs", "toggle_sharing"),
+        ("sentiment", "read_upload"),
+        ("sentiment", "use_upload"),
+        ("sentiment", "relabel"),
+        ("sentiment", "answer_confirmation"),
+        ("sentiment", "undo"),
+        ("sentiment", "retrain"),
+        ("sentiment", "toggle_sharing"),
+        ("nn_builder", "read_upload"),
+        ("nn_builder", "use_upload"),
+        ("nn_builder", "request_training"),
+        ("nn_builder", "train"),
+        ("nn_builder", "stop"),
+        ("nn_builder", "change_visibility"),
+    }
+
+
+@pytest.mark.parametrize(
+    "module, name, trigger, values",
+    [
+        ("sentiment.relabel", "relabel", "sentiment-relabel-all.n_clicks", "relabel"),
+        ("sentiment.relabel", "undo", "sentiment-undo.n_clicks", "run"),
+        ("sentiment.upload", "use_upload", "sentiment-use.n_clicks", "upload"),
+        ("sentiment.retrain", "retrain", "sentiment-retrain.n_clicks", "run"),
+        ("nn_builder.upload", "read_upload", "nn-builder-upload.contents", "nn_upload"),
+        ("nn_builder.training", "train", "nn-builder-request.data", "nn_request"),
+        ("logs.upload", "upload_chunk", "logs-upload-chunk.data", "log_chunk"),
+    ],
+)
+def test_a_viewers_crafted_write_is_refused_with_403_and_stores_nothing(
+    app, client, anas, module, name, trigger, values
+):
+    with app.server.test_request_context():
+        before = (
+            len(services.sentiment().corrections.history(anas["dataset"])),
+            len(services.sentiment().runs.latest(anas["dataset"]) or {}),
+            len(services.nn().runs.list()),
+            sorted(p.name for p in (services.nn().root / "datasets").glob("*")),
+        )
+    csv = base64.b64encode(b"text,label\nup,positive\ndown,negative\n").decode()
+    run_info = {"dataset": anas["dataset"], "run": anas["run"]}
+    bodies = {
+        "relabel": {
+            "sentiment-relabel-to.value": "positive",
+            "sentiment-table.virtualRowData": [{"row": 0}, {"row": 1}],
+            "sentiment-run.data": run_info,
+        },
+        "run": {"sentiment-run.data": run_info, "sentiment-c.value": 1, "sentiment-weighting.value": "tfidf"},
+        "upload": {
+            "sentiment-upload.contents": f"data:text/csv;base64,{csv}",
+            "sentiment-upload.filename": "up.csv",
+            "sentiment-text-column.value": "text",
+            "sentiment-label-column.value": "label",
+        },
+        "nn_upload": {"nn-builder-upload.contents": f"data:text/csv;base64,{csv}", "nn-builder-upload.filename": "x.csv"},
+        "nn_request": {"nn-builder-request.data": {"id": "r1", "dataset": "digits", "spec": {"epochs": 1}}},
+        "log_chunk": {
+            "logs-upload-chunk.data": {"id": "u1", "name": "v.log", "offset": 0, "total": len(LOG),
+                                       "data": base64.b64encode(LOG).decode()},
+        },
+    }  # fmt: skip
+    status, text = call(client, app, module, name, "vic", trigger, **bodies[values])
+    assert status == 403, text[:300]
+    assert "This needs the editor role; vic is a viewer." in json.loads(text)["error"]
+    with app.server.test_request_context():
+        after = (
+            len(services.sentiment().corrections.history(anas["dataset"])),
+            len(services.sentiment().runs.latest(anas["dataset"]) or {}),
+            len(services.nn().runs.list()),
+            sorted(p.name for p in (services.nn().root / "datasets").glob("*")),
+        )
+    assert after == before
+
+
+def test_an_editors_write_passes_the_role_check(app, client, anas):
+    csv = base64.b64encode(b"a,b\n1,2\n3,4\n").decode()
+    status, text = call(
+        client,
+        app,
+        "nn_builder.upload",
+        "read_upload",
+        "bob",
+        "nn-builder-upload.contents",
+        **{"nn-builder-upload__contents": f"data:text/csv;base64,{csv}", "nn-builder-upload__filename": "b.csv"},
+    )
+    assert status == 200, text[:300]
+    assert "b.csv: 2 rows" in text
+
+
+def test_another_users_private_sentiment_dataset_and_run_read_as_missing(app, client, anas):
+    dataset, run_info = anas["dataset"], {"dataset": anas["dataset"], "run": anas["run"]}
+    status, text = call(
+        client, app, "sentiment.overview", "choose_dataset", "bob", "sentiment-dataset.value",
+        **{"sentiment-dataset__value": dataset},
+    )  # fmt: skip
+    assert status == 200 and f"No dataset named '{dataset}'" in text and "sentiment-run" not in text
+
+    status, text = call(
+        client, app, "sentiment.relabel", "relabel", "bob", "sentiment-relabel-all.n_clicks",
+        **{"sentiment-relabel-to__value": "positive", "sentiment-table__virtualRowData": [{"row": 0}],
+           "sentiment-run__data": run_info},
+    )  # fmt: skip
+    assert status == 200 and "Nothing relabelled" in text and "no model run" in text
+    status, text = call(
+        client,
+        app,
+        "sentiment.relabel",
+        "export",
+        "bob",
+        "sentiment-export.n_clicks",
+        **{"sentiment-run__data": run_info},
+    )
+    # ``guarded`` says why with set_props and PreventUpdate; Dash 4 drops both on a 204 (see the report): no CSV.
+    assert status == 204 and text == ""
+    status, text = call(
+        client, app, "sentiment.relabel", "undo", "bob", "sentiment-undo.n_clicks", **{"sentiment-run__data": run_info}
+    )
+    assert status == 204 and text == ""
+    with app.server.test_request_context():
+        assert services.sentiment().corrections.history(dataset).empty
+
+    # Ana herself exports it (with the author column); an admin may open it too.
+    status, text = call(
+        client,
+        app,
+        "sentiment.relabel",
+        "export",
+        "ana",
+        "sentiment-export.n_clicks",
+        **{"sentiment-run__data": run_info},
+    )
+    assert (
+        status == 200
+        and "text,label,split,corrected,author" in json.loads(text)["response"]["sentiment-download"]["data"]["content"]
+    )
+    status, text = call(
+        client, app, "sentiment.overview", "choose_dataset", "root", "sentiment-dataset.value",
+        **{"sentiment-dataset__value": dataset},
+    )  # fmt: skip
+    assert status == 200 and "No dataset named" not in text
+
+
+def test_another_users_private_nn_upload_and_run_read_as_missing(app, client, anas):
+    status, text = call(
+        client, app, "nn_builder.parameters", "choose_dataset", "bob", "nn-builder-dataset.value",
+        **{"nn-builder-dataset__value": f"{anas['nn_upload']}?target=y"},
+    )  # fmt: skip
+    assert status == 200 and "No dataset named" in text
+
+    selected = [{"id": anas["nn_run"]}]
+    status, text = call(
+        client, app, "nn_builder.runs", "download", "bob", "nn-builder-download-spec.n_clicks",
+        **{"nn-builder-runs__selectedRows": selected},
+    )  # fmt: skip
+    assert status == 200 and f"There is no run {anas['nn_run']}" in text
+    status, text = call(client, app, "nn_builder.runs", "list_runs", "bob", "nn-builder-result.data")
+    assert status == 200 and f'"id": {anas["nn_run"]},' not in text.replace('"id":', '"id": ')
+    status, text = call(client, app, "nn_builder.runs", "list_runs", "ana", "nn-builder-result.data")
+    rows = json.loads(text)["response"]["nn-builder-runs"]["rowData"]
+    assert [(r["id"], r["owner"], r["visibility"]) for r in rows] == [(anas["nn_run"], "ana", "private")]
+
+
+def test_nn_training_on_another_users_private_upload_is_refused_by_the_trainer(app, anas):
+    import io
+
+    from webapp import nn_jobs
+
+    config = app.server.config
+    request = {
+        "database_url": config["DATABASE_URL"],
+        "data_dir": str(config["DATA_DIR"]),
+        "mirror": None,
+        "dataset_id": f"{anas['nn_upload']}?target=y",
+        "spec": {"epochs": 1},
+        "stop_path": "/nonexistent",
+        "user": {"name": "bob", "role": "editor"},
+    }
+    out = io.StringIO()
+    nn_jobs._child(request, out)
+    assert f'["error", "No dataset named \'{anas["nn_upload"]}?target=y\'' in out.getvalue()
+
+
+def test_another_users_private_log_upload_is_not_drawn_from_a_crafted_url(app, client, anas):
+    from webapp.views.logs.view_state import url_hash, view_from_hash
+
+    view = view_from_hash(url_hash({**log_views.DEFAULT_VIEW, "source": anas["source"]}))  # a shared link
+    assert view["source"] == anas["source"]
+    status, text = call(client, app, "logs.render", "render", "bob", "logs-view.data", **{"logs-view__data": view})
+    assert status == 200 and "No log data named" in text and "logs-timeseries" not in text
+    status, text = call(client, app, "logs.render", "render", "ana", "logs-view.data", **{"logs-view__data": view})
+    assert status == 200 and "No log data named" not in text and "logs-timeseries" in text
+
+    with app.server.test_request_context():
+        services.owners().set_visibility(ANA, "logs", anas["source"], TEAM)
+    try:
+        status, text = call(client, app, "logs.render", "render", "bob", "logs-view.data", **{"logs-view__data": view})
+        assert status == 200 and "logs-timeseries" in text
+    finally:
+        with app.server.test_request_context():
+            services.owners().set_visibility(ANA, "logs", anas["source"], "private")
+
+
+def _hidden(component, target: str, hidden: bool = False):
+    """Whether the component with id ``target`` is hidden by itself or an ancestor (``hidden`` or ``d-none``)."""
+    here = hidden or getattr(component, "hidden", None) is True
+    here = here or "d-none" in (getattr(component, "className", None) or getattr(component, "class_name", None) or "")
+    if getattr(component, "id", None) == target:
+        return here
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found = _hidden(child, target, here)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.mark.parametrize(
+    "page, controls",
+    [
+        ("sentiment", ["sentiment-upload", "sentiment-relabel-rows", "sentiment-undo", "sentiment-retrain"]),
+        ("logs", ["logs-upload", "logs-share"]),
+    ],
+)
+def test_a_viewers_page_hides_what_the_server_refuses(app, anas, page, controls):
+    from importlib import import_module
+
+    layout = import_module(f"webapp.views.{page}.layout").layout
+    for user, hidden in ((VIEWER, True), (BOB, False)):
+        with app.server.test_request_context():
+            set_current_user(user)
+            tree = layout()
+        for control in controls:
+            assert _hidden(tree, control) is hidden, (user, control)
+
+
+def test_the_menus_list_only_what_the_user_may_see_with_owner_and_visibility(app, anas):
+    from webapp.views.logs.layout import layout as logs_layout
+    from webapp.views.sentiment.layout import layout as sentiment_layout
+
+    def options(tree, target):
+        if getattr(tree, "id", None) == target:
+            return {o["value"]: o["label"] for o in tree.options}
+        children = getattr(tree, "children", None)
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if hasattr(child, "to_plotly_json") and (found := options(child, target)) is not None:
+                return found
+        return None
+
+    for user, sees in ((ANA, True), (BOB, False), (ADMIN, True)):
+        with app.server.test_request_context():
+            set_current_user(user)
+            sentiment_menu, logs_menu = (
+                options(sentiment_layout(), "sentiment-dataset"),
+                options(logs_layout(), "logs-source"),
+            )
+        assert (anas["dataset"] in sentiment_menu) is sees and (anas["source"] in logs_menu) is sees
+        if sees:
+            assert "ana, private" in sentiment_menu[anas["dataset"]] and "ana, private" in logs_menu[anas["source"]]
