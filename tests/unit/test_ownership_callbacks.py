@@ -12,6 +12,7 @@ import flask
 import pandas as pd
 import pytest
 
+from models import audit
 from models.access import TEAM, User
 from models.logs import view as log_views
 from models.logs.parse import parse_bytes
@@ -194,6 +195,9 @@ def test_an_editors_write_passes_the_role_check(app, client, anas):
     )
     assert status == 200, text[:300]
     assert "b.csv: 2 rows" in text
+    with app.server.test_request_context():
+        events = audit.query(services.engine(), actor="bob", action="nn.upload")
+    assert events and events[0]["detail"] == {"name": "b.csv", "rows": 2}
 
 
 def test_another_users_private_sentiment_dataset_and_run_read_as_missing(app, client, anas):
