@@ -35,6 +35,24 @@ def client(app):
     return app.server.test_client()
 
 
+@pytest.fixture
+def password_app(app_config):
+    """An app with sign-in on (``GLASSBOX_AUTH=password``); sign users in with the ``sign_in`` fixture."""
+    from webapp import create_app
+    from webapp.nn_warm import stop_spares
+
+    yield create_app({**app_config, "AUTH": "password"})
+    stop_spares(app_config["DATA_DIR"])
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(app, name, role="editor")``: a test client signed in through the real form (tests/auth/helpers.py)."""
+    from tests.auth.helpers import sign_in as signed_in_client
+
+    return signed_in_client
+
+
 def free_port() -> int:
     """A TCP port free on loopback now (the OS picks it), so test servers never collide with another run's."""
     import socket

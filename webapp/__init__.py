@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, jobs, layout, roles, security, services
+from webapp import api, auth, jobs, layout, roles, security, services
 from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
 
     Raises:
         ConfigError: a setting cannot be used, e.g. ``GLASSBOX_SECRET_KEY`` is missing or public (``glassbox``
-            and the gunicorn hook give a loopback-only server a random key before calling this).
+            and the gunicorn hook give a loopback-only server a random key before calling this), or
+            ``GLASSBOX_AUTH`` is unset on a server that is not loopback-only (``webapp.auth.resolve_mode``).
     """
     settings = load_config(config)
     _configure_logging(settings["LOG_LEVEL"])
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         raise ConfigError(security.refusal(problem))
     elif len(settings["SECRET_KEY"]) < security.SHORT_SECRET_KEY:
         log.warning("GLASSBOX_SECRET_KEY is shorter than %d characters: use a long random value.", 16)
+    settings["AUTH_MODE"], settings["AUTH_BANNER"] = auth.resolve_mode(settings)
     server = flask.Flask(__name__)
     server.config.update(settings)
     server.config["GLASSBOX_VERSION"] = __version__
@@ -75,9 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     app.index_string = layout.INDEX_STRING
     app.layout = layout.shell
     layout.register_callbacks(app)
-    roles.init_app(app)  # refuses write callbacks to users below their role (webapp.roles)
     server.after_request(_unknown_page_is_404)
     _set_up_dash_now(app)
+    auth.init_app(app)  # after Dash's set-up: its gate would turn that set-up request away
+    roles.init_app(app)  # after the gate (it puts the user on the request): refuses writes below their role
     security.init_app(app)  # last: its CSP hashes every inline script Dash registered
     return app
 
@@ -114,6 +117,7 @@ def _unknown_page_is_404(response: flask.Response) -> flask.Response:
         and response.mimetype == "text/html"
         and (request.path.rstrip("/") or "/") not in _page_paths()
         and not request.path.startswith(("/_dash", "/assets/"))
+        and request.blueprint is None  # the sign-in pages (webapp.auth) are Flask routes of their own
     ):
         response.status_code = 404
     return response

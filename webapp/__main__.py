@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
             # Nobody else can reach the server, and one process means no other worker needs the same key.
             overrides["SECRET_KEY"] = os.environ[security.SECRET_KEY_ENV] = security.random_secret_key()
             print(f"{problem}: listening on {args.host} only, with a random key for this run.", file=sys.stderr)
+        if security.is_loopback_host(args.host):
+            overrides["AUTH_LOOPBACK"] = True  # GLASSBOX_AUTH may stay unset (none), and none needs no banner
         app = create_app(overrides)
     except ConfigError as exc:
         parser.exit(2, f"glassbox: {exc}\n")

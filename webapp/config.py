@@ -6,6 +6,7 @@ Config is layered: defaults, then the environment, then the mapping a test passe
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from models import limits
+from models.access import ROLES
 from models.datasets import DEFAULT_DATA_DIR
 from models.logs import uploads
 
@@ -54,6 +56,45 @@ def _switch(text: str) -> bool:
     if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
         raise ValueError("must be 1 or 0 (or true/false, yes/no, on/off)")
     return value in {"1", "true", "yes", "on"}
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or a positive integer")
+    return value
+
+
+AUTH_MODES = ("none", "password", "oidc", "proxy")
+
+
+def _auth_mode(text: str) -> str:
+    value = text.strip().lower()
+    if value not in AUTH_MODES:
+        raise ValueError(f"must be one of {', '.join(AUTH_MODES)}")
+    return value
+
+
+def _role(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ROLES:
+        raise ValueError(f"must be one of {', '.join(ROLES)}")
+    return value
+
+
+def _role_map(text: str) -> dict[str, str]:
+    """A JSON object from group (or role claim value) to Glassbox role, e.g. ``{"glassbox-admins": "admin"}``."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f'must be a JSON object like {{"glassbox-admins": "admin"}} ({exc.msg})') from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and v in ROLES for k, v in value.items()):
+        raise ValueError(f"must be a JSON object from group names to one of {', '.join(ROLES)}")
+    return value
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def _log_level(text: str) -> str:
@@ -133,6 +174,46 @@ SETTINGS: tuple[Setting, ...] = (
         _path_list,
     ),
     Setting(
+        "AUTH",
+        None,
+        "Sign-in: `password`, `oidc`, `proxy` or `none` (open; README: Sign-in). Required unless the server "
+        "listens on loopback only.",
+        _auth_mode,
+    ),
+    Setting("SESSION_HOURS", 12, "Hours a sign-in lasts; then the session cookie expires.", _positive_int),
+    Setting("LOGIN_MAX_FAILURES", 5, "Failed sign-ins one address may make per window before HTTP 429.", _positive_int),
+    Setting("LOGIN_WINDOW_SECONDS", 900, "The window, in seconds, of `LOGIN_MAX_FAILURES`.", _positive_int),
+    Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies in front whose X-Forwarded-For/-Proto/-Host to trust (HTTPS detection, client address).",
+        _non_negative_int,
+    ),
+    Setting("OIDC_ISSUER", None, "OIDC: the provider's issuer URL (its `/.well-known/openid-configuration` is read)."),
+    Setting("OIDC_CLIENT_ID", None, "OIDC: this app's client id at the provider."),
+    Setting("OIDC_CLIENT_SECRET", None, "OIDC: this app's client secret at the provider."),
+    Setting("OIDC_SCOPES", "openid profile email", "OIDC: scopes to ask for (add `groups` if the provider needs it)."),
+    Setting("OIDC_NAME_CLAIM", "preferred_username", "OIDC: the ID-token claim that names the user (else `sub`)."),
+    Setting("OIDC_ROLES_CLAIM", "groups", "OIDC: the claim (a list or a string) whose values `OIDC_ROLES` maps."),
+    Setting(
+        "OIDC_ROLES",
+        {},
+        'OIDC: JSON from claim values to roles, e.g. `{"glassbox-admins": "admin", "analysts": "editor"}`; the highest wins.',
+        _role_map,
+    ),
+    Setting("OIDC_DEFAULT_ROLE", "viewer", "OIDC: the role of a user no `OIDC_ROLES` entry matches.", _role),
+    Setting("PROXY_USER_HEADER", "X-Forwarded-User", "Proxy: the header the sign-in proxy names the user in."),
+    Setting("PROXY_GROUPS_HEADER", "X-Forwarded-Groups", "Proxy: the header with the user's groups (commas)."),
+    Setting(
+        "PROXY_ADDRESSES",
+        ("127.0.0.1", "::1"),
+        "Proxy: addresses or networks (commas) the identity headers are accepted from; others get HTTP 403.",
+        _csv,
+    ),
+    Setting("PROXY_ROLES", {}, "Proxy: JSON from group names to roles, like `OIDC_ROLES`.", _role_map),
+    Setting("PROXY_DEFAULT_ROLE", "viewer", "Proxy: the role of a user no `PROXY_ROLES` entry matches.", _role),
+    Setting("PROXY_SIGN_OUT_URL", "/oauth2/sign_out", "Proxy: where the navbar's Sign out goes (oauth2-proxy's)."),
+    Setting(
         "NN_WARM_TRAINER",
         True,
         "Keep a spare NN trainer with TensorFlow loaded, so Train starts without its start-up; 0: a fresh one per run.",
@@ -162,6 +243,11 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}.") from None
     config.update(overrides or {})
+    for key in ("OIDC_ROLES", "PROXY_ROLES"):
+        if isinstance(config[key], str):
+            config[key] = _role_map(config[key])
+    if isinstance(config["PROXY_ADDRESSES"], str):
+        config["PROXY_ADDRESSES"] = _csv(config["PROXY_ADDRESSES"])
     if isinstance(config["LOG_PATHS"], str):
         config["LOG_PATHS"] = _path_list(config["LOG_PATHS"])
     config["LOG_PATHS"] = tuple(str(p) for p in config["LOG_PATHS"])

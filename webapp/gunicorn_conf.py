@@ -1,11 +1,11 @@
-"""gunicorn settings the Procfile loads (``--config python:webapp.gunicorn_conf``): the secret-key rule.
+"""gunicorn settings the Procfile loads (``--config python:webapp.gunicorn_conf``): the secret-key and sign-in rules.
 
 The master knows every address gunicorn binds. With ``GLASSBOX_SECRET_KEY`` missing or public it refuses to
 start unless every bind is loopback; then it makes one random key before any worker forks, so all workers
 share it (Dash's signed background-job handles must verify on whichever worker the next poll reaches).
 Without this file, ``webapp.wsgi`` refuses a missing or public key whatever the bind.
 
-It also migrates an empty database to the newest schema once, before the workers fork (they would otherwise race
+Likewise an unset ``GLASSBOX_AUTH`` is refused unless every bind is loopback (then sign-in is off). It also migrates an empty database to the newest schema once, before the workers fork (they would otherwise race
 to do it; ``models.migrations`` locks anyway), and refuses to start on a database whose schema is behind.
 """
 
@@ -17,13 +17,27 @@ import sqlalchemy as sa
 
 from models import migrations
 from models.db import make_engine
-from webapp import security
+from webapp import auth, security
 from webapp.config import ConfigError, load_config
 
 
 def on_starting(server) -> None:
     _secret_key(server)
+    _auth(server)
     _schema(server)
+
+
+def _auth(server) -> None:
+    """An unset GLASSBOX_AUTH is ``none`` on loopback-only binds, and refused on any other."""
+    if os.environ.get(auth.AUTH_ENV):
+        if os.environ[auth.AUTH_ENV].strip().lower() == "none":
+            server.log.warning(auth.OPEN_WARNING)
+        return
+    binds = list(server.cfg.bind)
+    if not security.is_loopback_bind(binds):
+        raise RuntimeError(auth.refusal(f" (gunicorn binds {', '.join(binds)})"))
+    os.environ[auth.AUTH_ENV] = "none"
+    server.log.warning("%s is not set: gunicorn binds %s only, so sign-in is off.", auth.AUTH_ENV, ", ".join(binds))
 
 
 def _schema(server) -> None:

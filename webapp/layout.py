@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, dcc, html
+from werkzeug.exceptions import Unauthorized
 
 from webapp import ids
+from webapp.auth import session as auth_session
+from webapp.identity import current_user
 
 # The stored theme is applied by an inline script before first paint, so a light-theme user
 # never sees a dark flash while Dash boots.
@@ -53,6 +57,62 @@ def _nav_links() -> list:
     ]
 
 
+def _account() -> list:
+    """Who is signed in, with their role, a link to their account page and a sign-out button (a POST form with
+    the session's CSRF token: a link on another site cannot sign anyone out). Nothing when sign-in is off."""
+    config = flask.current_app.config
+    mode = config.get("AUTH_MODE", "none")
+    if mode == "none" or not flask.has_request_context():
+        return []
+    try:
+        user = current_user()
+    except Unauthorized:  # Dash validating the layout outside a user's request
+        return []
+    if mode == "proxy":
+        sign_out = html.A(
+            "Sign out",
+            href=config.get("PROXY_SIGN_OUT_URL") or "/logout",
+            id=ids.NAV_SIGN_OUT,
+            className="btn btn-sm btn-outline-secondary",
+        )
+    else:
+        sign_out = html.Form(
+            [
+                dcc.Input(type="hidden", name="csrf", value=auth_session.csrf_token()),
+                html.Button(
+                    "Sign out", type="submit", id=ids.NAV_SIGN_OUT, className="btn btn-sm btn-outline-secondary"
+                ),
+            ],
+            method="POST",
+            action="/logout",
+            className="mb-0",
+        )
+    return [
+        html.A(
+            [html.Span(user.name, className="fw-semibold"), f" ({user.role})"],
+            href="/account",
+            id=ids.NAV_USER,
+            className="nav-link me-2",
+            title="Your account and API tokens",
+        ),
+        sign_out,
+    ]
+
+
+def _banner() -> list:
+    if not flask.current_app.config.get("AUTH_BANNER"):
+        return []
+    return [
+        dbc.Alert(
+            "Sign-in is off: anyone who can reach this server can see and change everything. "
+            "Set GLASSBOX_AUTH to password, oidc or proxy.",
+            id=ids.AUTH_OFF_BANNER,
+            color="warning",
+            class_name="rounded-0 mb-0 py-2 text-center",
+        )
+    ]
+
+
 def shell() -> html.Div:
     """The layout around every page; built per page load so it lists every registered page."""
     navbar = dbc.Navbar(
@@ -60,7 +120,8 @@ def shell() -> html.Div:
             [
                 dbc.NavbarBrand("Glassbox", href="/", class_name="fw-bold"),
                 dbc.Nav(_nav_links(), navbar=True, class_name="me-auto"),
-                dbc.Switch(id=ids.THEME_SWITCH, label="Dark", value=True, class_name="mb-0 text-body-secondary"),
+                dbc.Switch(id=ids.THEME_SWITCH, label="Dark", value=True, class_name="mb-0 me-3 text-body-secondary"),
+                html.Div(_account(), className="d-flex align-items-center"),
             ],
             fluid=True,
         ),
@@ -76,6 +137,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=ids.THEME_STORE, storage_type="local"),
+            *_banner(),
             navbar,
             dbc.Container(dash.page_container, fluid=True, class_name="pb-4"),
         ]

@@ -18,7 +18,8 @@ from webapp.config import ConfigError, load_config
 # Said first: without a broker there is nothing for a worker to do, whatever else is set.
 if not load_config().get("REDIS_URL"):
     raise ConfigError("GLASSBOX_REDIS_URL is not set: background jobs run on diskcache, no Celery worker is needed.")
-_app = create_app()
+# The worker serves no HTTP: an unset GLASSBOX_AUTH is no reason to refuse (the web process refuses it).
+_app = create_app({"AUTH_LOOPBACK": True})
 celery_app = app = _app.server.extensions["glassbox.celery"]
 
 _contexts = {}

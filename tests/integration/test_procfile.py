@@ -42,6 +42,7 @@ def procfile_server(tmp_path):
         "WEB_CONCURRENCY": "2",
         "GLASSBOX_DATA_DIR": str(tmp_path / "data"),
         "GLASSBOX_SECRET_KEY": "procfile-test",
+        "GLASSBOX_AUTH": "none",  # the Procfile binds 0.0.0.0, where an unset GLASSBOX_AUTH refuses to start
         # The venv's gunicorn first on PATH, as on a PaaS where the app's environment is active.
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }

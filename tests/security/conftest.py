@@ -87,6 +87,7 @@ def start_gunicorn(
         "WEB_CONCURRENCY": "2",
         "GLASSBOX_DATA_DIR": str(tmp_path / "data"),
         "GLASSBOX_LOG_LEVEL": "WARNING",
+        "GLASSBOX_AUTH": "none",  # these tests attack an open server; tests/auth cover sign-in
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     full_env.pop("GLASSBOX_SECRET_KEY", None)

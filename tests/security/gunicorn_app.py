@@ -117,6 +117,7 @@ def start(tmp_path: Path, env: dict[str, str] | None = None, workers: int = 2) -
         "GLASSBOX_DATA_DIR": str(data_dir),
         "GLASSBOX_SECRET_KEY": "security-test-" + os.urandom(8).hex(),
         "PYTHONPATH": str(ROOT),
+        "GLASSBOX_AUTH": "none",  # no gunicorn hook here to see the loopback bind
         **(env or {}),
     }
     log = tmp_path / "gunicorn.log"
