@@ -35,27 +35,26 @@ def provider():
     command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--require-nonce", "true"]
     for user in USERS:
         command += ["--user-claims", json.dumps(user)]
-    log = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            pytest.fail("oidc-provider-mock exited: " + log.read())
-        try:
-            if requests.get(base + "/.well-known/openid-configuration", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("oidc-provider-mock did not start")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail("oidc-provider-mock exited: " + log.read())
+            try:
+                if requests.get(base + "/.well-known/openid-configuration", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("oidc-provider-mock did not start")
+            time.sleep(0.2)
+        yield base
+        process.terminate()
+        process.wait(10)
 
 
 @pytest.fixture
