@@ -54,7 +54,7 @@ def _page(status: int = 200, error: str | None = None, **new):
     user = current_user()
     tokens = accounts.list_tokens(services.engine(), user.name)
     body = Markup(flask.render_template_string(_ACCOUNT, user=user, tokens=tokens, csrf=session.csrf_token(), **new))
-    return pages.page("Your account", body, status=status, error=error)
+    return pages.page("Your account", body, status=status, error=error, width="48rem")
 
 
 def account():

@@ -43,7 +43,7 @@ def audit_view():
     try:
         require_role("admin")
     except Forbidden as exc:
-        return pages.page("Audit log", status=403, error=exc.description)
+        return pages.page("Audit log", status=403, error=exc.description, width="72rem")
     args = flask.request.args
     actor, action, raw_limit = args.get("actor", "").strip(), args.get("action", "").strip(), args.get("limit", "")
     values = {"actor": actor[:200], "action": action[:64], "limit": raw_limit or DEFAULT_LIMIT, "events": []}
@@ -63,7 +63,7 @@ def audit_view():
 
 def _page(values: dict, status: int = 200, error: str | None = None):
     body = Markup(flask.render_template_string(_AUDIT, **values))
-    return pages.page("Audit log", body, status=status, error=error)
+    return pages.page("Audit log", body, status=status, error=error, width="72rem")
 
 
 def add_routes(blueprint: flask.Blueprint) -> None:
