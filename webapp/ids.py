@@ -7,5 +7,5 @@ THEME_STORE = "glassbox-theme"
 # Sign-in (webapp.auth): who is signed in, sign out, the account page link, the "sign-in is off" banner.
 NAV_USER = "shell-nav-user"
 NAV_SIGN_OUT = "shell-nav-sign-out"
-NAV_ACCOUNT = "shell-nav-account"
+NAV_AUDIT = "shell-nav-audit"
 AUTH_OFF_BANNER = "shell-auth-off-banner"

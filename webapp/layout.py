@@ -87,7 +87,9 @@ def _account() -> list:
             action="/logout",
             className="mb-0",
         )
+    audit_link = [html.A("Audit", href="/audit", id=ids.NAV_AUDIT, className="nav-link me-2")] if user.is_admin else []
     return [
+        *audit_link,
         html.A(
             [html.Span(user.name, className="fw-semibold"), f" ({user.role})"],
             href="/account",

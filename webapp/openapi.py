@@ -21,6 +21,17 @@ def openapi_document(config) -> dict:
             body["headers"] = headers
         return body
 
+    signed_in = config.get("AUTH_MODE", "none") != "none"
+    # With sign-in off the API is open; ``{}`` says a request without the token is accepted too.
+    security = [{"bearerAuth": []}] if signed_in else [{}, {"bearerAuth": []}]
+    auth_answers = (
+        {
+            "401": answer("No token, a malformed Authorization header, or a token unknown or revoked."),
+            "403": answer("The token's user has too low a role (writes need editor)."),
+        }
+        if signed_in
+        else {}
+    )
     retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
@@ -48,7 +59,9 @@ def openapi_document(config) -> dict:
                         "required": True,
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}},
                     },
+                    "security": security,
                     "responses": {
+                        **auth_answers,
                         "200": answer(
                             "Labels and probabilities, in the order of texts.",
                             {"$ref": "#/components/schemas/Prediction"},
@@ -77,6 +90,15 @@ def openapi_document(config) -> dict:
             },
         },
         "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token (`gbx_...`) from the account page (/account) or "
+                    "`glassbox tokens create USER`. Required whenever sign-in is on (GLASSBOX_AUTH is not none): "
+                    "reads need the viewer role, writes (POST) the editor role.",
+                }
+            },
             "schemas": {
                 "Error": {
                     "type": "object",
@@ -146,6 +168,6 @@ def openapi_document(config) -> dict:
                         },
                     },
                 },
-            }
+            },
         },
     }

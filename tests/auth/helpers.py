@@ -3,7 +3,8 @@
     from tests.auth.helpers import add_user, sign_in
     app = create_app({**app_config, "AUTH": "password"})        # or the ``password_app`` fixture
     client = sign_in(app, "ana", role="editor")                  # a test client signed in as ana (an editor)
-    sign_in_browser(dash_duo, "ana", password=PASSWORD)          # a dash_duo browser, after dash_duo.start_server
+    dash_duo.start_server(app, navigate=False)                   # "/" redirects to /login: nothing to wait for
+    sign_in_browser(dash_duo, "ana", password=PASSWORD)          # a dash_duo browser signed in, on next_path
 
 ``tests/conftest.py`` has the fixtures ``password_app`` (an app with ``GLASSBOX_AUTH=password``) and ``sign_in``.
 """
@@ -54,7 +55,7 @@ def sign_in_browser(dash_duo, name: str, password: str = PASSWORD, next_path: st
 
     from webapp import ids
 
-    dash_duo.driver.get(f"{dash_duo.server_url}/login?next={next_path}")
+    dash_duo.driver.get(f"{dash_duo.server.url.rstrip('/')}/login?next={next_path}")
     dash_duo.wait_for_element("#login-name", timeout=30).send_keys(name)
     dash_duo.driver.find_element(By.ID, "login-password").send_keys(password)
     dash_duo.driver.find_element(By.ID, "login-submit").click()

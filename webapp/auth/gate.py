@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 OPEN_PATHS = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/auth/", "/_favicon.ico")
 OPEN_EXACT = ("/healthz", "/api/openapi.json")
 API_PREFIX = "/api/"
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class Refused(Exception):
@@ -86,6 +87,9 @@ def gate():
     try:
         if path.startswith(API_PREFIX):
             user = bearer_user()
+            needed = "viewer" if request.method in READ_METHODS else "editor"
+            if not user.can(needed):
+                return refuse(403, f"This needs the {needed} role; {user.name} is a {user.role}.")
         elif mode == "proxy":
             from webapp.auth import proxy
 

@@ -14,7 +14,7 @@ _PAGE = """<!DOCTYPE html>
   <link rel="icon" href="/assets/favicon.ico">
 </head>
 <body>
-<main class="container py-5" style="max-width: 26rem">
+<main class="container py-5" style="max-width: {{ width }}">
   <h1 class="h3 mb-4">Glassbox</h1>
   <h2 class="h5 mb-3">{{ title }}</h2>
   {% if error %}<div id="auth-error" class="alert alert-danger" role="alert">{{ error }}</div>{% endif %}
@@ -48,8 +48,10 @@ _SIGN_OUT_FORM = """<form id="logout-form" method="post" action="/logout">
 </form>"""
 
 
-def page(title: str, body: str = "", status: int = 200, error: str | None = None, note: str | None = None):
-    html = flask.render_template_string(_PAGE, title=title, body=body, error=error, note=note)
+def page(
+    title: str, body: str = "", status: int = 200, error: str | None = None, note: str | None = None, width="26rem"
+):
+    html = flask.render_template_string(_PAGE, title=title, body=body, error=error, note=note, width=width)
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
     return response

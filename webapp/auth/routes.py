@@ -37,6 +37,13 @@ def register(server: flask.Flask) -> None:
         proxy.add_routes(blueprint, server)
     else:
         blueprint.add_url_rule("/login", "login", _no_sign_in)
+    from webapp.auth import audit_page
+
+    audit_page.add_routes(blueprint)
+    if mode != "none":
+        from webapp.auth import account
+
+        account.add_routes(blueprint)
     if mode in ("password", "oidc"):
         blueprint.add_url_rule("/logout", "logout_page", _logout_page, methods=["GET"])
         blueprint.add_url_rule("/logout", "logout", _logout, methods=["POST"])

@@ -34,6 +34,9 @@ def configure(server: flask.Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(server.config["SESSION_HOURS"])),
+        # Write the cookie only when the session changes: a page's parallel requests each writing back the
+        # session they read would drop a value another one had just added (the CSRF token).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
 
@@ -45,7 +48,7 @@ def sign_in(name: str, mode: str) -> None:
     """Start a fresh session for ``name`` (a new cookie: nothing from before sign-in carries over)."""
     flask.session.clear()
     flask.session.permanent = True
-    flask.session.update({_USER: name, _MODE: mode, _AT: int(time.time())})
+    flask.session.update({_USER: name, _MODE: mode, _AT: int(time.time()), _CSRF: secrets.token_urlsafe(24)})
 
 
 def sign_out() -> str | None:
