@@ -83,8 +83,15 @@ def sign_in(driver, base: str, name: str) -> None:
     driver.get(f"{base}/login?next=/")
     wait_for(driver, "#login-name").send_keys(name)
     driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
+    press(driver, "login-submit")
     until(lambda: name in text(driver, "#shell-nav-user"), timeout=60)
+
+
+def press(driver, element_id: str) -> None:
+    """Scroll a button into view and click it, as a user does."""
+    element = wait_for(driver, f"#{element_id}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()
 
 
 def wait_for(driver, selector: str, timeout: float = 60):
@@ -148,7 +155,7 @@ def upload_sentiment(driver, base: str, path, rows: int) -> None:
     driver.get(f"{base}/sentiment")
     wait_for(driver, "#sentiment-upload input[type=file]").send_keys(str(path))
     until(lambda: "Choose the text and label columns" in text(driver, "#sentiment-message"), timeout=60)
-    driver.find_element(By.ID, "sentiment-use").click()
+    press(driver, "sentiment-use-upload")
     until(lambda: f"Loaded {rows:,} tweets" in text(driver, "#sentiment-message"), timeout=60)
     until(lambda: "Model run #" in text(driver, "#sentiment-run-info"), timeout=300)
 
@@ -181,7 +188,7 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
     # Ana shares hers with the team: Bob's menu lists it and her link opens for him.
     ana.get(anas_log_url)
     until(lambda: text(ana, "#logs-share") == "Share with the team", timeout=60)
-    ana.find_element(By.ID, "logs-share").click()
+    press(ana, "logs-share")
     until(lambda: "Your upload, team." in text(ana, "#logs-share-note"), timeout=30)
     bob.get(f"{base}/logs")
     assert "Upload: ana.log (ana, team)" in menu(bob, "logs-source")
@@ -225,7 +232,7 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
     assert answer["status"] == 204 and "shares" not in answer["text"]  # no CSV of hers
 
     # Ana shares the dataset; Bob now finds it, and both relabel on it.
-    ana.find_element(By.ID, "sentiment-share").click()
+    press(ana, "sentiment-share")
     until(lambda: "Your upload, team." in text(ana, "#sentiment-share-note"), timeout=30)
     bob.get(f"{base}/sentiment")
     until(lambda: "Model run #" in text(bob, "#sentiment-run-info"), timeout=120)
@@ -240,10 +247,10 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
             "s.dispatchEvent(new Event('change', {bubbles: true}));"
         )
         until(lambda: "whole selection (" in text(driver, "#sentiment-relabel-all"), timeout=60)
-        driver.find_element(By.ID, "sentiment-relabel-all").click()
+        press(driver, "sentiment-relabel-all")
         until(lambda: "Relabelled" in text(driver, "#sentiment-message") or text(driver, "#sentiment-confirm-text"), 60)
         if "Relabelled" not in text(driver, "#sentiment-message"):  # more than 50 rows: the page asks first
-            driver.find_element(By.ID, "sentiment-confirm-yes").click()
+            press(driver, "sentiment-confirm-yes")
             until(lambda: "Relabelled" in text(driver, "#sentiment-message"), timeout=60)
         return text(driver, "#sentiment-message")
 
@@ -252,9 +259,9 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
     assert "as neutral" in ana_said and "as positive" in bob_said
 
     # Ana's Undo undoes her own batch, not Bob's newer one.
-    ana.find_element(By.ID, "sentiment-undo").click()
+    press(ana, "sentiment-undo")
     until(lambda: "Undid your last correction" in text(ana, "#sentiment-message"), timeout=60)
-    ana.find_element(By.ID, "sentiment-undo").click()
+    press(ana, "sentiment-undo")
     until(lambda: "You have no correction to undo here." in text(ana, "#sentiment-message"), timeout=60)
 
     # The export (from Ana's browser, her dataset's run) names Bob as the author of the rows still corrected.

@@ -130,7 +130,7 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
     [
         ("sentiment.relabel", "relabel", "sentiment-relabel-all.n_clicks", "relabel"),
         ("sentiment.relabel", "undo", "sentiment-undo.n_clicks", "run"),
-        ("sentiment.upload", "use_upload", "sentiment-use.n_clicks", "upload"),
+        ("sentiment.upload", "use_upload", "sentiment-use-upload.n_clicks", "upload"),
         ("sentiment.retrain", "retrain", "sentiment-retrain.n_clicks", "run"),
         ("nn_builder.upload", "read_upload", "nn-builder-upload.contents", "nn_upload"),
         ("nn_builder.training", "train", "nn-builder-request.data", "nn_request"),
