@@ -130,7 +130,7 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
     [
         ("sentiment.relabel", "relabel", "sentiment-relabel-all.n_clicks", "relabel"),
         ("sentiment.relabel", "undo", "sentiment-undo.n_clicks", "run"),
-        ("sentiment.upload", "use_upload", "sentiment-use.n_clicks", "upload"),
+        ("sentiment.upload", "use_upload", "sentiment-use-upload.n_clicks", "upload"),
         ("sentiment.retrain", "retrain", "sentiment-retrain.n_clicks", "run"),
         ("nn_builder.upload", "read_upload", "nn-builder-upload.contents", "nn_upload"),
         ("nn_builder.training", "train", "nn-builder-request.data", "nn_request"),
@@ -370,3 +370,10 @@ def test_the_menus_list_only_what_the_user_may_see_with_owner_and_visibility(app
         assert (anas["dataset"] in sentiment_menu) is sees and (anas["source"] in logs_menu) is sees
         if sees:
             assert "ana, private" in sentiment_menu[anas["dataset"]] and "ana, private" in logs_menu[anas["source"]]
+
+
+def test_the_api_answers_another_users_private_dataset_as_missing(app, client, anas):
+    body = {"texts": ["Shares soar"], "dataset": anas["dataset"]}
+    response = client.post("/api/sentiment/predict", json=body, headers={"X-Test-User": "bob"})
+    assert response.status_code == 404
+    assert response.get_json() == {"error": f"No dataset named '{anas['dataset']}'."}

@@ -91,10 +91,17 @@ def _controls(server_options: list[dict]) -> dbc.Row:
                     ),
                     html.Div(
                         [
-                            html.Small(id=ids.SHARE_NOTE, className="text-body-secondary me-2"),
-                            dbc.Button("Share with the team", id=ids.SHARE, size="sm", outline=True, disabled=True),
+                            html.Small(id=ids.SHARE_NOTE, className="text-body-secondary"),
+                            dbc.Button(
+                                "Share with the team",
+                                id=ids.SHARE,
+                                size="sm",
+                                outline=True,
+                                color="secondary",
+                                disabled=True,
+                            ),
                         ],
-                        className="mt-1",
+                        className="mt-1 d-flex flex-wrap align-items-center gap-2",
                     ),
                 ],
                 md=4,

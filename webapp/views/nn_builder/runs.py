@@ -97,8 +97,17 @@ def tab():
             html.Span(" for the first checked run (or the newest)", className="small text-body-secondary ms-2"),
             html.Span(
                 [
-                    dbc.Button("Share checked runs with the team", id=SHARE_RUNS, size="sm", outline=True),
-                    dbc.Button("Make checked runs private", id=PRIVATE_RUNS, size="sm", outline=True, className="ms-2"),
+                    dbc.Button(
+                        "Share checked runs with the team", id=SHARE_RUNS, size="sm", outline=True, color="secondary"
+                    ),
+                    dbc.Button(
+                        "Make checked runs private",
+                        id=PRIVATE_RUNS,
+                        size="sm",
+                        outline=True,
+                        color="secondary",
+                        className="ms-2",
+                    ),
                 ],
                 className="ms-3",
                 hidden=not can("editor"),

@@ -90,10 +90,10 @@ def layout(**_query):
             html.Div(upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"), hidden=viewer),
             html.Div(
                 [
-                    html.Span(id=SHARE_NOTE, className="small text-body-secondary me-2"),
+                    html.Span(id=SHARE_NOTE, className="small text-body-secondary"),
                     dbc.Button("Share with the team", id=SHARE, size="sm", outline=True, color="secondary"),
                 ],
-                className="mt-2",
+                className="mt-2 d-flex flex-wrap align-items-center gap-2",
                 hidden=viewer,
             ),
             html.Div(
