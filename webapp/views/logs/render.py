@@ -11,7 +11,14 @@ from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
-from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from models.logs.sources import (
+    NotStoredError,
+    UnknownSourceError,
+    is_path_source,
+    load_events,
+    load_path,
+    source_label,
+)
 from webapp import ids as shell_ids
 from webapp.components import logs_figures as figs
 from webapp.components.theme import follow_theme, themed
@@ -66,15 +73,16 @@ def load(view: dict, live: dict | None):
     """The events of the view's source and, for a server file, where reading it stopped.
 
     A server file is read up to the position the browser holds for it, so every click sees
-    the same events as the live updates drew.
+    the same events as the live updates drew. Sources are opened from their store, never
+    parsed here: one that is not stored yet raises ``NotStoredError`` (see ``prepare``).
     """
     config = flask.current_app.config
     source = view["source"]
     if is_path_source(source):
         position = Position.from_dict(live) if live and live.get("source") == source else None
-        snap = load_path(source, config["LOG_PATHS"], position)
+        snap = load_path(source, config["LOG_PATHS"], position, data_dir=config["DATA_DIR"], parse=False)
         return snap.events, {"source": source, **snap.position.to_dict()}
-    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
+    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"), parse=False), None
 
 
 OUTPUTS = {
@@ -86,13 +94,17 @@ OUTPUTS = {
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
+    "prepare": Output(ids.PREPARE, "data"),
 }
 
 
-def render(view, theme, live):
-    """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
+def render(view, theme, live, _prepared=None):
+    """Draw every view for the current state; a source that cannot be read says why and draws nothing;
+    one that is not stored yet asks the background job to parse it (``prepare``), which draws again."""
     try:
         events, position = load(view, live)
+    except NotStoredError:
+        return {**dict.fromkeys(OUTPUTS, no_update), "error": None, "prepare": {"source": view["source"]}}
     except (UnknownSourceError, DatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
@@ -103,6 +115,7 @@ def render(view, theme, live):
         **{name: out[name] for name in OUTPUTS if name in out},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
+        "prepare": no_update,
     }
 
 
@@ -113,6 +126,7 @@ callback(
         "view": Input(ids.VIEW, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
+        "_prepared": Input(ids.PREPARED, "data"),
     },
     prevent_initial_call=True,
 )(render)

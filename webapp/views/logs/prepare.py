@@ -1,0 +1,69 @@
+"""Opening a source that is not stored yet: parse it once, in a background job, with a progress bar.
+
+The render callback never parses: it asks for this job (``ids.PREPARE``) and draws nothing new. The job
+parses the source into its store (``models.logs.columnar``), which every worker then maps, and says it is
+done (``ids.PREPARED``), which draws the page.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import Input, Output, callback, no_update
+
+from models.datasets import DatasetError
+from models.logs.columnar import StoreError
+from models.logs.parse import LogFormatError
+from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from webapp.components.job_watch import register_job_watch, running_outputs
+from webapp.views.logs import ids
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def parse_source(source: str, config, progress) -> None:
+    """Parse ``source`` into its store (nothing to do when it is stored already).
+
+    Args:
+        progress: ``progress(percent, label)`` as the source is read.
+    """
+
+    def reading(done: int, total: int) -> None:
+        progress(round(100 * done / max(total, 1)), f"{_megabytes(done)} of {_megabytes(total)}")
+
+    if is_path_source(source):
+        load_path(source, config["LOG_PATHS"], data_dir=config["DATA_DIR"], progress=reading)
+    else:
+        progress(5, "Parsing…")
+        load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"))
+    progress(100, "Drawing…")
+
+
+@callback(
+    output={
+        "prepared": Output(ids.PREPARED, "data"),
+        "message": Output(ids.PREPARE_MSG, "children"),
+        "done": Output(ids.PREPARE_WATCH.done, "data"),
+    },
+    inputs=[Input(ids.PREPARE, "data"), Input(ids.PREPARE_WATCH.retry, "n_clicks")],
+    background=True,
+    running=[(Output(ids.PREPARE_BOX, "hidden"), False, True), *running_outputs(ids.PREPARE_WATCH)],
+    progress=[Output(ids.PREPARE_PROGRESS, "value"), Output(ids.PREPARE_PROGRESS, "label")],
+    prevent_initial_call=True,
+)
+def prepare(set_progress, request, _retries):
+    """Parse the requested source into its store; the page draws it when this returns."""
+    source = (request or {}).get("source")
+    if not isinstance(source, str):
+        return {"prepared": no_update, "message": None, "done": True}
+    try:
+        parse_source(source, flask.current_app.config, lambda value, label: set_progress((value, label)))
+    except (UnknownSourceError, DatasetError, LogFormatError, StoreError, OSError) as exc:
+        message = dbc.Alert(f"{source_label(source)} cannot be read: {exc}", color="danger", id=ids.SOURCE_ERROR)
+        return {"prepared": no_update, "message": message, "done": True}
+    return {"prepared": {"source": source}, "message": None, "done": True}
+
+
+register_job_watch(ids.PREPARE_WATCH, cancel=None, progress=ids.PREPARE_PROGRESS)
