@@ -36,11 +36,10 @@ def page(app_config, served):
 
     def render_as_the_page_does(view, theme, live):
         """Render; a source not stored yet is parsed by the background job, then drawn (what the browser does)."""
-        out = render.render(view, theme, live)
-        if out["prepare"] is not no_update:
-            prepare.parse_source(out["prepare"]["source"], app.server.config, lambda *_: None)
-            out = render.render(view, theme, live, out["prepare"])
-        return out
+        asked = prepare.request(view)["request"]
+        if asked is not no_update:
+            prepare.parse_source(asked["source"], app.server.config, lambda *_: None)
+        return render.render(view, theme, live, asked)
 
     with app.server.app_context():
         yield SimpleNamespace(render=render_as_the_page_does, follow_log=live.follow_log, plain_render=render.render)
@@ -62,9 +61,16 @@ def test_render_never_parses_a_file_that_is_not_stored_yet(page, served, monkeyp
     from models.logs import follow
 
     monkeypatch.setattr(follow, "_parse_stored", lambda *a: pytest.fail("parsed in the render callback"))
+    from webapp.views.logs import prepare
+
     out = page.plain_render(_view(f"path:{served}"), None, None)
-    assert out["prepare"] == {"source": f"path:{served}"} and out["error"] is None
+    assert out["error"] is None
     assert all(out[name] is no_update for name in ("timeseries", "rows", "pager", "live"))
+    assert prepare.request(_view(f"path:{served}")) == {  # the job is asked for, its bar from empty
+        "request": {"source": f"path:{served}"},
+        "value": 0,
+        "label": "Starting…",
+    }
 
 
 def test_the_background_job_parses_with_progress_then_render_draws_without_parsing(page, served, monkeypatch):
@@ -77,6 +83,7 @@ def test_the_background_job_parses_with_progress_then_render_draws_without_parsi
     assert steps[-1] == (100, "Drawing…") and any(label.endswith("kB") for _, label in steps)
     monkeypatch.setattr(follow, "_parse_stored", lambda *a: pytest.fail("parsed again"))
     assert "90 matching" in page.plain_render(_view(f"path:{served}"), None, None)["pager"]
+    assert prepare.request(_view(f"path:{served}"))["request"] is no_update  # stored: no job
 
 
 def test_the_background_job_says_why_a_source_cannot_be_read(page, served):

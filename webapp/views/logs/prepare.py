@@ -1,8 +1,9 @@
 """Opening a source that is not stored yet: parse it once, in a background job, with a progress bar.
 
-The render callback never parses: it asks for this job (``ids.PREPARE``) and draws nothing new. The job
-parses the source into its store (``models.logs.columnar``), which every worker then maps, and says it is
-done (``ids.PREPARED``), which draws the page.
+The render callback never parses: it draws nothing new for a source that is not stored. As the view
+changes, ``request`` asks for this job (``ids.PREPARE``) when the source is not stored; the job parses it
+into its store (``models.logs.columnar``), which every worker then maps, and says it is done
+(``ids.PREPARED``), which draws the page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from dash import Input, Output, callback, no_update
 from models.datasets import DatasetError
 from models.logs.columnar import StoreError
 from models.logs.parse import LogFormatError
-from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from models.logs.sources import (
+    NotStoredError,
+    UnknownSourceError,
+    is_path_source,
+    load_events,
+    load_path,
+    source_label,
+)
 from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.views.logs import ids
 
@@ -39,6 +47,37 @@ def parse_source(source: str, config, progress) -> None:
         progress(5, "Parsing…")
         load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"))
     progress(100, "Drawing…")
+
+
+def needs_parse(source: str, config) -> bool:
+    """Whether opening ``source`` would parse it (it is not stored yet); errors are render's to say."""
+    try:
+        if is_path_source(source):
+            load_path(source, config["LOG_PATHS"], data_dir=config["DATA_DIR"], parse=False)
+        else:
+            load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"), parse=False)
+    except NotStoredError:
+        return True
+    except (UnknownSourceError, DatasetError, LogFormatError, StoreError, OSError):
+        return False
+    return False
+
+
+@callback(
+    output={
+        "request": Output(ids.PREPARE, "data"),
+        "value": Output(ids.PREPARE_PROGRESS, "value", allow_duplicate=True),
+        "label": Output(ids.PREPARE_PROGRESS, "label", allow_duplicate=True),
+    },
+    inputs={"view": Input(ids.VIEW, "data")},
+    prevent_initial_call=True,
+)
+def request(view):
+    """Ask for the background job (its bar starting from empty) when the view's source is not stored yet."""
+    source = (view or {}).get("source")
+    if not isinstance(source, str) or not needs_parse(source, flask.current_app.config):
+        return {"request": no_update, "value": no_update, "label": no_update}
+    return {"request": {"source": source}, "value": 0, "label": "Starting…"}
 
 
 @callback(

@@ -94,17 +94,16 @@ OUTPUTS = {
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
-    "prepare": Output(ids.PREPARE, "data"),
 }
 
 
 def render(view, theme, live, _prepared=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
-    one that is not stored yet asks the background job to parse it (``prepare``), which draws again."""
+    one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     try:
         events, position = load(view, live)
     except NotStoredError:
-        return {**dict.fromkeys(OUTPUTS, no_update), "error": None, "prepare": {"source": view["source"]}}
+        return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
     except (UnknownSourceError, DatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
@@ -115,7 +114,6 @@ def render(view, theme, live, _prepared=None):
         **{name: out[name] for name in OUTPUTS if name in out},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
-        "prepare": no_update,
     }
 
 
