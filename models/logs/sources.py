@@ -199,13 +199,13 @@ def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None,
         UnknownSourceError: no such source.
         NotStoredError: ``parse`` is False and the source is not stored yet.
     """
-    if not _known(source_id):
-        raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
-    folder = store_folder(source_id, data_dir)
-    if not parse and not columnar.is_stored(folder):
-        raise NotStoredError(f"{source_label(source_id)} is not stored yet.")
 
-    def build() -> Events:
+    def build() -> Events:  # (what raises here is not cached)
+        if not _known(source_id):
+            raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
+        folder = store_folder(source_id, data_dir)
+        if not parse and not columnar.is_stored(folder):
+            raise NotStoredError(f"{source_label(source_id)} is not stored yet.")
         return columnar.open_or_build(folder, lambda: _parse(source_id, str(data_dir), mirror)).events
 
     return _cache.get((source_id, str(data_dir)), build)
