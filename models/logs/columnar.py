@@ -46,9 +46,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from models.cache import LRU
 from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _FineCube, build_cube
 
 STORE_VERSION = 1
+_opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
 MANIFEST = "manifest.json"
 COLUMNS = {"ts": np.int64, "status": np.int16, "bytes": np.int64, "product": np.int32, "category": np.int32}
 CUBE_FIELDS = {
@@ -233,18 +235,26 @@ def _read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def _check_sizes(folder: Path, manifest: dict) -> None:
-    """Every file the manifest names is there and at least as long as it says (appends may run past)."""
+def _check_sizes(folder: Path, manifest: dict) -> tuple:
+    """Every file the manifest names is there and at least as long as it says (appends may run past).
+
+    Returns:
+        The files' sizes and modification times: what an opened store is cached by.
+    """
+    signature = []
     try:
         for name, size in manifest["sizes"].items():
-            actual = (folder / name).stat().st_size
+            stat = (folder / name).stat()
+            actual = stat.st_size
             exact = not name.endswith(".bin")
             if actual < size or (exact and actual != size):
                 raise StoreError(f"{name} holds {actual} bytes; the manifest says {size}.")
+            signature.append((name, stat.st_ino, stat.st_mtime_ns))
     except FileNotFoundError as exc:
         raise StoreError(f"{Path(exc.filename).name} is missing.") from None
     except (KeyError, AttributeError, TypeError) as exc:
         raise StoreError(f"{folder.name}'s manifest is incomplete ({exc}).") from None
+    return tuple(signature)
 
 
 def _column_file(name: str, manifest: dict) -> str:
@@ -266,9 +276,15 @@ def open_store(folder: str | Path, rows: int | None = None) -> Stored:
     """
     folder = Path(folder)
     manifest = _read_manifest(folder)
-    _check_sizes(folder, manifest)
+    signature = _check_sizes(folder, manifest)
     total = int(manifest["rows"])
     rows = total if rows is None else rows
+    key = (str(folder), json.dumps(manifest, sort_keys=True), signature, rows)
+    return _opened.get(key, lambda: _open(folder, manifest, rows))
+
+
+def _open(folder: Path, manifest: dict, rows: int) -> Stored:
+    total = int(manifest["rows"])
     try:
         columns = {name: _memmap(folder / _column_file(name, manifest), dtype, rows) for name, dtype in COLUMNS.items()}
         tables, kept = [], 0
@@ -362,8 +378,8 @@ def _empty_table() -> pa.Table:
 
 
 def _unified(table: pa.Table) -> pa.Table:
-    """One chunk per column, dictionaries unified: what one IPC file can hold."""
-    return table.unify_dictionaries().combine_chunks()
+    """Every chunk of a column with the same dictionary: what one IPC file can hold (chunks stay batches)."""
+    return table.unify_dictionaries()
 
 
 def _labels(values: np.ndarray) -> list[str]:
