@@ -219,6 +219,15 @@ class Stored:
         return self.manifest["segments"]
 
 
+def read_manifest(folder: str | Path) -> dict:
+    """A store's manifest (see the module's docstring).
+
+    Raises:
+        StoreError: missing, unreadable, or from another store version.
+    """
+    return _read_manifest(Path(folder))
+
+
 def _read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text())

@@ -160,6 +160,7 @@ def follow(path: str | Path, position: Position) -> Snapshot:
 # ---------------------------------------------------------------------------------------------
 
 FIRST_LINE_BYTES = 64 * 1024
+TAIL_BYTES = 32 << 20  # without ``parse``, a stored file that grew by more than this is left to the background job
 
 
 def _file_key(path: Path, stat: os.stat_result) -> str:
@@ -246,7 +247,7 @@ def stored_snapshot(
     path = Path(path)
     stat = os.stat(path)
     folder = Path(root) / _file_key(path, stat)
-    if not parse and not columnar.is_stored(folder):
+    if not parse and not is_file_stored(path, root):
         raise columnar.NotStoredError(f"{path} is not stored yet.")
     stored = columnar.open_or_build(folder, lambda: _parse_stored(path, progress))
     if int(stored.segments[-1]["offset"]) > stat.st_size:  # truncated, yet it starts with the same line
@@ -264,6 +265,18 @@ def stored_snapshot(
     if position is None:
         return latest
     return replace(latest, restarted=True, added=len(latest.events), earliest=None)
+
+
+def is_file_stored(path: str | Path, root: str | Path) -> bool:
+    """Whether the file opens from its store with little to parse: stored, and grown by less than ``TAIL_BYTES``."""
+    path = Path(path)
+    stat = os.stat(path)
+    folder = Path(root) / _file_key(path, stat)
+    try:
+        offset = int(columnar.read_manifest(folder)["segments"][-1]["offset"])
+    except (columnar.StoreError, KeyError, IndexError, TypeError, ValueError):
+        return False
+    return columnar.is_stored(folder) and offset <= stat.st_size <= offset + TAIL_BYTES
 
 
 def stored_follow(path: str | Path, root: str | Path, position: Position) -> Snapshot:

@@ -29,7 +29,7 @@ from models.files import is_upload_id, store_by_content
 from models.logs import columnar
 from models.logs.aggregate import Events
 from models.logs.columnar import NotStoredError
-from models.logs.follow import Position, Snapshot, snapshot, stored_snapshot
+from models.logs.follow import Position, Snapshot, is_file_stored, snapshot, stored_snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
 
 SAMPLE_LINES = 200_000
@@ -184,8 +184,17 @@ def _known(source_id: str) -> bool:
     return source_id in BUILTIN or is_upload_id(source_id)
 
 
-def is_stored(source_id: str, data_dir: str | Path) -> bool:
-    """Whether a built-in source or an upload opens without parsing (its store is complete)."""
+def is_stored(source_id: str, data_dir: str | Path, patterns: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether a source opens without parsing (its store is complete; a server file's is nearly up to date).
+
+    Raises:
+        UnknownSourceError: a server file that ``patterns`` do not allow.
+    """
+    if is_path_source(source_id):
+        try:
+            return is_file_stored(allowed_path(source_id, patterns), columnar.store_root(data_dir))
+        except OSError:
+            return False
     return _known(source_id) and columnar.is_stored(store_folder(source_id, data_dir))
 
 

@@ -267,3 +267,23 @@ def test_the_stored_path_source_opens_without_parsing_in_the_render(tmp_path):
     built = sources.load_path(source, patterns, data_dir=tmp_path, progress=lambda done, total: progress.append(done))
     assert len(built.events) == 30 and progress[-1] == (logs / "access.log").stat().st_size
     assert len(sources.load_path(source, patterns, data_dir=tmp_path, parse=False).events) == 30
+    assert sources.is_stored(source, tmp_path, patterns)
+
+
+def test_a_stored_file_that_grew_a_lot_is_left_to_the_background_job(tmp_path, monkeypatch):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "access.log").write_text(lines(0, 30))
+    source, patterns = "path:" + str(logs / "access.log"), (str(logs / "*.log"),)
+    sources.load_path(source, patterns, data_dir=tmp_path)
+    monkeypatch.setattr(follow_module, "TAIL_BYTES", 1000)
+    with open(logs / "access.log", "a") as out:
+        out.write(lines(30, 5))  # a little: opened without the job, the new lines appended
+    assert len(sources.load_path(source, patterns, data_dir=tmp_path, parse=False).events) == 35
+    with open(logs / "access.log", "a") as out:
+        out.write(lines(35, 100))  # a lot: the render callback would parse it, so it says so instead
+    assert not sources.is_stored(source, tmp_path, patterns)
+    with pytest.raises(columnar.NotStoredError):
+        sources.load_path(source, patterns, data_dir=tmp_path, parse=False)
+    assert len(sources.load_path(source, patterns, data_dir=tmp_path).events) == 135  # the job catches up
+    assert sources.is_stored(source, tmp_path, patterns)

@@ -13,12 +13,14 @@ import flask
 from dash import Input, Output, callback, no_update
 
 from models.datasets import DatasetError
+from models.files import is_upload_id
 from models.logs.columnar import StoreError
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
-    NotStoredError,
+    BUILTIN,
     UnknownSourceError,
     is_path_source,
+    is_stored,
     load_events,
     load_path,
     source_label,
@@ -51,16 +53,12 @@ def parse_source(source: str, config, progress) -> None:
 
 def needs_parse(source: str, config) -> bool:
     """Whether opening ``source`` would parse it (it is not stored yet); errors are render's to say."""
+    if not (is_path_source(source) or source in BUILTIN or is_upload_id(source)):
+        return False  # render says it is unknown
     try:
-        if is_path_source(source):
-            load_path(source, config["LOG_PATHS"], data_dir=config["DATA_DIR"], parse=False)
-        else:
-            load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"), parse=False)
-    except NotStoredError:
-        return True
-    except (UnknownSourceError, DatasetError, LogFormatError, StoreError, OSError):
+        return not is_stored(source, config["DATA_DIR"], config["LOG_PATHS"])
+    except UnknownSourceError:
         return False
-    return False
 
 
 @callback(
