@@ -150,6 +150,7 @@ def main() -> None:
         )
         del snap
 
+        columnar._opened.clear()  # as a fresh worker: nothing opened in this process
         drop_page_cache(store_dir)
         began = time.perf_counter()
         events = columnar.open_store(store_dir).events
@@ -157,6 +158,7 @@ def main() -> None:
         began = time.perf_counter()
         dashboard(events, Filters(), "hour")
         cold_dash = time.perf_counter() - began
+        columnar._opened.clear()
         began = time.perf_counter()
         columnar.open_store(store_dir)
         warm_open = time.perf_counter() - began
@@ -169,8 +171,9 @@ def main() -> None:
         before = workers("parse", log, store, args.before_workers) if args.before_workers else []
 
     def added(lines: list[str]) -> str:
+        """What the last worker added to the total USS (a lone worker: all of it)."""
         totals = [float(line.split(" = ")[1].split(" MB")[0]) for line in lines]
-        return f"{totals[-1] - totals[-2]:.0f}" if len(totals) > 1 else "n/a"
+        return f"{totals[-1] - (totals[-2] if len(totals) > 1 else 0):.0f}" if totals else "n/a"
 
     print(
         f"{args.lines:,} events: parse+store {stored:.1f} s, first dashboard {first:.1f} s, open cold {cold_open * 1000:.0f} ms"

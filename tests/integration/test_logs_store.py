@@ -45,6 +45,7 @@ def _pager(dash_duo) -> str:
 def test_a_server_log_not_stored_yet_shows_progress_then_the_dashboard(dash_duo, app_config, big_log, monkeypatch):
     from models.logs import follow, parse
     from webapp import create_app
+    from webapp.views.logs import prepare
 
     app = create_app({**app_config, "LOG_PATHS": str(big_log)})
     dash_duo.start_server(app)
@@ -52,6 +53,7 @@ def test_a_server_log_not_stored_yet_shows_progress_then_the_dashboard(dash_duo,
     until(lambda: "matching" in _pager(dash_duo), timeout=60)  # the sample first
     # Then a test hook that slows the parse: small chunks, each read taking a moment (the job's process is forked
     # from this one, so it inherits both).
+    monkeypatch.setattr(prepare, "SMALL_BYTES", 0)  # a job for this file too, however small
     monkeypatch.setattr(parse, "CHUNK_BYTES", 64 * 1024)
     real = follow._Progress.readinto
 

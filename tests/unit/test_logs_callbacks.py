@@ -36,10 +36,10 @@ def page(app_config, served):
 
     def render_as_the_page_does(view, theme, live):
         """Render; a source not stored yet is parsed by the background job, then drawn (what the browser does)."""
-        asked = prepare.request(view)["request"]
-        if asked is not no_update:
-            prepare.parse_source(asked["source"], app.server.config, lambda *_: None)
-        return render.render(view, theme, live, asked)
+        asked = prepare.request(view)
+        if asked["request"] is not no_update:
+            prepare.parse_source(asked["request"]["source"], app.server.config, lambda *_: None)
+        return render.render(view, theme, live, asked["request"] or asked["prepared"])
 
     with app.server.app_context():
         yield SimpleNamespace(render=render_as_the_page_does, follow_log=live.follow_log, plain_render=render.render)
@@ -66,11 +66,21 @@ def test_render_never_parses_a_file_that_is_not_stored_yet(page, served, monkeyp
     out = page.plain_render(_view(f"path:{served}"), None, None)
     assert out["error"] is None
     assert all(out[name] is no_update for name in ("timeseries", "rows", "pager", "live"))
+    monkeypatch.setattr(prepare, "SMALL_BYTES", 0)
     assert prepare.request(_view(f"path:{served}")) == {  # the job is asked for, its bar from empty
         "request": {"source": f"path:{served}"},
+        "prepared": no_update,
         "value": 0,
         "label": "Starting…",
     }
+
+
+def test_a_small_server_file_is_parsed_at_once_without_a_job(page, served):
+    from webapp.views.logs import prepare
+
+    asked = prepare.request(_view(f"path:{served}"))
+    assert asked["prepared"] == {"source": f"path:{served}"} and asked["request"] is no_update
+    assert "90 matching" in page.plain_render(_view(f"path:{served}"), None, None)["pager"]
 
 
 def test_the_background_job_parses_with_progress_then_render_draws_without_parsing(page, served, monkeypatch):

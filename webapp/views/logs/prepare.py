@@ -3,7 +3,8 @@
 The render callback never parses: it draws nothing new for a source that is not stored. As the view
 changes, ``request`` asks for this job (``ids.PREPARE``) when the source is not stored; the job parses it
 into its store (``models.logs.columnar``), which every worker then maps, and says it is done
-(``ids.PREPARED``), which draws the page.
+(``ids.PREPARED``), which draws the page. A server file of a few MB is parsed by ``request`` itself: a job's
+start-up would cost more than the parse.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from models.logs.parse import LogFormatError
 from models.logs.sources import (
     BUILTIN,
     UnknownSourceError,
+    allowed_path,
     is_path_source,
     is_stored,
     load_events,
@@ -27,6 +29,8 @@ from models.logs.sources import (
 )
 from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.views.logs import ids
+
+SMALL_BYTES = 4 << 20  # a server file this small parses in well under a second
 
 
 def _megabytes(n: int) -> str:
@@ -61,9 +65,20 @@ def needs_parse(source: str, config) -> bool:
         return False
 
 
+def is_small(source: str, config) -> bool:
+    """A server file small enough to parse at once (``SMALL_BYTES``): a background job would only add its start-up."""
+    if not is_path_source(source):
+        return False
+    try:
+        return allowed_path(source, config["LOG_PATHS"]).stat().st_size <= SMALL_BYTES
+    except (UnknownSourceError, OSError):
+        return False
+
+
 @callback(
     output={
         "request": Output(ids.PREPARE, "data"),
+        "prepared": Output(ids.PREPARED, "data", allow_duplicate=True),
         "value": Output(ids.PREPARE_PROGRESS, "value", allow_duplicate=True),
         "label": Output(ids.PREPARE_PROGRESS, "label", allow_duplicate=True),
     },
@@ -71,11 +86,20 @@ def needs_parse(source: str, config) -> bool:
     prevent_initial_call=True,
 )
 def request(view):
-    """Ask for the background job (its bar starting from empty) when the view's source is not stored yet."""
+    """When the view's source is not stored yet: parse a small server file at once, else ask for the
+    background job (its bar starting from empty)."""
+    nothing = {"request": no_update, "prepared": no_update, "value": no_update, "label": no_update}
+    config = flask.current_app.config
     source = (view or {}).get("source")
-    if not isinstance(source, str) or not needs_parse(source, flask.current_app.config):
-        return {"request": no_update, "value": no_update, "label": no_update}
-    return {"request": {"source": source}, "value": 0, "label": "Starting…"}
+    if not isinstance(source, str) or not needs_parse(source, config):
+        return nothing
+    if is_small(source, config):
+        try:
+            parse_source(source, config, lambda *_: None)
+            return {**nothing, "prepared": {"source": source}}
+        except (UnknownSourceError, LogFormatError, StoreError, OSError):
+            pass  # the job says why
+    return {**nothing, "request": {"source": source}, "value": 0, "label": "Starting…"}
 
 
 @callback(
