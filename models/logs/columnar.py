@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from models.cache import LRU
+from models.limits import release_memory
 from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _FineCube, build_cube
 
 STORE_VERSION = 1
@@ -377,6 +378,7 @@ class _FineCubes(dict):
             with contextlib.suppress(OSError):
                 save_fine_cube(cube, self.folder, self._name(width))
                 cube = load_fine_cube(self.folder, self._name(width))
+                release_memory()  # the build's temporaries: a worker keeps the mapped copy only
         super().__setitem__(width, cube)
 
 
