@@ -11,6 +11,7 @@ from models.logs.aggregate import GRANULARITY_S
 from models.logs.sources import BUILTIN, path_source_id, server_paths, uploaded_sources
 from models.ownership import label
 from webapp import services
+from webapp.components.job_watch import job_watch_layout
 from webapp.roles import acting_user, can
 from webapp.views.logs import ids
 
@@ -140,6 +141,27 @@ def _controls(server_options: list[dict]) -> dbc.Row:
     )
 
 
+def _prepare_box() -> html.Div:
+    """What shows while a source is parsed into its store for the first time (a background job)."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.PREPARE),
+            dcc.Store(id=ids.PREPARED),
+            html.Div(
+                [
+                    dbc.Label("Reading the log for the first time", html_for=ids.PREPARE_PROGRESS, class_name="small"),
+                    dbc.Progress(id=ids.PREPARE_PROGRESS, value=0, label="", style={"height": "1.1rem"}),
+                ],
+                id=ids.PREPARE_BOX,
+                hidden=True,
+                className="mb-2",
+            ),
+            html.Div(id=ids.PREPARE_MSG),
+            job_watch_layout(ids.PREPARE_WATCH, "reading of the log"),
+        ]
+    )
+
+
 def layout(**_query):
     server_options = _server_options()
     return html.Div(
@@ -156,6 +178,7 @@ def layout(**_query):
             html.H1("Logs", id="logs-title", className="h3"),
             _controls(server_options),
             dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
+            _prepare_box(),
             html.Div(id=ids.ERROR),
             html.Div(id=ids.CHIPS, className="mb-2"),
             dbc.Row(id=ids.STATS, class_name="g-2 mb-2"),

@@ -12,6 +12,7 @@ from models.logs.aggregate import Events, Filters, dashboard, matching_rows
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
+    NotStoredError,
     UnknownSourceError,
     check_may_open,
     is_path_source,
@@ -75,16 +76,17 @@ def load(view: dict, live: dict | None):
     """The events of the view's source and, for a server file, where reading it stopped.
 
     A server file is read up to the position the browser holds for it, so every click sees
-    the same events as the live updates drew.
+    the same events as the live updates drew. Sources are opened from their store, never
+    parsed here: one that is not stored yet raises ``NotStoredError`` (see ``prepare``).
     """
     config = flask.current_app.config
     source = view["source"]
     if is_path_source(source):
         position = Position.from_dict(live) if live and live.get("source") == source else None
-        snap = load_path(source, config["LOG_PATHS"], position)
+        snap = load_path(source, config["LOG_PATHS"], position, data_dir=config["DATA_DIR"], parse=False)
         return snap.events, {"source": source, **snap.position.to_dict()}
     check_may_open(source, acting_user(), services.owners())  # another user's private upload (crafted URL or id)
-    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
+    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"), parse=False), None
 
 
 OUTPUTS = {
@@ -99,10 +101,13 @@ OUTPUTS = {
 }
 
 
-def render(view, theme, live):
-    """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
+def render(view, theme, live, _prepared=None):
+    """Draw every view for the current state; a source that cannot be read says why and draws nothing;
+    one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     try:
         events, position = load(view, live)
+    except NotStoredError:
+        return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
     except (UnknownSourceError, DatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
@@ -123,6 +128,7 @@ callback(
         "view": Input(ids.VIEW, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
+        "_prepared": Input(ids.PREPARED, "data"),
     },
     prevent_initial_call=True,
 )(render)
