@@ -1,0 +1,658 @@
+"""The "Parquet dataset" log source: events larger than memory, in ts-sorted Parquet files, cubed on Dask.
+
+A dataset is a folder or an fsspec URL (``/data/shop-events``, ``s3://bucket/shop-events``) of
+Parquet files with ``models.logs.parse.EVENT_SCHEMA``'s columns, sorted by ``ts`` across files in
+name order (``python -m models.logs generate-parquet`` and ``parse --out`` of one time-ordered log
+write such folders). Only datasets named by the configuration (``GLASSBOX_LOG_DATASETS``) open.
+
+Opening one never reads its rows into the web process:
+
+- ``build_cube`` reads it once on a Dask cluster (``models.logs.distributed.connect``): one task per
+  run of row groups counts events and bytes per (minute, product, category, status), the client adds
+  the partial counts up, reporting progress as tasks finish. The result — the hourly cube and the
+  per-minute cube ``models.logs.aggregate`` reads, the labels, and an index of the row groups (file,
+  rows, first and last ``ts`` from the Parquet statistics) — is saved under the data directory,
+  keyed by the dataset's file listing (names, sizes, modification times), and loaded by every worker.
+- ``DatasetEvents`` answers ``models.logs.aggregate.dashboard`` like in-memory ``Events``: every view
+  from the cubes, and the few raw rows it needs (the partial hours at a range's two edges, a page of
+  the events table) from the row groups that hold them, found in the index — never the whole dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from models.cache import LRU
+from models.logs.aggregate import HOUR, _Cells, _FineCube
+from models.logs.parse import EVENT_SCHEMA
+
+PART = "part-{:05d}.parquet"
+ROW_GROUP_ROWS = 1 << 16  # a table page or a range edge reads one or two of these (~65k rows)
+ROWS_PER_FILE = 1 << 23  # 128 row groups per file
+GROUPS_PER_TASK = 16  # row groups one Dask task reads (~1M events)
+PREFIX = "dataset:"
+CUBE_COLUMNS = ["ts", "product", "category", "status", "bytes"]
+MINUTE = 60
+CUBE_VERSION = 1
+
+
+class DatasetError(ValueError):
+    """A Parquet dataset that cannot be opened: not configured, unreadable, or without the event schema."""
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass
+class WriteResult:
+    """What ``write_tables`` wrote."""
+
+    path: Path
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    row_groups: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        return {
+            "out": str(self.path),
+            "files": self.files,
+            "rows": self.rows,
+            "row_groups": self.row_groups,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def write_tables(
+    tables: Iterable[pa.Table],
+    out_dir: str | os.PathLike,
+    rows_per_file: int = ROWS_PER_FILE,
+    row_group_rows: int = ROW_GROUP_ROWS,
+    compression: str = "zstd",
+) -> WriteResult:
+    """Write ts-ascending tables of ``EVENT_SCHEMA`` to ``part-NNNNN.parquet`` files, a table at a time.
+
+    Row groups hold ``row_group_rows`` rows (with min/max statistics, which ``DatasetEvents`` finds
+    rows by); a file is closed once it holds ``rows_per_file``. Each file is written under a hidden
+    name and renamed when complete; earlier ``part-*.parquet`` files in ``out_dir`` are replaced.
+
+    Raises:
+        ValueError: a table's rows go back in time (the dataset must be sorted by ``ts``).
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("part-*.parquet"):
+        old.unlink()
+    result = WriteResult(path=out)
+    writer, in_file, last_ts = None, 0, None
+
+    def close() -> None:
+        writer.close()
+        (out / f".{result.files[-1]}.tmp").replace(out / result.files[-1])
+
+    try:
+        for table in tables:
+            ts = epoch_seconds(table["ts"])
+            if len(ts) and ((last_ts is not None and ts[0] < last_ts) or np.any(np.diff(ts) < 0)):
+                raise ValueError("events must come in time order: a Parquet dataset source is sorted by ts")
+            last_ts = ts[-1] if len(ts) else last_ts
+            done = 0
+            while done < table.num_rows:
+                if writer is None:
+                    result.files.append(PART.format(len(result.files)))
+                    writer = pq.ParquetWriter(out / f".{result.files[-1]}.tmp", EVENT_SCHEMA, compression=compression)
+                piece = table.slice(done, rows_per_file - in_file)
+                writer.write_table(piece, row_group_size=row_group_rows)
+                result.row_groups += -(-piece.num_rows // row_group_rows)
+                done += piece.num_rows
+                in_file += piece.num_rows
+                if in_file >= rows_per_file:
+                    close()
+                    writer, in_file = None, 0
+        if writer is None and not result.files:
+            result.files.append(PART.format(0))
+            writer = pq.ParquetWriter(out / f".{result.files[-1]}.tmp", EVENT_SCHEMA, compression=compression)
+        if writer is not None:
+            close()
+            writer = None
+        result.rows = last_ts is not None and sum(pq.ParquetFile(out / f).metadata.num_rows for f in result.files)
+    finally:
+        if writer is not None:
+            writer.close()
+            (out / f".{result.files[-1]}.tmp").unlink(missing_ok=True)
+    result.rows = int(result.rows or 0)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --------------------------------------------------------------------------- which datasets may open
+
+
+def source_id(location: str) -> str:
+    return PREFIX + location
+
+
+def is_dataset_source(source: str | None) -> bool:
+    return (source or "").startswith(PREFIX)
+
+
+def normalise(location: str) -> str:
+    """A configured location as source ids name it: local paths absolute, URLs as written."""
+    location = location.strip()
+    return location if "://" in location else os.path.abspath(os.path.expanduser(location))
+
+
+def allowed_location(source: str, configured: Iterable[str]) -> str:
+    """The dataset a ``dataset:`` source id names, if the configuration lists it (exactly).
+
+    Raises:
+        DatasetError: it is not one of ``GLASSBOX_LOG_DATASETS``.
+    """
+    requested = source[len(PREFIX) :] if is_dataset_source(source) else source
+    if requested in {normalise(c) for c in configured}:
+        return requested
+    raise DatasetError(
+        f"{requested!r} is not a Parquet dataset this server may open: only those named by GLASSBOX_LOG_DATASETS can be."
+    )
+
+
+def dataset_label(source: str) -> str:
+    return f"Parquet dataset {source[len(PREFIX) :]}"
+
+
+# --------------------------------------------------------------------------- the row-group index
+
+
+def _filesystem(location: str):
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(location)
+    except (ImportError, ValueError) as exc:
+        raise DatasetError(f"{location}: cannot be read ({exc}).") from None
+
+
+@dataclass(frozen=True)
+class Index:
+    """Every row group of a dataset, in ts order, from the files' footers (no row is read).
+
+    ``start[i]`` is the global number of group ``i``'s first row; ``ts_min``/``ts_max`` its first
+    and last second.
+    """
+
+    location: str
+    files: tuple[str, ...]
+    file: np.ndarray  # int32, index into files
+    group: np.ndarray  # int32, row group within its file
+    rows: np.ndarray  # int64
+    ts_min: np.ndarray  # int64 epoch seconds
+    ts_max: np.ndarray
+    fingerprint: str  # changes when any file is added, removed or rewritten
+
+    @cached_property
+    def start(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.rows)]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self.start[-1])
+
+
+def epoch_seconds(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A ts column as int64 epoch seconds (Parquet brings seconds back as milliseconds)."""
+    return column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
+
+
+def _seconds(value) -> int:
+    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "timestamp"):
+        return int(pd.Timestamp(value).timestamp())
+    return int(value)
+
+
+def read_index(location: str) -> Index:
+    """List a dataset's Parquet files and read their footers.
+
+    Raises:
+        DatasetError: nothing there, a file is not Parquet, lacks the event schema's columns, has no
+            ts statistics, or the files are not sorted by ts in name order.
+    """
+    fs, root = _filesystem(location)
+    try:
+        if fs.isdir(root):
+            found = sorted(p for p in fs.find(root) if p.endswith(".parquet") and not Path(p).name.startswith("."))
+        elif fs.isfile(root):
+            found = [root]
+        else:
+            raise DatasetError(f"{location}: no such folder or file.")
+        infos = [fs.info(p) for p in found]
+    except OSError as exc:
+        raise DatasetError(f"{location}: cannot be read ({exc}).") from None
+    if not found:
+        raise DatasetError(f"{location}: holds no .parquet file.")
+    rows = {k: [] for k in ("file", "group", "rows", "ts_min", "ts_max")}
+    for i, path in enumerate(found):
+        try:
+            with fs.open(path, "rb") as handle:
+                meta = pq.ParquetFile(handle).metadata
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise DatasetError(f"{path}: is not a Parquet file ({exc}).") from None
+        names = set(meta.schema.names)
+        missing = [f.name for f in EVENT_SCHEMA if f.name not in names]
+        if missing:
+            raise DatasetError(
+                f"{path}: lacks the event columns {', '.join(missing)}: a Parquet dataset source needs every column of "
+                "the event schema (as `python -m models.logs parse ... --out DIR` writes)."
+            )
+        column = meta.schema.names.index("ts")
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            if group.num_rows == 0:
+                continue
+            stats = group.column(column).statistics
+            if stats is None or not stats.has_min_max:
+                raise DatasetError(f"{path}: row group {g} has no ts statistics, so its rows cannot be found by time.")
+            rows["file"].append(i)
+            rows["group"].append(g)
+            rows["rows"].append(group.num_rows)
+            rows["ts_min"].append(_seconds(stats.min))
+            rows["ts_max"].append(_seconds(stats.max))
+    ts_min, ts_max = np.array(rows["ts_min"], np.int64), np.array(rows["ts_max"], np.int64)
+    if len(ts_min) > 1 and np.any(ts_min[1:] < ts_max[:-1]):
+        bad = int(np.flatnonzero(ts_min[1:] < ts_max[:-1])[0]) + 1
+        raise DatasetError(
+            f"{location}: rows are not sorted by ts (row group {rows['group'][bad]} of {found[rows['file'][bad]]} "
+            "starts before the previous one ends); write it sorted, e.g. with `python -m models.logs generate-parquet`."
+        )
+    listing = [
+        (p, info.get("size"), str(info.get("mtime") or info.get("LastModified") or info.get("ETag")))
+        for p, info in zip(found, infos)
+    ]
+    return Index(
+        location=location,
+        files=tuple(found),
+        file=np.array(rows["file"], np.int32),
+        group=np.array(rows["group"], np.int32),
+        rows=np.array(rows["rows"], np.int64),
+        ts_min=ts_min,
+        ts_max=ts_max,
+        fingerprint=hashlib.sha256(json.dumps([location, listing]).encode()).hexdigest()[:32],
+    )
+
+
+def read_groups(location: str, path: str, groups: list[int], columns: list[str] | None) -> pa.Table:
+    """Some row groups of one file (every read of rows goes through here; tests count the groups)."""
+    fs, _ = _filesystem(location)
+    with fs.open(path, "rb") as handle:
+        return pq.ParquetFile(handle).read_row_groups(groups, columns=columns)
+
+
+# --------------------------------------------------------------------------- the cube, on Dask
+
+
+def _partial_cube(location: str, path: str, groups: list[int]) -> dict:
+    """Events and bytes per (minute, product, category, status) in some row groups (a Dask task)."""
+    table = read_groups(location, path, groups, CUBE_COLUMNS)
+    minute = epoch_seconds(table["ts"]) // MINUTE
+    frame = pd.DataFrame(
+        {
+            "minute": minute,
+            "product": pc.fill_null(table["product"].cast(pa.string()), "\0").to_numpy(zero_copy_only=False),
+            "category": pc.fill_null(table["category"].cast(pa.string()), "\0").to_numpy(zero_copy_only=False),
+            "status": table["status"].to_numpy().astype(np.int16),
+            "bytes": table["bytes"].to_numpy().astype(np.int64),
+        }
+    )
+    cells = frame.groupby(["minute", "product", "category", "status"], sort=False).agg(
+        count=("bytes", "size"), bytes=("bytes", "sum")
+    )
+    cells = cells.reset_index()
+    products, product = np.unique(cells["product"].to_numpy(object), return_inverse=True)
+    categories, category = np.unique(cells["category"].to_numpy(object), return_inverse=True)
+    return {
+        "products": products,
+        "categories": categories,
+        "minute": cells["minute"].to_numpy(np.int64),
+        "product": product.astype(np.int32),
+        "category": category.astype(np.int32),
+        "status": cells["status"].to_numpy(np.int16),
+        "count": cells["count"].to_numpy(np.int64),
+        "bytes": cells["bytes"].to_numpy(np.int64),
+    }
+
+
+def _tasks(index: Index, groups_per_task: int) -> list[tuple[str, str, list[int]]]:
+    tasks = []
+    for f, path in enumerate(index.files):
+        groups = index.group[index.file == f].tolist()
+        tasks += [
+            (index.location, path, groups[i : i + groups_per_task]) for i in range(0, len(groups), groups_per_task)
+        ]
+    return tasks
+
+
+def _global_codes(labels: np.ndarray, local: np.ndarray, known: dict[str, int]) -> np.ndarray:
+    """Local label codes → codes into the growing list ``known`` (-1 for the missing-value marker)."""
+    table = np.array([-1 if label == "\0" else known.setdefault(label, len(known)) for label in labels], np.int32)
+    return table[local] if len(local) else np.zeros(0, np.int32)
+
+
+@dataclass(frozen=True)
+class Cube:
+    """What ``build_cube`` stores: the cells per (minute, product, category, status), sorted by minute,
+    with their labels and the row-group index."""
+
+    index: Index
+    products: np.ndarray
+    categories: np.ndarray
+    minute: np.ndarray
+    product: np.ndarray
+    category: np.ndarray
+    status: np.ndarray
+    count: np.ndarray
+    bytes: np.ndarray
+    seconds: float = 0.0
+
+
+def build_cube(
+    location: str,
+    client,
+    progress: Callable[[int, int], None] | None = None,
+    groups_per_task: int = GROUPS_PER_TASK,
+) -> Cube:
+    """Read a dataset once on a Dask cluster and count its events per (minute, product, category, status).
+
+    Args:
+        location: The dataset folder or URL (readable by the workers).
+        client: A ``distributed.Client`` (see ``models.logs.distributed.connect``).
+        progress: Called with (tasks done, tasks) as partial counts arrive.
+
+    Raises:
+        DatasetError: see ``read_index``.
+    """
+    from distributed import as_completed
+
+    started = time.perf_counter()
+    index = read_index(location)
+    tasks = _tasks(index, groups_per_task)
+    futures = client.map(_partial_cube, *zip(*tasks), pure=False) if tasks else []
+    products: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    parts = []
+    if progress:
+        progress(0, len(tasks))
+    for done, future in enumerate(as_completed(futures), start=1):
+        part = future.result()
+        future.release()
+        parts.append(
+            (
+                part["minute"],
+                _global_codes(part["products"], part["product"], products),
+                _global_codes(part["categories"], part["category"], categories),
+                part["status"],
+                part["count"],
+                part["bytes"],
+            )
+        )
+        if progress:
+            progress(done, len(tasks))
+    columns = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(6)]
+    minute, product, category, status, count, size = columns
+    # Tasks' minutes overlap only where two tasks share a minute: add those cells up.
+    n_p, n_c = len(products) + 1, len(categories) + 1
+    key = ((minute * n_p + product + 1) * n_c + category + 1) * 1000 + status.astype(np.int64)
+    cells, inverse = np.unique(key, return_inverse=True)
+    count = np.bincount(inverse, weights=count, minlength=len(cells)) if len(cells) else count
+    size = np.bincount(inverse, weights=size, minlength=len(cells)) if len(cells) else size
+    status, rest = (cells % 1000).astype(np.int16), cells // 1000
+    category, rest = (rest % n_c - 1).astype(np.int32), rest // n_c
+    product, minute = (rest % n_p - 1).astype(np.int32), rest // n_p
+
+    def ordered(labels: dict[str, int], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Labels sorted (as ``Events`` holds them) and the codes renumbered to match."""
+        names = np.array(list(labels), dtype=object)
+        order = np.argsort(names, kind="stable")
+        rank = np.empty(len(order), np.int32)
+        rank[order] = np.arange(len(order))
+        return names[order], np.where(codes < 0, -1, rank[np.maximum(codes, 0)] if len(rank) else -1).astype(np.int32)
+
+    product_labels, product = ordered(products, product)
+    category_labels, category = ordered(categories, category)
+    return Cube(
+        index=index,
+        products=product_labels,
+        categories=category_labels,
+        minute=minute.astype(np.int64),
+        product=product,
+        category=category,
+        status=status,
+        count=np.rint(count).astype(np.int64),
+        bytes=np.rint(size).astype(np.int64),
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------------------- storing the cube
+
+
+def cube_path(data_dir: str | os.PathLike, index: Index) -> Path:
+    return Path(data_dir) / "logs" / "datasets" / f"{index.fingerprint}-v{CUBE_VERSION}.npz"
+
+
+def save_cube(cube: Cube, data_dir: str | os.PathLike) -> Path:
+    """Write a cube beside its final name and rename it, so readers never see half of one."""
+    path = cube_path(data_dir, cube.index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    index = cube.index
+    arrays = {
+        "products": cube.products.astype(str),
+        "categories": cube.categories.astype(str),
+        **{k: getattr(cube, k) for k in ("minute", "product", "category", "status", "count", "bytes")},
+        **{f"index_{k}": getattr(index, k) for k in ("file", "group", "rows", "ts_min", "ts_max")},
+        "files": np.array(index.files, dtype=str),
+        "meta": np.array(json.dumps({"location": index.location, "fingerprint": index.fingerprint})),
+    }
+    unfinished = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(unfinished, "wb") as out:
+        np.savez(out, **arrays)
+    os.replace(unfinished, path)
+    return path
+
+
+def load_cube(path: str | os.PathLike) -> Cube:
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        index = Index(
+            location=meta["location"],
+            files=tuple(str(f) for f in data["files"]),
+            **{k: data[f"index_{k}"] for k in ("file", "group", "rows", "ts_min", "ts_max")},
+            fingerprint=meta["fingerprint"],
+        )
+        return Cube(
+            index=index,
+            products=data["products"].astype(object),
+            categories=data["categories"].astype(object),
+            **{k: data[k] for k in ("minute", "product", "category", "status", "count", "bytes")},
+        )
+
+
+def stored_cube(location: str, data_dir: str | os.PathLike) -> Cube | None:
+    """The saved cube of the dataset as its files are now, or None when it must be built."""
+    path = cube_path(data_dir, read_index(location))
+    return load_cube(path) if path.exists() else None
+
+
+# --------------------------------------------------------------------------- answering from the cube
+
+
+class DatasetEvents:
+    """A Parquet dataset as ``models.logs.aggregate`` reads ``Events``: cubes in memory, rows on demand.
+
+    Read-only once built, so one per process serves every user. Raw rows are read a row group at
+    a time through ``read_groups`` and kept in a small LRU.
+    """
+
+    def __init__(self, cube: Cube, group_cache: int = 8):
+        self.index = cube.index
+        self.products, self.categories = cube.products, cube.categories
+        self._cells = cube
+        self._groups = LRU(group_cache)
+        self._fine: dict[int, _FineCube] = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        index = self.index
+        return (int(index.ts_min[0]), int(index.ts_max[-1]) + 1) if len(self) else (0, 1)
+
+    @cached_property
+    def cube(self) -> _Cells:
+        """Events and bytes per (hour, product, category, status), as ``Events.cube``."""
+        c = self._cells
+        n_p, n_c = len(self.products) + 1, len(self.categories) + 1
+        key = ((c.minute // 60 * n_p + c.product + 1) * n_c + c.category + 1) * 1000 + c.status
+        cells, inverse = np.unique(key, return_inverse=True)
+        count = np.bincount(inverse, weights=c.count, minlength=len(cells))
+        size = np.bincount(inverse, weights=c.bytes, minlength=len(cells))
+        status, rest = cells % 1000, cells // 1000
+        category, rest = rest % n_c - 1, rest // n_c
+        return _Cells(
+            rest // n_p,
+            (rest % n_p - 1).astype(np.int32),
+            category.astype(np.int32),
+            status.astype(np.int16),
+            np.rint(count).astype(np.int64),
+            np.rint(size).astype(np.int64),
+        )
+
+    def fine_cube(self, width: int) -> _FineCube:
+        """Counts per bucket of ``width`` seconds (a multiple of a minute, under an hour), as ``Events.fine_cube``."""
+        if width % MINUTE or width >= HOUR:
+            raise ValueError(f"a Parquet dataset's cube holds minutes: no {width}-second buckets")
+        if width not in self._fine:
+            self._fine[width] = self._build_fine(width)
+        return self._fine[width]
+
+    def _build_fine(self, width: int) -> _FineCube:
+        c = self._cells
+        first = self.span[0]
+        origin = first - first % width
+        bucket = (c.minute * MINUTE - origin) // width
+        n_buckets = int((self.span[1] - 1 - origin) // width) + 1 if len(self) else 0
+        statuses, status_code = np.unique(c.status.astype(np.int64), return_inverse=True)
+        n_c, n_s = len(self.categories) + 1, max(len(statuses), 1)
+        combo = ((c.product.astype(np.int64) + 1) * n_c + c.category + 1) * n_s + status_code
+        combos, combo_of_cell = np.unique(combo, return_inverse=True)
+        cells, inverse = np.unique(combo_of_cell * max(n_buckets, 1) + bucket, return_inverse=True)
+        counts = np.bincount(inverse, weights=c.count, minlength=len(cells)).astype(np.int64)
+        combo_of, bucket_of = np.divmod(cells, max(n_buckets, 1))
+        failed = c.status >= 400
+        return _FineCube(
+            product=(combos // n_s // n_c - 1).astype(np.int32),
+            category=(combos // n_s % n_c - 1).astype(np.int32),
+            status=statuses[combos % n_s].astype(np.int16) if len(statuses) else np.zeros(0, np.int16),
+            offsets=np.searchsorted(combo_of, np.arange(len(combos) + 1)),
+            bucket=bucket_of,
+            count=counts,
+            totals=(
+                np.bincount(bucket, weights=c.count, minlength=n_buckets).astype(np.int64),
+                np.bincount(bucket[failed], weights=c.count[failed], minlength=n_buckets).astype(np.int64),
+            ),
+        )
+
+    # raw rows, by global row number (rows are in ts order across the files)
+
+    def _group(self, i: int, columns: tuple[str, ...] | None) -> pa.Table:
+        index = self.index
+        path = index.files[int(index.file[i])]
+        return self._groups.get(
+            (i, columns),
+            lambda: read_groups(index.location, path, [int(index.group[i])], list(columns) if columns else None),
+        )
+
+    def _ts(self, i: int) -> np.ndarray:
+        return epoch_seconds(self._group(i, ("ts",))["ts"])
+
+    def _first_row_at(self, t: int) -> int:
+        index = self.index
+        i = int(np.searchsorted(index.ts_max, t, side="left"))  # the first group with a row at or after t
+        if i == len(index.rows):
+            return len(self)
+        if index.ts_min[i] >= t:
+            return int(index.start[i])
+        return int(index.start[i]) + int(np.searchsorted(self._ts(i), t, side="left"))
+
+    def row_range(self, start: int | None, end: int | None) -> tuple[int, int]:
+        """Rows with ``start <= ts < end``: the index finds the row groups, at most two are read (ts only)."""
+        lo = 0 if start is None else self._first_row_at(int(start))
+        hi = len(self) if end is None else self._first_row_at(int(end))
+        return lo, max(lo, hi)
+
+    def _rows(self, lo: int, hi: int, columns: tuple[str, ...] | None) -> Iterator[tuple[int, pa.Table]]:
+        """``(first row number, table)`` for each row group holding rows ``lo:hi``, sliced to them."""
+        start = self.index.start
+        for i in range(int(np.searchsorted(start, lo, side="right")) - 1, int(np.searchsorted(start, hi, side="left"))):
+            a, b = max(lo, int(start[i])), min(hi, int(start[i + 1]))
+            if a < b:
+                yield a, self._group(i, columns).slice(a - int(start[i]), b - a)
+
+    def _codes(self, column: pa.ChunkedArray, labels: np.ndarray) -> np.ndarray:
+        values = column.cast(pa.string()).to_numpy(zero_copy_only=False)
+        codes = pd.Index(labels).get_indexer(values).astype(np.int32)
+        codes[pd.isna(values)] = -1
+        return codes
+
+    def rows(self, lo: int, hi: int) -> _Cells:
+        """Rows ``lo:hi`` as cells of one event each, as ``Events.rows``."""
+        parts = []
+        for _, table in self._rows(lo, hi, tuple(CUBE_COLUMNS)):
+            parts.append(
+                _Cells(
+                    epoch_seconds(table["ts"]) // HOUR,
+                    self._codes(table["product"], self.products),
+                    self._codes(table["category"], self.categories),
+                    table["status"].to_numpy().astype(np.int16),
+                    None,
+                    table["bytes"].to_numpy().astype(np.int64),
+                )
+            )
+        if not parts:
+            empty = np.zeros(0, np.int64)
+            return _Cells(empty, empty.astype(np.int32), empty.astype(np.int32), empty.astype(np.int16), None, empty)
+        if len(parts) == 1:
+            return parts[0]
+        return _Cells(
+            *(np.concatenate([getattr(p, k) for p in parts]) for k in ("hour", "product", "category", "status")),
+            None,
+            np.concatenate([p.bytes for p in parts]),
+        )
+
+    def take(self, rows: np.ndarray) -> pa.Table:
+        """The raw events of these row numbers, in this order: only the row groups holding them are read."""
+        rows = np.asarray(rows, np.int64)
+        if len(rows) == 0:
+            return EVENT_SCHEMA.empty_table()
+        start = self.index.start
+        group_of = np.searchsorted(start, rows, side="right") - 1
+        pieces, order = [], []
+        for i in np.unique(group_of):
+            mine = np.flatnonzero(group_of == i)
+            table = self._group(int(i), None).select(EVENT_SCHEMA.names)
+            pieces.append(table.take(pa.array(rows[mine] - start[i])))
+            order.append(mine)
+        table = pa.concat_tables([p.cast(EVENT_SCHEMA) if p.schema != EVENT_SCHEMA else p for p in pieces])
+        return table.take(pa.array(np.argsort(np.concatenate(order), kind="stable")))
