@@ -47,9 +47,10 @@ PREFIX = "dataset:"
 CUBE_COLUMNS = ["ts", "product", "category", "status", "bytes"]
 MINUTE = 60
 CUBE_VERSION = 1
+_opened = LRU(2)  # stored cube path → DatasetEvents: read-only, so one per process serves every user
 
 
-class DatasetError(ValueError):
+class ParquetDatasetError(ValueError):
     """A Parquet dataset that cannot be opened: not configured, unreadable, or without the event schema."""
 
 
@@ -160,12 +161,12 @@ def allowed_location(source: str, configured: Iterable[str]) -> str:
     """The dataset a ``dataset:`` source id names, if the configuration lists it (exactly).
 
     Raises:
-        DatasetError: it is not one of ``GLASSBOX_LOG_DATASETS``.
+        ParquetDatasetError: it is not one of ``GLASSBOX_LOG_DATASETS``.
     """
     requested = source[len(PREFIX) :] if is_dataset_source(source) else source
     if requested in {normalise(c) for c in configured}:
         return requested
-    raise DatasetError(
+    raise ParquetDatasetError(
         f"{requested!r} is not a Parquet dataset this server may open: only those named by GLASSBOX_LOG_DATASETS can be."
     )
 
@@ -183,7 +184,7 @@ def _filesystem(location: str):
     try:
         return fsspec.core.url_to_fs(location)
     except (ImportError, ValueError) as exc:
-        raise DatasetError(f"{location}: cannot be read ({exc}).") from None
+        raise ParquetDatasetError(f"{location}: cannot be read ({exc}).") from None
 
 
 @dataclass(frozen=True)
@@ -222,12 +223,20 @@ def _seconds(value) -> int:
     return int(value)
 
 
-def read_index(location: str) -> Index:
-    """List a dataset's Parquet files and read their footers.
+@dataclass(frozen=True)
+class Listing:
+    """A dataset's Parquet files now, and a fingerprint that changes when one is added, removed or rewritten."""
+
+    location: str
+    files: tuple[str, ...]
+    fingerprint: str
+
+
+def list_files(location: str) -> Listing:
+    """The ``.parquet`` files of a folder or URL (recursively, in name order), or the one file it names.
 
     Raises:
-        DatasetError: nothing there, a file is not Parquet, lacks the event schema's columns, has no
-            ts statistics, or the files are not sorted by ts in name order.
+        ParquetDatasetError: nothing there, or it cannot be read.
     """
     fs, root = _filesystem(location)
     try:
@@ -236,23 +245,40 @@ def read_index(location: str) -> Index:
         elif fs.isfile(root):
             found = [root]
         else:
-            raise DatasetError(f"{location}: no such folder or file.")
+            raise ParquetDatasetError(f"{location}: no such folder or file.")
         infos = [fs.info(p) for p in found]
     except OSError as exc:
-        raise DatasetError(f"{location}: cannot be read ({exc}).") from None
+        raise ParquetDatasetError(f"{location}: cannot be read ({exc}).") from None
     if not found:
-        raise DatasetError(f"{location}: holds no .parquet file.")
+        raise ParquetDatasetError(f"{location}: holds no .parquet file.")
+    stamps = [
+        (p, i.get("size"), str(i.get("mtime") or i.get("LastModified") or i.get("ETag"))) for p, i in zip(found, infos)
+    ]
+    fingerprint = hashlib.sha256(json.dumps([location, stamps]).encode()).hexdigest()[:32]
+    return Listing(location, tuple(found), fingerprint)
+
+
+def read_index(location: str, listing: Listing | None = None) -> Index:
+    """Read the footers of a dataset's Parquet files (see ``list_files``): no row is read.
+
+    Raises:
+        ParquetDatasetError: nothing there, a file is not Parquet, lacks the event schema's columns, has no
+            ts statistics, or the files are not sorted by ts in name order.
+    """
+    listing = listing or list_files(location)
+    fs, _ = _filesystem(location)
+    found = listing.files
     rows = {k: [] for k in ("file", "group", "rows", "ts_min", "ts_max")}
     for i, path in enumerate(found):
         try:
             with fs.open(path, "rb") as handle:
                 meta = pq.ParquetFile(handle).metadata
         except (OSError, pa.ArrowInvalid) as exc:
-            raise DatasetError(f"{path}: is not a Parquet file ({exc}).") from None
+            raise ParquetDatasetError(f"{path}: is not a Parquet file ({exc}).") from None
         names = set(meta.schema.names)
         missing = [f.name for f in EVENT_SCHEMA if f.name not in names]
         if missing:
-            raise DatasetError(
+            raise ParquetDatasetError(
                 f"{path}: lacks the event columns {', '.join(missing)}: a Parquet dataset source needs every column of "
                 "the event schema (as `python -m models.logs parse ... --out DIR` writes)."
             )
@@ -263,7 +289,9 @@ def read_index(location: str) -> Index:
                 continue
             stats = group.column(column).statistics
             if stats is None or not stats.has_min_max:
-                raise DatasetError(f"{path}: row group {g} has no ts statistics, so its rows cannot be found by time.")
+                raise ParquetDatasetError(
+                    f"{path}: row group {g} has no ts statistics, so its rows cannot be found by time."
+                )
             rows["file"].append(i)
             rows["group"].append(g)
             rows["rows"].append(group.num_rows)
@@ -272,14 +300,10 @@ def read_index(location: str) -> Index:
     ts_min, ts_max = np.array(rows["ts_min"], np.int64), np.array(rows["ts_max"], np.int64)
     if len(ts_min) > 1 and np.any(ts_min[1:] < ts_max[:-1]):
         bad = int(np.flatnonzero(ts_min[1:] < ts_max[:-1])[0]) + 1
-        raise DatasetError(
+        raise ParquetDatasetError(
             f"{location}: rows are not sorted by ts (row group {rows['group'][bad]} of {found[rows['file'][bad]]} "
             "starts before the previous one ends); write it sorted, e.g. with `python -m models.logs generate-parquet`."
         )
-    listing = [
-        (p, info.get("size"), str(info.get("mtime") or info.get("LastModified") or info.get("ETag")))
-        for p, info in zip(found, infos)
-    ]
     return Index(
         location=location,
         files=tuple(found),
@@ -288,7 +312,7 @@ def read_index(location: str) -> Index:
         rows=np.array(rows["rows"], np.int64),
         ts_min=ts_min,
         ts_max=ts_max,
-        fingerprint=hashlib.sha256(json.dumps([location, listing]).encode()).hexdigest()[:32],
+        fingerprint=listing.fingerprint,
     )
 
 
@@ -371,6 +395,7 @@ def build_cube(
     client,
     progress: Callable[[int, int], None] | None = None,
     groups_per_task: int = GROUPS_PER_TASK,
+    index: Index | None = None,
 ) -> Cube:
     """Read a dataset once on a Dask cluster and count its events per (minute, product, category, status).
 
@@ -380,12 +405,12 @@ def build_cube(
         progress: Called with (tasks done, tasks) as partial counts arrive.
 
     Raises:
-        DatasetError: see ``read_index``.
+        ParquetDatasetError: see ``read_index``.
     """
     from distributed import as_completed
 
     started = time.perf_counter()
-    index = read_index(location)
+    index = index or read_index(location)
     tasks = _tasks(index, groups_per_task)
     futures = client.map(_partial_cube, *zip(*tasks), pure=False) if tasks else []
     products: dict[str, int] = {}
@@ -447,13 +472,13 @@ def build_cube(
 # --------------------------------------------------------------------------- storing the cube
 
 
-def cube_path(data_dir: str | os.PathLike, index: Index) -> Path:
-    return Path(data_dir) / "logs" / "datasets" / f"{index.fingerprint}-v{CUBE_VERSION}.npz"
+def cube_path(data_dir: str | os.PathLike, fingerprint: str) -> Path:
+    return Path(data_dir) / "logs" / "datasets" / f"{fingerprint}-v{CUBE_VERSION}.npz"
 
 
 def save_cube(cube: Cube, data_dir: str | os.PathLike) -> Path:
     """Write a cube beside its final name and rename it, so readers never see half of one."""
-    path = cube_path(data_dir, cube.index)
+    path = cube_path(data_dir, cube.index.fingerprint)
     path.parent.mkdir(parents=True, exist_ok=True)
     index = cube.index
     arrays = {
@@ -488,10 +513,52 @@ def load_cube(path: str | os.PathLike) -> Cube:
         )
 
 
-def stored_cube(location: str, data_dir: str | os.PathLike) -> Cube | None:
-    """The saved cube of the dataset as its files are now, or None when it must be built."""
-    path = cube_path(data_dir, read_index(location))
-    return load_cube(path) if path.exists() else None
+class CubeNotBuilt(LookupError):
+    """The dataset's cube (for its files as they are now) has not been built yet: run ``build_dataset``."""
+
+
+def open_dataset(source: str, configured: Iterable[str], data_dir: str | os.PathLike) -> DatasetEvents:
+    """The events of a configured dataset whose cube is stored, kept per process (read-only).
+
+    Raises:
+        ParquetDatasetError: not configured, or unreadable.
+        CubeNotBuilt: its cube is not stored yet (a build job makes it).
+    """
+    location = allowed_location(source, configured)
+    path = cube_path(data_dir, list_files(location).fingerprint)
+    if not path.exists():
+        raise CubeNotBuilt(f"{location}: its cube is being built.")
+    return _opened.get(str(path), lambda: DatasetEvents(load_cube(path)))
+
+
+def build_dataset(
+    source: str,
+    configured: Iterable[str],
+    data_dir: str | os.PathLike,
+    scheduler: str | None = None,
+    cluster: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    timeout: float = 10,
+) -> Cube:
+    """Build a configured dataset's cube on Dask and store it (see ``build_cube`` and ``save_cube``).
+
+    Args:
+        scheduler: A ``dask.distributed`` scheduler address (``GLASSBOX_DASK_SCHEDULER``); None starts
+            a LocalCluster with ``cluster``'s options for the build.
+        timeout: Seconds to wait for the scheduler.
+
+    Raises:
+        ParquetDatasetError: not configured, unreadable, or without the event schema.
+        models.logs.distributed.SchedulerError: the scheduler cannot be reached.
+    """
+    from models.logs.distributed import connect
+
+    location = allowed_location(source, configured)
+    index = read_index(location)  # a bad dataset is refused before a cluster starts
+    with connect(scheduler, timeout=timeout, **(cluster or {})) as client:
+        cube = build_cube(location, client, progress, index=index)
+    save_cube(cube, data_dir)
+    return cube
 
 
 # --------------------------------------------------------------------------- answering from the cube

@@ -19,6 +19,9 @@ UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
 UPLOAD_OK, UPLOAD_ERROR, SOURCE_ERROR = P + "upload-ok", P + "upload-error", P + "source-error"
 STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("events", "errors", "5xx", "bytes"))
 COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
+# Parquet datasets: the cube build a render asks for, its progress bar and its outcome.
+DATASET_BUILD, DATASET_PROGRESS, DATASET_MSG = P + "dataset-build", P + "dataset-progress", P + "dataset-msg"
+DATASET_BUILDING, DATASET_ERROR, DATASET_OK = P + "dataset-building", P + "dataset-error", P + "dataset-ok"
 CHIP_TYPE = P + "chip"  # pattern-matching id {"type": CHIP_TYPE, "dim": ..., "value": ...}
 CLIENT = P + "client"  # a store holding CLIENT_CONFIG for assets/logs.js
 

@@ -8,6 +8,7 @@ import flask
 from dash import dcc, html
 
 from models.logs.aggregate import GRANULARITY_S
+from models.logs.dataset import normalise, source_id
 from models.logs.sources import BUILTIN, path_source_id, server_paths
 from webapp.views.logs import ids
 
@@ -50,6 +51,14 @@ def _server_options() -> list[dict]:
         return []
     paths = server_paths(flask.current_app.config.get("LOG_PATHS", ()))
     return [{"label": f"Server: {path}", "value": path_source_id(path)} for path in paths]
+
+
+def _dataset_options() -> list[dict]:
+    """The Parquet datasets the configuration (GLASSBOX_LOG_DATASETS) allows."""
+    if not flask.has_app_context():
+        return []
+    locations = [normalise(location) for location in flask.current_app.config.get("LOG_DATASETS", ())]
+    return [{"label": f"Parquet dataset: {location}", "value": source_id(location)} for location in locations]
 
 
 def _controls(server_options: list[dict]) -> dbc.Row:
@@ -111,6 +120,7 @@ def _controls(server_options: list[dict]) -> dbc.Row:
 
 def layout(**_query):
     server_options = _server_options()
+    dataset_options = _dataset_options()
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -120,11 +130,17 @@ def layout(**_query):
             dcc.Store(id=ids.UPLOAD_START),
             dcc.Store(id=ids.UPLOAD_CHUNK),
             dcc.Store(id=ids.UPLOAD_ACK),
+            dcc.Store(id=ids.DATASET_BUILD),
             dcc.Store(id=ids.CLIENT, data={**ids.CLIENT_CONFIG, "serverFiles": bool(server_options)}),
             dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
-            _controls(server_options),
+            _controls(server_options + dataset_options),
             dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
+            # A Parquet dataset's first open builds its cube on Dask (webapp.views.logs.dataset).
+            dbc.Progress(
+                id=ids.DATASET_PROGRESS, value=0, label="", class_name="mb-2 d-none", style={"height": "1.1rem"}
+            ),
+            html.Div(id=ids.DATASET_MSG),
             html.Div(id=ids.ERROR),
             html.Div(id=ids.CHIPS, className="mb-2"),
             dbc.Row(id=ids.STATS, class_name="g-2 mb-2"),

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, no_update
 from models.datasets import DatasetError
 from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
+from models.logs.dataset import CubeNotBuilt, ParquetDatasetError, dataset_label, is_dataset_source, open_dataset
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
 from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
@@ -70,6 +71,8 @@ def load(view: dict, live: dict | None):
     """
     config = flask.current_app.config
     source = view["source"]
+    if is_dataset_source(source):  # its cube, built on Dask (webapp.views.logs.dataset); rows read on demand
+        return open_dataset(source, config["LOG_DATASETS"], config["DATA_DIR"]), None
     if is_path_source(source):
         position = Position.from_dict(live) if live and live.get("source") == source else None
         snap = load_path(source, config["LOG_PATHS"], position)
@@ -86,6 +89,7 @@ OUTPUTS = {
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
+    "build": Output(ids.DATASET_BUILD, "data"),
 }
 
 
@@ -93,7 +97,14 @@ def render(view, theme, live):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
     try:
         events, position = load(view, live)
-    except (UnknownSourceError, DatasetError, LogFormatError) as exc:
+    except CubeNotBuilt:
+        building = f"{dataset_label(view['source'])}: building its cube on Dask (once; then every click reads it)…"
+        return {
+            **dict.fromkeys(OUTPUTS, no_update),
+            "error": dbc.Alert(building, color="info", id=ids.DATASET_BUILDING),
+            "build": {"source": view["source"]},
+        }
+    except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
@@ -103,6 +114,7 @@ def render(view, theme, live):
         **{name: out[name] for name in OUTPUTS if name in out},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
+        "build": no_update,
     }
 
 
