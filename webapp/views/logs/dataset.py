@@ -2,14 +2,15 @@
 
 ``render`` asks for a build (``ids.DATASET_BUILD``) when a configured dataset has no stored cube; the job runs on
 the scheduler at ``GLASSBOX_DASK_SCHEDULER`` or a LocalCluster it starts (``GLASSBOX_DASK_*``), stores the cube,
-and hands the view back, so ``render`` draws it from the stored cube.
+and hands the view back, so ``render`` draws it from the stored cube. It hands it back with ``set_props``: as an
+output, ``ids.VIEW`` would close a loop of callbacks (render → build → render), which Dash refuses to run.
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, set_props
 from dash.exceptions import PreventUpdate
 
 from models.logs.dataset import ParquetDatasetError, build_dataset, dataset_label
@@ -48,20 +49,18 @@ def build_cube(set_progress, request, view):
             timeout=config["DASK_TIMEOUT_S"],
         )
     except (ParquetDatasetError, SchedulerError) as exc:
-        return {"view": no_update, "message": dbc.Alert(str(exc), color="danger", id=ids.DATASET_ERROR)}
+        return dbc.Alert(str(exc), color="danger", id=ids.DATASET_ERROR)
     note = (
         f"{dataset_label(request['source'])}: cube built on Dask in {cube.seconds:.1f} s "
         f"({len(cube.index):,} events, {len(cube.count):,} cells)."
     )
-    return {
-        "view": {**view, "cube": cube.index.fingerprint},  # a new value, so render runs again and finds the cube
-        "message": dbc.Alert(note, color="success", dismissable=True, id=ids.DATASET_OK),
-    }
+    set_props(ids.VIEW, {"data": {**view, "cube": cube.index.fingerprint}})  # render runs again, finds the cube
+    return dbc.Alert(note, color="success", dismissable=True, id=ids.DATASET_OK)
 
 
 # The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
 callback(
-    output={"view": Output(ids.VIEW, "data", allow_duplicate=True), "message": Output(ids.DATASET_MSG, "children")},
+    output=Output(ids.DATASET_MSG, "children"),
     inputs={"request": Input(ids.DATASET_BUILD, "data"), "view": State(ids.VIEW, "data")},
     background=True,
     running=[(Output(ids.DATASET_PROGRESS, "class_name"), "mb-2", "mb-2 d-none")],

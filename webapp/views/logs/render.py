@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, no_update
@@ -102,7 +104,8 @@ def render(view, theme, live):
         return {
             **dict.fromkeys(OUTPUTS, no_update),
             "error": dbc.Alert(building, color="info", id=ids.DATASET_BUILDING),
-            "build": {"source": view["source"]},
+            # (asked_at: never the same arguments twice, so Dash never answers from its cache of finished jobs)
+            "build": {"source": view["source"], "asked_at": time.time()},
         }
     except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
