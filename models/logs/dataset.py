@@ -40,9 +40,9 @@ from models.logs.aggregate import HOUR, _Cells, _FineCube
 from models.logs.parse import EVENT_SCHEMA
 
 PART = "part-{:05d}.parquet"
-ROW_GROUP_ROWS = 1 << 16  # a table page or a range edge reads one or two of these (~65k rows)
+ROW_GROUP_ROWS = 1 << 15  # a table page or a range edge reads one or two of these (~33k rows)
 ROWS_PER_FILE = 1 << 23  # 128 row groups per file
-GROUPS_PER_TASK = 16  # row groups one Dask task reads (~1M events)
+GROUPS_PER_TASK = 32  # row groups one Dask task reads (~1M events)
 PREFIX = "dataset:"
 CUBE_COLUMNS = ["ts", "product", "category", "status", "bytes"]
 MINUTE = 60
@@ -326,34 +326,43 @@ def read_groups(location: str, path: str, groups: list[int], columns: list[str] 
 # --------------------------------------------------------------------------- the cube, on Dask
 
 
+def _labels(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A label column as (codes, labels): one dictionary for all chunks, -1 for none."""
+    column = column.unify_dictionaries() if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    codes = pc.fill_null(array.indices, -1).to_numpy().astype(np.int64)
+    return codes, array.dictionary.cast(pa.string()).to_numpy(zero_copy_only=False).astype(object)
+
+
 def _partial_cube(location: str, path: str, groups: list[int]) -> dict:
-    """Events and bytes per (minute, product, category, status) in some row groups (a Dask task)."""
+    """Events and bytes per (minute, product, category, status) in some row groups (a Dask task).
+
+    Grouped on integer keys (dictionary codes, minute offsets), never on strings.
+    """
     table = read_groups(location, path, groups, CUBE_COLUMNS)
     minute = epoch_seconds(table["ts"]) // MINUTE
-    frame = pd.DataFrame(
-        {
-            "minute": minute,
-            "product": pc.fill_null(table["product"].cast(pa.string()), "\0").to_numpy(zero_copy_only=False),
-            "category": pc.fill_null(table["category"].cast(pa.string()), "\0").to_numpy(zero_copy_only=False),
-            "status": table["status"].to_numpy().astype(np.int16),
-            "bytes": table["bytes"].to_numpy().astype(np.int64),
-        }
-    )
-    cells = frame.groupby(["minute", "product", "category", "status"], sort=False).agg(
-        count=("bytes", "size"), bytes=("bytes", "sum")
-    )
-    cells = cells.reset_index()
-    products, product = np.unique(cells["product"].to_numpy(object), return_inverse=True)
-    categories, category = np.unique(cells["category"].to_numpy(object), return_inverse=True)
+    product, products = _labels(table["product"])
+    category, categories = _labels(table["category"])
+    status = table["status"].to_numpy().astype(np.int64)
+    size = table["bytes"].to_numpy().astype(np.int64)
+    first = int(minute.min()) if len(minute) else 0
+    n_p, n_c = len(products) + 1, len(categories) + 1
+    key = (((minute - first) * n_p + product + 1) * n_c + category + 1) * 1000 + status
+    cells, inverse = np.unique(key, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(cells)).astype(np.int64)
+    total = np.bincount(inverse, weights=size, minlength=len(cells))
+    rest = cells // 1000
     return {
-        "products": products,
-        "categories": categories,
-        "minute": cells["minute"].to_numpy(np.int64),
-        "product": product.astype(np.int32),
-        "category": category.astype(np.int32),
-        "status": cells["status"].to_numpy(np.int16),
-        "count": cells["count"].to_numpy(np.int64),
-        "bytes": cells["bytes"].to_numpy(np.int64),
+        "products": np.array(list(products) + ["\0"], dtype=object),  # code -1 → the last label, the "none" marker
+        "categories": np.array(list(categories) + ["\0"], dtype=object),
+        "minute": rest // n_c // n_p + first,
+        "product": (rest // n_c % n_p - 1).astype(np.int32),
+        "category": (rest % n_c - 1).astype(np.int32),
+        "status": (cells % 1000).astype(np.int16),
+        "count": count,
+        "bytes": np.rint(total).astype(np.int64),
     }
 
 
@@ -571,11 +580,12 @@ class DatasetEvents:
     a time through ``read_groups`` and kept in a small LRU.
     """
 
-    def __init__(self, cube: Cube, group_cache: int = 8):
+    def __init__(self, cube: Cube, group_cache: int = 32, full_cache: int = 4):
         self.index = cube.index
         self.products, self.categories = cube.products, cube.categories
         self._cells = cube
-        self._groups = LRU(group_cache)
+        self._light = LRU(group_cache)  # the five cube columns of a row group (~1 MB each)
+        self._full = LRU(full_cache)  # every column, for table pages
         self._fine: dict[int, _FineCube] = {}
 
     def __len__(self) -> int:
@@ -644,11 +654,12 @@ class DatasetEvents:
     # raw rows, by global row number (rows are in ts order across the files)
 
     def _group(self, i: int, columns: tuple[str, ...] | None) -> pa.Table:
+        """Row group ``i``: its cube columns (``CUBE_COLUMNS``, which finding rows needs), or every column (None)."""
         index = self.index
         path = index.files[int(index.file[i])]
-        return self._groups.get(
-            (i, columns),
-            lambda: read_groups(index.location, path, [int(index.group[i])], list(columns) if columns else None),
+        wanted = None if columns is None else list(CUBE_COLUMNS)
+        return (self._full if columns is None else self._light).get(
+            i, lambda: read_groups(index.location, path, [int(index.group[i])], wanted)
         )
 
     def _ts(self, i: int) -> np.ndarray:
@@ -678,10 +689,20 @@ class DatasetEvents:
                 yield a, self._group(i, columns).slice(a - int(start[i]), b - a)
 
     def _codes(self, column: pa.ChunkedArray, labels: np.ndarray) -> np.ndarray:
-        values = column.cast(pa.string()).to_numpy(zero_copy_only=False)
-        codes = pd.Index(labels).get_indexer(values).astype(np.int32)
-        codes[pd.isna(values)] = -1
-        return codes
+        """A label column as codes into ``labels`` (-1 for none): mapped on each chunk's dictionary when it has one."""
+        known = pd.Index(labels)
+        parts = []
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                table = known.get_indexer(chunk.dictionary.cast(pa.string()).to_numpy(zero_copy_only=False))
+                indices = pc.fill_null(chunk.indices, -1).to_numpy().astype(np.int64)
+                parts.append(np.where(indices < 0, -1, table[np.maximum(indices, 0)] if len(table) else -1))
+            else:
+                values = chunk.cast(pa.string()).to_numpy(zero_copy_only=False)
+                codes = known.get_indexer(values)
+                codes[pd.isna(values)] = -1
+                parts.append(codes)
+        return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
 
     def rows(self, lo: int, hi: int) -> _Cells:
         """Rows ``lo:hi`` as cells of one event each, as ``Events.rows``."""
