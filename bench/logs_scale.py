@@ -73,7 +73,7 @@ def build(folder: Path, data_dir: Path, options: dict) -> dict:
     save_cube(cube, data_dir)
     return {
         "seconds": time.perf_counter() - began,
-        "cells": len(cube.count),
+        "cells": cube.cells,
         "source": source_id(str(folder)),
         "scheduler_rss_mb": scheduler,
         "worker_rss_mb": sorted(workers.values()),

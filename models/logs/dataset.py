@@ -384,19 +384,60 @@ def _global_codes(labels: np.ndarray, local: np.ndarray, known: dict[str, int]) 
 
 @dataclass(frozen=True)
 class Cube:
-    """What ``build_cube`` stores: the cells per (minute, product, category, status), sorted by minute,
-    with their labels and the row-group index."""
+    """What ``build_cube`` stores: the hourly cube and the per-minute cube ``models.logs.aggregate`` reads,
+    their labels (sorted, as ``Events`` holds them) and the row-group index."""
 
     index: Index
     products: np.ndarray
     categories: np.ndarray
-    minute: np.ndarray
-    product: np.ndarray
-    category: np.ndarray
-    status: np.ndarray
-    count: np.ndarray
-    bytes: np.ndarray
+    hourly: _Cells  # events and bytes per (hour, product, category, status)
+    minutes: _FineCube  # events per (combination of product, category and status, minute)
     seconds: float = 0.0
+
+    @property
+    def cells(self) -> int:
+        return len(self.hourly) + len(self.minutes.bucket)
+
+
+def _hourly(minute, product, category, status, count, size, n_p: int, n_c: int) -> _Cells:
+    key = ((minute // 60 * n_p + product + 1) * n_c + category + 1) * 1000 + status
+    cells, inverse = np.unique(key, return_inverse=True)
+    counts = np.bincount(inverse, weights=count, minlength=len(cells))
+    sums = np.bincount(inverse, weights=size, minlength=len(cells))
+    rest = cells // 1000
+    return _Cells(
+        rest // n_c // n_p,
+        (rest // n_c % n_p - 1).astype(np.int32),
+        (rest % n_c - 1).astype(np.int32),
+        (cells % 1000).astype(np.int16),
+        np.rint(counts).astype(np.int64),
+        np.rint(sums).astype(np.int64),
+    )
+
+
+def _minutes(index: Index, minute, product, category, status, count, n_c: int) -> _FineCube:
+    """The per-minute cube as ``Events.fine_cube(60)`` lays it out: cells grouped by combination."""
+    origin = int(index.ts_min[0]) // MINUTE if len(index.rows) else 0
+    n_buckets = int(index.ts_max[-1]) // MINUTE - origin + 1 if len(index.rows) else 0
+    bucket = (minute - origin).astype(np.int64)
+    statuses, status_code = np.unique(status.astype(np.int64), return_inverse=True)
+    n_s = max(len(statuses), 1)
+    combo = ((product.astype(np.int64) + 1) * n_c + category + 1) * n_s + status_code
+    combos, combo_of = np.unique(combo, return_inverse=True)
+    order = np.lexsort((bucket, combo_of))  # cells are unique per (combination, minute) already
+    failed = status >= 400
+    return _FineCube(
+        product=(combos // n_s // n_c - 1).astype(np.int32),
+        category=(combos // n_s % n_c - 1).astype(np.int32),
+        status=statuses[combos % n_s].astype(np.int16) if len(statuses) else np.zeros(0, np.int16),
+        offsets=np.searchsorted(combo_of[order], np.arange(len(combos) + 1)),
+        bucket=bucket[order].astype(np.int32),
+        count=count[order].astype(np.int32),
+        totals=(
+            np.bincount(bucket, weights=count, minlength=n_buckets).astype(np.int64),
+            np.bincount(bucket[failed], weights=count[failed], minlength=n_buckets).astype(np.int64),
+        ),
+    )
 
 
 def build_cube(
@@ -442,14 +483,19 @@ def build_cube(
         )
         if progress:
             progress(done, len(tasks))
-    columns = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(6)]
+    dtypes = (np.int64, np.int32, np.int32, np.int16, np.int64, np.int64)
+    columns = [
+        np.concatenate([p[i] for p in parts]).astype(t) if parts else np.zeros(0, t) for i, t in enumerate(dtypes)
+    ]
+    parts.clear()
     minute, product, category, status, count, size = columns
     # Tasks' minutes overlap only where two tasks share a minute: add those cells up.
     n_p, n_c = len(products) + 1, len(categories) + 1
-    key = ((minute * n_p + product + 1) * n_c + category + 1) * 1000 + status.astype(np.int64)
+    key = ((minute * n_p + product + 1) * n_c + category + 1) * 1000 + status
     cells, inverse = np.unique(key, return_inverse=True)
-    count = np.bincount(inverse, weights=count, minlength=len(cells)) if len(cells) else count
-    size = np.bincount(inverse, weights=size, minlength=len(cells)) if len(cells) else size
+    count = np.rint(np.bincount(inverse, weights=count, minlength=len(cells))).astype(np.int64)
+    size = np.rint(np.bincount(inverse, weights=size, minlength=len(cells))).astype(np.int64)
+    del key, inverse
     status, rest = (cells % 1000).astype(np.int16), cells // 1000
     category, rest = (rest % n_c - 1).astype(np.int32), rest // n_c
     product, minute = (rest % n_p - 1).astype(np.int32), rest // n_p
@@ -468,12 +514,8 @@ def build_cube(
         index=index,
         products=product_labels,
         categories=category_labels,
-        minute=minute.astype(np.int64),
-        product=product,
-        category=category,
-        status=status,
-        count=np.rint(count).astype(np.int64),
-        bytes=np.rint(size).astype(np.int64),
+        hourly=_hourly(minute, product, category, status, count, size, n_p, n_c),
+        minutes=_minutes(index, minute, product, category, status, count, n_c),
         seconds=time.perf_counter() - started,
     )
 
@@ -485,6 +527,10 @@ def cube_path(data_dir: str | os.PathLike, fingerprint: str) -> Path:
     return Path(data_dir) / "logs" / "datasets" / f"{fingerprint}-v{CUBE_VERSION}.npz"
 
 
+_HOURLY = ("hour", "product", "category", "status", "count", "bytes")
+_MINUTES = ("product", "category", "status", "offsets", "bucket", "count")
+
+
 def save_cube(cube: Cube, data_dir: str | os.PathLike) -> Path:
     """Write a cube beside its final name and rename it, so readers never see half of one."""
     path = cube_path(data_dir, cube.index.fingerprint)
@@ -493,7 +539,9 @@ def save_cube(cube: Cube, data_dir: str | os.PathLike) -> Path:
     arrays = {
         "products": cube.products.astype(str),
         "categories": cube.categories.astype(str),
-        **{k: getattr(cube, k) for k in ("minute", "product", "category", "status", "count", "bytes")},
+        **{f"hourly_{k}": getattr(cube.hourly, k) for k in _HOURLY},
+        **{f"minutes_{k}": getattr(cube.minutes, k) for k in _MINUTES},
+        "minutes_totals": np.stack(cube.minutes.totals) if len(cube.minutes.totals[0]) else np.zeros((2, 0), np.int64),
         **{f"index_{k}": getattr(index, k) for k in ("file", "group", "rows", "ts_min", "ts_max")},
         "files": np.array(index.files, dtype=str),
         "meta": np.array(json.dumps({"location": index.location, "fingerprint": index.fingerprint})),
@@ -514,11 +562,13 @@ def load_cube(path: str | os.PathLike) -> Cube:
             **{k: data[f"index_{k}"] for k in ("file", "group", "rows", "ts_min", "ts_max")},
             fingerprint=meta["fingerprint"],
         )
+        totals = data["minutes_totals"]
         return Cube(
             index=index,
             products=data["products"].astype(object),
             categories=data["categories"].astype(object),
-            **{k: data[k] for k in ("minute", "product", "category", "status", "count", "bytes")},
+            hourly=_Cells(*(data[f"hourly_{k}"] for k in _HOURLY)),
+            minutes=_FineCube(*(data[f"minutes_{k}"] for k in _MINUTES), totals=(totals[0], totals[1])),
         )
 
 
@@ -583,10 +633,10 @@ class DatasetEvents:
     def __init__(self, cube: Cube, group_cache: int = 32, full_cache: int = 4):
         self.index = cube.index
         self.products, self.categories = cube.products, cube.categories
-        self._cells = cube
+        self.cube = cube.hourly  # events and bytes per (hour, product, category, status), as ``Events.cube``
+        self._minutes = cube.minutes
         self._light = LRU(group_cache)  # the five cube columns of a row group (~1 MB each)
         self._full = LRU(full_cache)  # every column, for table pages
-        self._fine: dict[int, _FineCube] = {}
 
     def __len__(self) -> int:
         return len(self.index)
@@ -596,60 +646,11 @@ class DatasetEvents:
         index = self.index
         return (int(index.ts_min[0]), int(index.ts_max[-1]) + 1) if len(self) else (0, 1)
 
-    @cached_property
-    def cube(self) -> _Cells:
-        """Events and bytes per (hour, product, category, status), as ``Events.cube``."""
-        c = self._cells
-        n_p, n_c = len(self.products) + 1, len(self.categories) + 1
-        key = ((c.minute // 60 * n_p + c.product + 1) * n_c + c.category + 1) * 1000 + c.status
-        cells, inverse = np.unique(key, return_inverse=True)
-        count = np.bincount(inverse, weights=c.count, minlength=len(cells))
-        size = np.bincount(inverse, weights=c.bytes, minlength=len(cells))
-        status, rest = cells % 1000, cells // 1000
-        category, rest = rest % n_c - 1, rest // n_c
-        return _Cells(
-            rest // n_p,
-            (rest % n_p - 1).astype(np.int32),
-            category.astype(np.int32),
-            status.astype(np.int16),
-            np.rint(count).astype(np.int64),
-            np.rint(size).astype(np.int64),
-        )
-
     def fine_cube(self, width: int) -> _FineCube:
-        """Counts per bucket of ``width`` seconds (a multiple of a minute, under an hour), as ``Events.fine_cube``."""
-        if width % MINUTE or width >= HOUR:
+        """Counts per minute for each combination of product, category and status, as ``Events.fine_cube(60)``."""
+        if width != MINUTE:
             raise ValueError(f"a Parquet dataset's cube holds minutes: no {width}-second buckets")
-        if width not in self._fine:
-            self._fine[width] = self._build_fine(width)
-        return self._fine[width]
-
-    def _build_fine(self, width: int) -> _FineCube:
-        c = self._cells
-        first = self.span[0]
-        origin = first - first % width
-        bucket = (c.minute * MINUTE - origin) // width
-        n_buckets = int((self.span[1] - 1 - origin) // width) + 1 if len(self) else 0
-        statuses, status_code = np.unique(c.status.astype(np.int64), return_inverse=True)
-        n_c, n_s = len(self.categories) + 1, max(len(statuses), 1)
-        combo = ((c.product.astype(np.int64) + 1) * n_c + c.category + 1) * n_s + status_code
-        combos, combo_of_cell = np.unique(combo, return_inverse=True)
-        cells, inverse = np.unique(combo_of_cell * max(n_buckets, 1) + bucket, return_inverse=True)
-        counts = np.bincount(inverse, weights=c.count, minlength=len(cells)).astype(np.int64)
-        combo_of, bucket_of = np.divmod(cells, max(n_buckets, 1))
-        failed = c.status >= 400
-        return _FineCube(
-            product=(combos // n_s // n_c - 1).astype(np.int32),
-            category=(combos // n_s % n_c - 1).astype(np.int32),
-            status=statuses[combos % n_s].astype(np.int16) if len(statuses) else np.zeros(0, np.int16),
-            offsets=np.searchsorted(combo_of, np.arange(len(combos) + 1)),
-            bucket=bucket_of,
-            count=counts,
-            totals=(
-                np.bincount(bucket, weights=c.count, minlength=n_buckets).astype(np.int64),
-                np.bincount(bucket[failed], weights=c.count[failed], minlength=n_buckets).astype(np.int64),
-            ),
-        )
+        return self._minutes
 
     # raw rows, by global row number (rows are in ts order across the files)
 

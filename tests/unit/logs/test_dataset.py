@@ -93,7 +93,7 @@ def test_a_page_and_a_range_read_a_few_row_groups_never_the_dataset(both, monkey
         return real(location, path, groups, columns)
 
     monkeypatch.setattr(ds, "read_groups", counting)
-    fresh = ds.DatasetEvents(ds.Cube(events.index, events.products, events.categories, *_cells(events)))
+    fresh = ds.DatasetEvents(ds.Cube(events.index, events.products, events.categories, events.cube, events._minutes))
     total = len(fresh.index.rows)
     filters = Filters(start=MAY_6 + 5 * 3600 + 17, end=MAY_6 + 2 * 86_400 + 600, statuses=(200,))
     page = matching_rows(fresh, filters, 300, 100)
@@ -104,11 +104,6 @@ def test_a_page_and_a_range_read_a_few_row_groups_never_the_dataset(both, monkey
     assert data["stats"]["events"] > 0
     assert 1 <= len(set(read)) <= 4, read  # the range's two edge hours, nothing between them
     assert total > 10
-
-
-def _cells(events: ds.DatasetEvents):
-    c = events._cells
-    return c.minute, c.product, c.category, c.status, c.count, c.bytes
 
 
 def test_not_configured_dataset_is_refused_by_name(both, tmp_path):

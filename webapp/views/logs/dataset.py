@@ -52,7 +52,7 @@ def build_cube(set_progress, request, view):
         return dbc.Alert(str(exc), color="danger", id=ids.DATASET_ERROR)
     note = (
         f"{dataset_label(request['source'])}: cube built on Dask in {cube.seconds:.1f} s "
-        f"({len(cube.index):,} events, {len(cube.count):,} cells)."
+        f"({len(cube.index):,} events, {cube.cells:,} cells)."
     )
     set_props(ids.VIEW, {"data": {**view, "cube": cube.index.fingerprint}})  # render runs again, finds the cube
     return dbc.Alert(note, color="success", dismissable=True, id=ids.DATASET_OK)
