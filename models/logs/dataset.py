@@ -590,6 +590,27 @@ def open_dataset(source: str, configured: Iterable[str], data_dir: str | os.Path
     return _opened.get(str(path), lambda: DatasetEvents(load_cube(path)))
 
 
+def needs_cube(source: str, configured: Iterable[str], data_dir: str | os.PathLike) -> bool:
+    """Whether a configured dataset's cube must be built before it opens (False for anything unopenable:
+    opening it says why)."""
+    try:
+        location = allowed_location(source, configured)
+        return not cube_path(data_dir, list_files(location).fingerprint).exists()
+    except ParquetDatasetError:
+        return False
+
+
+def cluster_options(config) -> dict:
+    """The LocalCluster a build starts when no scheduler is configured (``GLASSBOX_DASK_WORKERS`` ...)."""
+    return {
+        "n_workers": int(config["DASK_WORKERS"]),
+        "threads_per_worker": int(config["DASK_THREADS"]),
+        "memory_limit": config["DASK_MEMORY_LIMIT"],
+        "processes": True,
+        "dashboard_address": None,
+    }
+
+
 def build_dataset(
     source: str,
     configured: Iterable[str],

@@ -3,7 +3,9 @@ file on the server that the configuration allows (``GLASSBOX_LOG_PATHS``).
 
 Parsed uploads are saved as Parquet under the data directory, named by the hash of what is stored,
 so every worker process can load the same upload by id, and a link to a view keeps working.
-Loaded ``Events`` are read-only and cached per process.
+Every source is parsed once into a store under the data directory (``models.logs.columnar``):
+memory-mapped columns and cube that every worker opens in milliseconds and shares through the
+page cache. Opened ``Events`` are read-only and cached per process.
 
 A server file's source id is ``path:`` and its absolute path. It opens only when that exact
 string is one of the files the configured paths and glob patterns name at that moment, so a
@@ -24,8 +26,10 @@ import pyarrow.parquet as pq
 from models.cache import LRU
 from models.datasets import fetch_dataset
 from models.files import is_upload_id, store_by_content
+from models.logs import columnar
 from models.logs.aggregate import Events
-from models.logs.follow import Position, Snapshot, snapshot
+from models.logs.columnar import NotStoredError
+from models.logs.follow import Position, Snapshot, is_file_stored, snapshot, stored_snapshot
 from models.logs.parse import ParseResult, parse_bytes, parse_files
 
 SAMPLE_LINES = 200_000
@@ -100,15 +104,32 @@ def allowed_path(source_id: str, patterns: tuple[str, ...] | list[str]) -> Path:
     )
 
 
-def load_path(source_id: str, patterns: tuple[str, ...] | list[str], position: Position | None = None) -> Snapshot:
+def load_path(
+    source_id: str,
+    patterns: tuple[str, ...] | list[str],
+    position: Position | None = None,
+    data_dir: str | Path | None = None,
+    parse: bool = True,
+    progress=None,
+) -> Snapshot:
     """An allowed server file's events up to ``position`` (all its whole lines when None).
+
+    Args:
+        data_dir: Keep the parsed file in a store there (``follow.stored_snapshot``), shared by
+            every worker; None parses it in this process.
+        parse: With a store: when the file is not stored yet, raise ``NotStoredError`` instead
+            of parsing it here (the page parses it in a background job).
+        progress: ``progress(done_bytes, total_bytes)`` while a file is parsed into a store.
 
     Raises:
         UnknownSourceError: the file is not allowed, or cannot be read.
         LogFormatError: it is not a text log.
+        NotStoredError: ``parse`` is False and the file is not stored yet.
     """
     path = allowed_path(source_id, patterns)
     try:
+        if data_dir is not None:
+            return stored_snapshot(path, columnar.store_root(data_dir), position, parse=parse, progress=progress)
         return snapshot(path, position)
     except OSError as exc:
         raise UnknownSourceError(f"{path} cannot be read: {exc.strerror or exc}.") from None
@@ -127,28 +148,76 @@ def save_upload(result: ParseResult, data_dir: str | Path) -> str:
     buffer = pa.BufferOutputStream()
     pq.write_table(result.table, buffer, compression="zstd")
     source_id, _, _ = store_by_content(Path(data_dir) / "logs", buffer.getvalue().to_pybytes(), ".parquet")
+    folder = store_folder(source_id, data_dir)
+    if not columnar.is_stored(folder):  # the rows are in hand: store them now, not on first open
+        columnar.open_or_build(folder, lambda: (result.table, {"source": source_id}))
     return source_id
 
 
-def _build(source_id: str, data_dir: str, mirror: str | None) -> Events:
+def store_folder(source_id: str, data_dir: str | Path) -> Path:
+    """The store folder of a built-in source or an upload (see ``models.logs.columnar``)."""
+    if source_id == "sample":
+        key = columnar.store_key("sample", SAMPLE_LINES, SAMPLE_SEED)
+    else:
+        key = columnar.store_key("source", source_id)
+    return columnar.store_root(data_dir) / key
+
+
+def _parse(source_id: str, data_dir: str, mirror: str | None) -> tuple[pa.Table, dict]:
+    """Parse a built-in source or an upload: its rows and the store's manifest fields."""
     if source_id == "sample":
         from models.logs.generate import generate_log_lines
 
         data = b"".join(generate_log_lines(SAMPLE_LINES, seed=SAMPLE_SEED))
-        return Events.from_table(parse_bytes(data, name="sample.log").table)
+        return parse_bytes(data, name="sample.log").table, {"source": source_id}
     if source_id == "buttercup":
         folder = fetch_dataset("buttercup_games_access_logs", data_home=data_dir, mirror=mirror)
-        return Events.from_table(parse_files(sorted(folder.glob("www*/access.log"))).table)
+        return parse_files(sorted(folder.glob("www*/access.log"))).table, {"source": source_id}
     if is_upload_id(source_id):
         path = _upload_path(data_dir, source_id)
         if path.exists():
-            return Events.from_table(pq.read_table(path))
+            return pq.read_table(path), {"source": source_id}
     raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
 
 
-def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None) -> Events:
-    """The events of a source, built once per process and kept in a small LRU cache."""
-    return _cache.get((source_id, str(data_dir)), lambda: _build(source_id, str(data_dir), mirror))
+def _known(source_id: str) -> bool:
+    return source_id in BUILTIN or is_upload_id(source_id)
+
+
+def is_stored(source_id: str, data_dir: str | Path, patterns: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether a source opens without parsing (its store is complete; a server file's is nearly up to date).
+
+    Raises:
+        UnknownSourceError: a server file that ``patterns`` do not allow.
+    """
+    if is_path_source(source_id):
+        try:
+            return is_file_stored(allowed_path(source_id, patterns), columnar.store_root(data_dir))
+        except OSError:
+            return False
+    return _known(source_id) and columnar.is_stored(store_folder(source_id, data_dir))
+
+
+def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None, parse: bool = True) -> Events:
+    """The events of a source, from its store (parsed into one first when there is none).
+
+    Opened once per process and kept in a small LRU cache; the columns are memory-mapped, so
+    every worker shares the one copy in the page cache.
+
+    Raises:
+        UnknownSourceError: no such source.
+        NotStoredError: ``parse`` is False and the source is not stored yet.
+    """
+
+    def build() -> Events:  # (what raises here is not cached)
+        if not _known(source_id):
+            raise UnknownSourceError(f"No log data named {source_id!r}: it may have been uploaded to another server.")
+        folder = store_folder(source_id, data_dir)
+        if not parse and not columnar.is_stored(folder):
+            raise NotStoredError(f"{source_label(source_id)} is not stored yet.")
+        return columnar.open_or_build(folder, lambda: _parse(source_id, str(data_dir), mirror)).events
+
+    return _cache.get((source_id, str(data_dir)), build)
 
 
 def source_label(source_id: str) -> str:

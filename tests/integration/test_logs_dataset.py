@@ -9,7 +9,6 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from models.logs import dataset as ds
 from models.logs.generate import write_parquet
-from webapp.views.logs import dataset as build_view
 
 pytest.importorskip("distributed")
 pytestmark = pytest.mark.browser
@@ -31,13 +30,12 @@ def dataset_app(app_config, tmp_path, monkeypatch):
 
     folder = tmp_path / "events"
     write_parquet(folder, EVENTS, seed=4, days=5, row_group_rows=512)  # 40 row groups: 3 Dask tasks
-    app = create_app({**app_config, "LOG_DATASETS": str(folder)})  # (runs the callback modules again)
     # The build job is a forked process: these patches travel with it. Threads, not worker processes, for speed.
     monkeypatch.setattr(ds, "_partial_cube", slow_partial_cube)
     monkeypatch.setattr(
-        build_view, "cluster_options", lambda config: {"n_workers": 1, "threads_per_worker": 1, "processes": False}
+        ds, "cluster_options", lambda config: {"n_workers": 1, "threads_per_worker": 1, "processes": False}
     )
-    return app, folder
+    return create_app({**app_config, "LOG_DATASETS": str(folder)}), folder
 
 
 def _pager(dash_duo):
@@ -56,16 +54,15 @@ def test_opening_a_dataset_shows_progress_then_the_dashboard_and_a_click_filters
     until(lambda: "matching" in _pager(dash_duo), timeout=60)
     dash_duo.select_dcc_dropdown("#logs-source", value=f"Parquet dataset: {folder}")
 
-    dash_duo.wait_for_contains_text("#logs-dataset-building", "building its cube on Dask", timeout=30)
-    bar = dash_duo.find_element("#logs-dataset-progress")
+    box = dash_duo.find_element("#logs-prepare-box")
+    bar = dash_duo.find_element("#logs-prepare-progress")
     until(lambda: "parts read on Dask" in bar.text, timeout=60)  # the bar while the build runs
-    assert "d-none" not in bar.get_attribute("class")
+    assert box.is_displayed()
     assert _matching(dash_duo) != EVENTS  # the dashboard waits for the cube
 
     until(lambda: _matching(dash_duo) == EVENTS, timeout=120)
     assert "Parquet dataset" in _pager(dash_duo)
-    dash_duo.wait_for_contains_text("#logs-dataset-ok", "cube built on Dask", timeout=10)
-    assert "d-none" in dash_duo.find_element("#logs-dataset-progress").get_attribute("class")
+    until(lambda: not box.is_displayed(), timeout=10)
     assert f"source=dataset%3A{str(folder).replace('/', '%2F')}" in dash_duo.driver.current_url
 
     statuses = dash_duo.driver.execute_script(
@@ -86,4 +83,4 @@ def test_a_dataset_not_in_the_configuration_opens_nothing(dash_duo, dataset_app,
     crafted = folder.parent / "elsewhere"
     dash_duo.driver.get(dash_duo.server_url + f"/logs#source=dataset:{crafted}")
     dash_duo.wait_for_contains_text("#logs-source-error", "only those named by GLASSBOX_LOG_DATASETS", timeout=60)
-    assert dash_duo.find_elements("#logs-dataset-building") == []
+    assert not dash_duo.find_element("#logs-prepare-box").is_displayed()

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
-from dash import Patch
+from dash import Patch, no_update
 from dash.exceptions import PreventUpdate
 
 from models.logs.aggregate import Filters
@@ -32,10 +32,17 @@ def page(app_config, served):
     from webapp import create_app
 
     app = create_app({**app_config, "LOG_PATHS": str(served)})
-    from webapp.views.logs import live, render
+    from webapp.views.logs import live, prepare, render
+
+    def render_as_the_page_does(view, theme, live):
+        """Render; a source not stored yet is parsed by the background job, then drawn (what the browser does)."""
+        asked = prepare.request(view)
+        if asked["request"] is not no_update:
+            prepare.parse_source(asked["request"]["source"], app.server.config, lambda *_: None)
+        return render.render(view, theme, live, asked["request"] or asked["prepared"])
 
     with app.server.app_context():
-        yield SimpleNamespace(render=render.render, follow_log=live.follow_log)
+        yield SimpleNamespace(render=render_as_the_page_does, follow_log=live.follow_log, plain_render=render.render)
 
 
 def _view(source, **filters):
@@ -48,6 +55,55 @@ def test_render_reads_a_server_file_and_remembers_where_it_stopped(page, served)
     assert live["source"] == f"path:{served}" and live["offset"] == served.stat().st_size and live["lines"] == 90
     assert live["buckets"] == 2 and live["traces"] == 3
     assert "90 matching" in out["pager"]
+
+
+def test_render_never_parses_a_file_that_is_not_stored_yet(page, served, monkeypatch):
+    from models.logs import follow
+
+    monkeypatch.setattr(follow, "_parse_stored", lambda *a: pytest.fail("parsed in the render callback"))
+    from webapp.views.logs import prepare
+
+    out = page.plain_render(_view(f"path:{served}"), None, None)
+    assert out["error"] is None
+    assert all(out[name] is no_update for name in ("timeseries", "rows", "pager", "live"))
+    monkeypatch.setattr(prepare, "SMALL_BYTES", 0)
+    assert prepare.request(_view(f"path:{served}")) == {  # the job is asked for, its bar from empty
+        "request": {"source": f"path:{served}"},
+        "prepared": no_update,
+        "value": 0,
+        "label": "Starting…",
+    }
+
+
+def test_a_small_server_file_is_parsed_at_once_without_a_job(page, served):
+    from webapp.views.logs import prepare
+
+    asked = prepare.request(_view(f"path:{served}"))
+    assert asked["prepared"] == {"source": f"path:{served}"} and asked["request"] is no_update
+    assert "90 matching" in page.plain_render(_view(f"path:{served}"), None, None)["pager"]
+
+
+def test_the_background_job_parses_with_progress_then_render_draws_without_parsing(page, served, monkeypatch):
+    from models.logs import follow
+    from webapp.views.logs import prepare
+
+    steps = []
+    out = prepare.prepare(lambda step: steps.append(step), {"source": f"path:{served}"}, None)
+    assert out["prepared"] == {"source": f"path:{served}"} and out["message"] is None
+    assert steps[-1] == (100, "Drawing…") and any(label.endswith("kB") for _, label in steps)
+    monkeypatch.setattr(follow, "_parse_stored", lambda *a: pytest.fail("parsed again"))
+    assert "90 matching" in page.plain_render(_view(f"path:{served}"), None, None)["pager"]
+    assert prepare.request(_view(f"path:{served}"))["request"] is no_update  # stored: no job
+
+
+def test_the_background_job_says_why_a_source_cannot_be_read(page, served):
+    from webapp.views.logs import prepare
+
+    for request in ({"source": f"path:{served.parent}/nope.log"}, {"source": "upload-0000000000000000"}):
+        out = prepare.prepare(lambda step: None, request, None)
+        assert out["prepared"] is no_update and "cannot be read" in str(out["message"].children)
+    out = prepare.prepare(lambda step: None, {"source": 7}, None)
+    assert out["prepared"] is no_update and out["done"] is True
 
 
 def test_render_refuses_a_path_the_configuration_does_not_name(page, served):

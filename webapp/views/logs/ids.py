@@ -1,6 +1,7 @@
 """Component ids of the logs page (prefix ``logs-``), and the constants the browser script needs."""
 
 from models.logs.sources import PATH_PREFIX
+from webapp.components.job_watch import job_watch_ids
 
 P = "logs-"
 URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (
@@ -19,9 +20,12 @@ UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
 UPLOAD_OK, UPLOAD_ERROR, SOURCE_ERROR = P + "upload-ok", P + "upload-error", P + "source-error"
 STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("events", "errors", "5xx", "bytes"))
 COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
-# Parquet datasets: the cube build a render asks for, its progress bar and its outcome.
-DATASET_BUILD, DATASET_PROGRESS, DATASET_MSG = P + "dataset-build", P + "dataset-progress", P + "dataset-msg"
-DATASET_BUILDING, DATASET_ERROR, DATASET_OK = P + "dataset-building", P + "dataset-error", P + "dataset-ok"
+# Opening a source that is not stored yet: render asks (PREPARE), a background job parses it with a progress
+# bar and says when it is done (PREPARED), which draws the page again.
+PREPARE, PREPARED, PREPARE_BOX, PREPARE_PROGRESS, PREPARE_MSG = (
+    P + n for n in ("prepare", "prepared", "prepare-box", "prepare-progress", "prepare-msg")
+)
+PREPARE_WATCH = job_watch_ids(P + "prepare-")  # the parse job's watch: "stopped unexpectedly" and Retry
 CHIP_TYPE = P + "chip"  # pattern-matching id {"type": CHIP_TYPE, "dim": ..., "value": ...}
 CLIENT = P + "client"  # a store holding CLIENT_CONFIG for assets/logs.js
 

@@ -10,6 +10,7 @@ from dash import dcc, html
 from models.logs.aggregate import GRANULARITY_S
 from models.logs.dataset import normalise, source_id
 from models.logs.sources import BUILTIN, path_source_id, server_paths
+from webapp.components.job_watch import job_watch_layout
 from webapp.views.logs import ids
 
 LIVE_INTERVAL_MS = 3000
@@ -118,6 +119,27 @@ def _controls(server_options: list[dict]) -> dbc.Row:
     )
 
 
+def _prepare_box() -> html.Div:
+    """What shows while a source is parsed into its store for the first time (a background job)."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.PREPARE),
+            dcc.Store(id=ids.PREPARED),
+            html.Div(
+                [
+                    dbc.Label("Reading the log for the first time", html_for=ids.PREPARE_PROGRESS, class_name="small"),
+                    dbc.Progress(id=ids.PREPARE_PROGRESS, value=0, label="", style={"height": "1.1rem"}),
+                ],
+                id=ids.PREPARE_BOX,
+                hidden=True,
+                className="mb-2",
+            ),
+            html.Div(id=ids.PREPARE_MSG),
+            job_watch_layout(ids.PREPARE_WATCH, "reading of the log"),
+        ]
+    )
+
+
 def layout(**_query):
     server_options = _server_options()
     dataset_options = _dataset_options()
@@ -130,17 +152,12 @@ def layout(**_query):
             dcc.Store(id=ids.UPLOAD_START),
             dcc.Store(id=ids.UPLOAD_CHUNK),
             dcc.Store(id=ids.UPLOAD_ACK),
-            dcc.Store(id=ids.DATASET_BUILD),
             dcc.Store(id=ids.CLIENT, data={**ids.CLIENT_CONFIG, "serverFiles": bool(server_options)}),
             dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
             _controls(server_options + dataset_options),
             dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
-            # A Parquet dataset's first open builds its cube on Dask (webapp.views.logs.dataset).
-            dbc.Progress(
-                id=ids.DATASET_PROGRESS, value=0, label="", class_name="mb-2 d-none", style={"height": "1.1rem"}
-            ),
-            html.Div(id=ids.DATASET_MSG),
+            _prepare_box(),
             html.Div(id=ids.ERROR),
             html.Div(id=ids.CHIPS, className="mb-2"),
             dbc.Row(id=ids.STATS, class_name="g-2 mb-2"),

@@ -7,7 +7,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from models.logs import view as views
-from models.logs.follow import Position, follow
+from models.logs.columnar import StoreError, store_root
+from models.logs.follow import Position, stored_follow
 from models.logs.parse import LogFormatError
 from models.logs.sources import UnknownSourceError, allowed_path
 from webapp import ids as shell_ids
@@ -25,9 +26,11 @@ def follow_log(_tick, view, live, theme):
     position = Position.from_dict(live)
     if not view or position is None or live.get("source") != view["source"]:
         raise PreventUpdate
+    config = flask.current_app.config
     try:
-        snap = follow(allowed_path(view["source"], flask.current_app.config["LOG_PATHS"]), position)
-    except (UnknownSourceError, LogFormatError, OSError):
+        path = allowed_path(view["source"], config["LOG_PATHS"])
+        snap = stored_follow(path, store_root(config["DATA_DIR"]), position)
+    except (UnknownSourceError, LogFormatError, StoreError, OSError):
         raise PreventUpdate from None
     if snap.position == position:
         raise PreventUpdate

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, no_update
@@ -11,10 +9,17 @@ from dash import Input, Output, State, callback, no_update
 from models.datasets import DatasetError
 from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
-from models.logs.dataset import CubeNotBuilt, ParquetDatasetError, dataset_label, is_dataset_source, open_dataset
+from models.logs.dataset import CubeNotBuilt, ParquetDatasetError, is_dataset_source, open_dataset
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
-from models.logs.sources import UnknownSourceError, is_path_source, load_events, load_path, source_label
+from models.logs.sources import (
+    NotStoredError,
+    UnknownSourceError,
+    is_path_source,
+    load_events,
+    load_path,
+    source_label,
+)
 from webapp import ids as shell_ids
 from webapp.components import logs_figures as figs
 from webapp.components.theme import follow_theme, themed
@@ -69,17 +74,18 @@ def load(view: dict, live: dict | None):
     """The events of the view's source and, for a server file, where reading it stopped.
 
     A server file is read up to the position the browser holds for it, so every click sees
-    the same events as the live updates drew.
+    the same events as the live updates drew. Sources are opened from their store, never
+    parsed here: one that is not stored yet raises ``NotStoredError`` (see ``prepare``).
     """
     config = flask.current_app.config
     source = view["source"]
-    if is_dataset_source(source):  # its cube, built on Dask (webapp.views.logs.dataset); rows read on demand
+    if is_dataset_source(source):  # its cube, built on Dask (webapp.views.logs.prepare); rows read on demand
         return open_dataset(source, config["LOG_DATASETS"], config["DATA_DIR"]), None
     if is_path_source(source):
         position = Position.from_dict(live) if live and live.get("source") == source else None
-        snap = load_path(source, config["LOG_PATHS"], position)
+        snap = load_path(source, config["LOG_PATHS"], position, data_dir=config["DATA_DIR"], parse=False)
         return snap.events, {"source": source, **snap.position.to_dict()}
-    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR")), None
+    return load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"), parse=False), None
 
 
 OUTPUTS = {
@@ -91,22 +97,16 @@ OUTPUTS = {
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
-    "build": Output(ids.DATASET_BUILD, "data"),
 }
 
 
-def render(view, theme, live):
-    """Draw every view for the current state; a source that cannot be read says why and draws nothing."""
+def render(view, theme, live, _prepared=None):
+    """Draw every view for the current state; a source that cannot be read says why and draws nothing;
+    one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     try:
         events, position = load(view, live)
-    except CubeNotBuilt:
-        building = f"{dataset_label(view['source'])}: building its cube on Dask (once; then every click reads it)…"
-        return {
-            **dict.fromkeys(OUTPUTS, no_update),
-            "error": dbc.Alert(building, color="info", id=ids.DATASET_BUILDING),
-            # (asked_at: never the same arguments twice, so Dash never answers from its cache of finished jobs)
-            "build": {"source": view["source"], "asked_at": time.time()},
-        }
+    except (NotStoredError, CubeNotBuilt):  # the prepare job parses it, or builds its cube on Dask
+        return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
     except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
@@ -117,7 +117,6 @@ def render(view, theme, live):
         **{name: out[name] for name in OUTPUTS if name in out},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
-        "build": no_update,
     }
 
 
@@ -128,6 +127,7 @@ callback(
         "view": Input(ids.VIEW, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
+        "_prepared": Input(ids.PREPARED, "data"),
     },
     prevent_initial_call=True,
 )(render)

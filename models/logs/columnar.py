@@ -1,0 +1,659 @@
+"""Parse a log source once, keep it on disk, and let every worker process map the same files.
+
+A stored source is a folder under ``<data dir>/logstore/`` named by a key that identifies the
+source's content (an upload's hash, the sample's seed, a server file's identity):
+
+``manifest.json``
+    ``version`` (``STORE_VERSION``), ``key``, ``source``, ``rows``, the product and category
+    ``labels``, the ``segments`` (one Arrow IPC file of raw rows each, with the file offset and line
+    count it covers for a followed server file), the ``cube`` file, the byte size of every file,
+    and ``parses`` (how many times events were parsed into this store: 1, plus one per append).
+``ts.bin``, ``status.bin``, ``bytes.bin``, ``product.bin``, ``category.bin``
+    The columns a click reads (``Events``' int64 / int16 / int64 / int32 / int32 arrays), raw and
+    contiguous, mapped with ``numpy.memmap``. Appends write past the end; the manifest's ``rows``
+    says how many are valid, so a reader holding an older manifest never sees a half-written row.
+``rows-NNNNN.arrow``
+    The raw rows (``EVENT_SCHEMA``) as uncompressed Arrow IPC (Feather v2), memory-mapped for the
+    events grid.
+``cube-NNNNN.arrow`` and ``fine-<seconds>-NNNNN.arrow``
+    ``Events.cube`` and, once some worker has built one, a fine (sub-hour) cube (``save_cube``).
+
+Memory-mapped files are shared through the OS page cache: ten workers opening a 10M-event store
+hold one copy of it, and opening one is a few ``mmap`` calls, not a parse.
+
+A store is written into a hidden folder beside its final name, fsynced, then renamed into place.
+Two processes building the same store at once both finish; the one whose rename loses discards its
+folder and opens the winner's. A folder whose manifest is unreadable, from a newer version, or
+whose files are missing or shorter than the manifest says is never served: it is moved aside and
+built again. Appends (``append``) hold an exclusive lock on the folder, write past the end of the
+column files and a new rows segment and cube, then replace the manifest in one rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from models.cache import LRU
+from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _FineCube, build_cube
+
+STORE_VERSION = 1
+_opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
+MANIFEST = "manifest.json"
+COLUMNS = {"ts": np.int64, "status": np.int16, "bytes": np.int64, "product": np.int32, "category": np.int32}
+CUBE_FIELDS = {
+    "hour": pa.int64(),
+    "product": pa.int32(),
+    "category": pa.int32(),
+    "status": pa.int16(),
+    "count": pa.int64(),
+    "bytes": pa.int64(),
+}
+FINE_FIELDS = ("product", "category", "status", "offsets", "bucket", "count", "totals_events", "totals_errors")
+
+
+class StoreError(ValueError):
+    """A store folder that cannot be served: missing, partial, corrupted or from a newer version."""
+
+
+class NotStoredError(LookupError):
+    """A source that is not stored yet, asked for where parsing it is not allowed (a render callback)."""
+
+
+def store_root(data_dir: str | Path) -> Path:
+    """Where stored sources live under a data directory."""
+    return Path(data_dir) / "logstore"
+
+
+def store_key(*parts: object) -> str:
+    """A folder name for a source identified by ``parts`` (hashed, so any string is safe)."""
+    digest = hashlib.sha256(json.dumps([STORE_VERSION, *map(str, parts)]).encode()).hexdigest()
+    return digest[:32]
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_ipc(table: pa.Table, path: Path) -> int:
+    """Write ``table`` as one uncompressed Arrow IPC file (fsynced); its size in bytes."""
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return path.stat().st_size
+
+
+def _read_ipc(path: Path) -> pa.Table:
+    """A memory-mapped Arrow IPC file as a table: no byte of it is copied."""
+    try:
+        return ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise StoreError(f"{path.name} cannot be read ({exc}).") from None
+
+
+def _single_chunk(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _numpy(column: pa.ChunkedArray) -> np.ndarray:
+    """A memory-mapped primitive column as a NumPy view (a copy only when it spans chunks)."""
+    array = _single_chunk(column)
+    return array.to_numpy(zero_copy_only=len(array) > 0)
+
+
+def save_cube(cells: _Cells, folder: str | Path, name: str = "cube") -> Path:
+    """Write a cube (``Events.cube``: a ``_Cells`` of events and bytes per hour, product, category
+    and status) to ``folder/<name>.arrow``, atomically (written beside, fsynced, renamed).
+
+    Any code that builds a cube (in process, on a Dask cluster) stores it with this and every
+    worker maps it with ``load_cube``. The file is an uncompressed Arrow IPC file with int64
+    ``hour``, int32 ``product`` and ``category`` (-1 = none), int16 ``status``, int64 ``count``
+    and ``bytes``; a cube of single rows (``count`` None) is stored with a null-free count of 1.
+
+    Args:
+        cells: Cells sorted by hour (as ``build_cube`` returns them).
+        folder: An existing folder (a store folder, or any other).
+        name: The file's stem.
+
+    Returns:
+        The file written.
+    """
+    folder = Path(folder)
+    count = cells.count if cells.count is not None else np.ones(len(cells), np.int64)
+    arrays = [cells.hour, cells.product, cells.category, cells.status, count, cells.bytes]
+    table = pa.table(
+        {
+            field: pa.array(np.ascontiguousarray(values, dtype=kind.to_pandas_dtype()), kind)
+            for (field, kind), values in zip(CUBE_FIELDS.items(), arrays)
+        }
+    )
+    path = folder / f"{name}.arrow"
+    tmp = folder / f".{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        _write_ipc(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_cube(folder: str | Path, name: str = "cube") -> _Cells:
+    """The cube ``save_cube`` wrote to ``folder/<name>.arrow``, memory-mapped (NumPy views of the file).
+
+    Raises:
+        StoreError: the file is missing, truncated or lacks a cube's columns.
+    """
+    table = _read_ipc(Path(folder) / f"{name}.arrow")
+    if table.schema.names != list(CUBE_FIELDS):
+        raise StoreError(f"{name}.arrow is not a cube (columns {table.schema.names}).")
+    columns = {field: _numpy(table[field]) for field in CUBE_FIELDS}
+    return _Cells(**columns)
+
+
+def save_fine_cube(cube: _FineCube, folder: str | Path, name: str) -> Path:
+    """Write a fine (sub-hour) cube to ``folder/<name>.arrow`` atomically; ``load_fine_cube`` maps it."""
+    folder = Path(folder)
+    arrays = [cube.product, cube.category, cube.status, cube.offsets, cube.bucket, cube.count, *cube.totals]
+    longest = max(len(a) for a in arrays)
+    # Columns of unequal lengths: each is padded to the longest and its length kept in the metadata.
+    table = pa.table(
+        {f: np.pad(np.asarray(a), (0, longest - len(a))) for f, a in zip(FINE_FIELDS, arrays)},
+    ).replace_schema_metadata({"lengths": json.dumps([len(a) for a in arrays])})
+    path = folder / f"{name}.arrow"
+    tmp = folder / f".{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        _write_ipc(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_fine_cube(folder: str | Path, name: str) -> _FineCube:
+    table = _read_ipc(Path(folder) / f"{name}.arrow")
+    try:
+        lengths = json.loads(table.schema.metadata[b"lengths"])
+        arrays = [_numpy(table[f])[:n] for f, n in zip(FINE_FIELDS, lengths, strict=True)]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"{name}.arrow is not a fine cube ({exc}).") from None
+    return _FineCube(*arrays[:6], totals=(arrays[6], arrays[7]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Stores
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An opened store: its folder, the manifest it was opened at, and its events (memory-mapped)."""
+
+    folder: Path
+    manifest: dict
+    events: Events
+
+    @property
+    def segments(self) -> list[dict]:
+        return self.manifest["segments"]
+
+
+def read_manifest(folder: str | Path) -> dict:
+    """A store's manifest (see the module's docstring).
+
+    Raises:
+        StoreError: missing, unreadable, or from another store version.
+    """
+    return _read_manifest(Path(folder))
+
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise StoreError(f"{folder.name} has no manifest (a partial store).") from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{folder.name}'s manifest cannot be read ({exc}).") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("version"), int):
+        raise StoreError(f"{folder.name}'s manifest has no version.")
+    if manifest["version"] != STORE_VERSION:
+        raise StoreError(
+            f"{folder.name} was written by store version {manifest['version']}; this app reads version {STORE_VERSION}."
+        )
+    return manifest
+
+
+def _check_sizes(folder: Path, manifest: dict) -> tuple:
+    """Every file the manifest names is there and at least as long as it says (appends may run past).
+
+    Returns:
+        The files' sizes and modification times: what an opened store is cached by.
+    """
+    signature = []
+    try:
+        for name, size in manifest["sizes"].items():
+            stat = (folder / name).stat()
+            actual = stat.st_size
+            exact = not name.endswith(".bin")
+            if actual < size or (exact and actual != size):
+                raise StoreError(f"{name} holds {actual} bytes; the manifest says {size}.")
+            signature.append((name, stat.st_ino, stat.st_mtime_ns))
+    except FileNotFoundError as exc:
+        raise StoreError(f"{Path(exc.filename).name} is missing.") from None
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise StoreError(f"{folder.name}'s manifest is incomplete ({exc}).") from None
+    return tuple(signature)
+
+
+def _column_file(name: str, manifest: dict) -> str:
+    """A column's file: renamed per rewrite (``colgen``) so a worker mapping the old one keeps consistent rows."""
+    return f"{name}-{int(manifest.get('colgen', 0)):05d}.bin"
+
+
+def _memmap(path: Path, dtype, rows: int) -> np.ndarray:
+    if rows == 0:
+        return np.zeros(0, dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=(rows,))
+
+
+def open_store(folder: str | Path, rows: int | None = None) -> Stored:
+    """Map a store's files; ``rows`` (default: all) opens a prefix, as a followed file was at an earlier position.
+
+    Raises:
+        StoreError: the folder is not a complete store of this version.
+    """
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    signature = _check_sizes(folder, manifest)
+    total = int(manifest["rows"])
+    rows = total if rows is None else rows
+    key = (str(folder), json.dumps(manifest, sort_keys=True), signature, rows)
+    return _opened.get(key, lambda: _open(folder, manifest, rows))
+
+
+def _open(folder: Path, manifest: dict, rows: int) -> Stored:
+    total = int(manifest["rows"])
+    try:
+        columns = {name: _memmap(folder / _column_file(name, manifest), dtype, rows) for name, dtype in COLUMNS.items()}
+        tables, kept = [], 0
+        for segment in manifest["segments"]:
+            if kept >= rows:
+                break
+            table = _read_ipc(folder / segment["file"])
+            if table.num_rows != segment["rows"]:
+                raise StoreError(f"{segment['file']} holds {table.num_rows} rows; the manifest says {segment['rows']}.")
+            tables.append(table.slice(0, rows - kept))
+            kept += table.num_rows
+        table = pa.concat_tables(tables) if tables else _empty_table()
+        labels = manifest["labels"]
+        events = Events(
+            ts=columns["ts"],
+            status=columns["status"],
+            bytes=columns["bytes"],
+            product=columns["product"],
+            products=np.asarray(labels["products"], dtype=object),
+            category=columns["category"],
+            categories=np.asarray(labels["categories"], dtype=object),
+            table=table,
+        )
+        cube = load_cube(folder, manifest["cube"])
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, StoreError):
+            raise
+        raise StoreError(f"{folder.name} cannot be opened ({exc}).") from None
+    if rows == total:
+        events.__dict__["cube"] = cube
+    else:
+        events.__dict__["cube"] = _prefix_cube(events, cube)
+    events.__dict__["_store"] = folder  # where fine cubes are kept (see ``fine_cube``)
+    events.__dict__["_fine_cubes"] = _FineCubes(folder, manifest, rows == total)
+    return Stored(folder, manifest, events)
+
+
+def _prefix_cube(events: Events, cube: _Cells) -> _Cells:
+    """The cube of ``events`` (a prefix of the store's rows) from the full store's cube: whole hours
+    before the prefix's last hour are kept, the last hour is counted from its rows."""
+    if len(events) == 0:
+        return build_cube(events.ts, events.product, events.category, events.status, events.bytes, 0, 0)
+    last_hour = int(events.ts[-1] // HOUR)
+    kept = cube.slice(0, int(np.searchsorted(cube.hour, last_hour)))
+    row = int(np.searchsorted(events.ts, last_hour * HOUR))
+    rest = build_cube(
+        events.ts[row:],
+        events.product[row:],
+        events.category[row:],
+        events.status[row:],
+        events.bytes[row:],
+        len(events.products),
+        len(events.categories),
+    )
+    return _Cells.concat([kept, rest]) if rest.count is not None else rest
+
+
+class _FineCubes(dict):
+    """``Events``' per-width fine cubes, read from the store when a worker stored one, saved when built here."""
+
+    def __init__(self, folder: Path, manifest: dict, complete: bool):
+        super().__init__()
+        self.folder, self.manifest, self.complete = folder, manifest, complete
+
+    def _name(self, width: int) -> str:
+        return f"fine-{int(width)}-{self.manifest['generation']:05d}-{int(self.manifest['rows'])}"
+
+    def __contains__(self, width) -> bool:
+        if super().__contains__(width):
+            return True
+        if not self.complete:
+            return False
+        try:
+            self[width] = load_fine_cube(self.folder, self._name(width))
+        except StoreError:
+            return False
+        return True
+
+    def __setitem__(self, width, cube) -> None:
+        if self.complete and not (self.folder / f"{self._name(width)}.arrow").exists():
+            with contextlib.suppress(OSError):
+                save_fine_cube(cube, self.folder, self._name(width))
+                cube = load_fine_cube(self.folder, self._name(width))
+        super().__setitem__(width, cube)
+
+
+def _empty_table() -> pa.Table:
+    from models.logs.parse import EVENT_SCHEMA
+
+    return EVENT_SCHEMA.empty_table()
+
+
+def _unified(table: pa.Table) -> pa.Table:
+    """Every chunk of a column with the same dictionary: what one IPC file can hold (chunks stay batches)."""
+    return table.unify_dictionaries()
+
+
+def _labels(values: np.ndarray) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _write_columns(folder: Path, events: Events, mode: str, manifest: dict) -> None:
+    for name, dtype in COLUMNS.items():
+        with open(folder / _column_file(name, manifest), mode) as handle:
+            handle.write(np.ascontiguousarray(getattr(events, name), dtype=dtype).tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    manifest = {**manifest, "sizes": _sizes(folder, manifest)}
+    tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
+    with open(tmp, "w") as handle:
+        json.dump(manifest, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, folder / MANIFEST)
+    _fsync_dir(folder)
+
+
+def _sizes(folder: Path, manifest: dict) -> dict:
+    rows = int(manifest["rows"])
+    sizes = {_column_file(name, manifest): rows * np.dtype(dtype).itemsize for name, dtype in COLUMNS.items()}
+    for segment in manifest["segments"]:
+        sizes[segment["file"]] = (folder / segment["file"]).stat().st_size
+    sizes[f"{manifest['cube']}.arrow"] = (folder / f"{manifest['cube']}.arrow").stat().st_size
+    return sizes
+
+
+def write_store(folder: str | Path, table: pa.Table, meta: dict | None = None) -> Stored:
+    """Store parsed events (``EVENT_SCHEMA`` rows) at ``folder``, atomically, and open it.
+
+    Built in a hidden folder beside ``folder``, fsynced and renamed into place. When another
+    process renamed its own store there first, this one is discarded and the winner's opened.
+
+    Args:
+        meta: Kept in the manifest: ``source`` (a label), and for a followed server file the
+            ``offset`` and ``lines`` the rows cover.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    events = Events.from_table(table)  # sorts by time; one copy, in the process that parses
+    meta = dict(meta or {})
+    tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
+    tmp.mkdir()
+    try:
+        _write_columns(tmp, events, "wb", {})
+        rows_file = "rows-00000.arrow"
+        _write_ipc(_unified(events.table), tmp / rows_file)
+        save_cube(events.cube, tmp, "cube-00000")
+        manifest = {
+            "version": STORE_VERSION,
+            "key": folder.name,
+            "source": meta.pop("source", ""),
+            "rows": len(events),
+            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
+            "segments": [
+                {"file": rows_file, "rows": len(events), "offset": meta.get("offset"), "lines": meta.get("lines")}
+            ],
+            "cube": "cube-00000",
+            "generation": 0,
+            "colgen": 0,
+            "parses": 1,
+            **meta,
+        }
+        _write_manifest(tmp, manifest)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process's store is there already: use it
+            shutil.rmtree(tmp, ignore_errors=True)
+            return open_store(folder)
+        _fsync_dir(folder.parent)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return open_store(folder)
+
+
+def discard(folder: str | Path) -> None:
+    """Move a bad store folder aside (one rename, so no reader sees it half-deleted), then delete it."""
+    folder = Path(folder)
+    trash = folder.parent / f".trash-{folder.name}.{uuid.uuid4().hex}"
+    try:
+        os.rename(folder, trash)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def open_or_build(folder: str | Path, parse: Callable[[], tuple[pa.Table, dict]], rows: int | None = None) -> Stored:
+    """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it.
+
+    Args:
+        parse: Returns the events (``EVENT_SCHEMA`` rows) and the manifest's ``meta`` (see ``write_store``).
+        rows: Open a prefix of the stored rows (see ``open_store``).
+    """
+    folder = Path(folder)
+    if folder.exists():
+        try:
+            return open_store(folder, rows)
+        except StoreError:
+            try:  # an append may have replaced the manifest while it was read: look once more
+                return open_store(folder, rows)
+            except StoreError:
+                discard(folder)
+    table, meta = parse()
+    return write_store(folder, table, meta)
+
+
+def is_stored(folder: str | Path) -> bool:
+    """Whether ``folder`` holds a store this version can serve (a cheap check: manifest and file sizes)."""
+    try:
+        _check_sizes(Path(folder), _read_manifest(Path(folder)))
+    except StoreError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """An exclusive lock on a store folder (appends take it; readers never need it)."""
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def append(folder: str | Path, table: pa.Table, offset: int, lines: int, after_offset: int) -> Stored:
+    """Append the rows of a followed file's new lines to its store: the events from ``after_offset``
+    to ``offset`` (``lines`` lines in all by then).
+
+    Under the folder's lock: when another worker appended these lines already (the store reaches
+    ``offset`` or further), nothing is written. The columns grow in place past the rows the
+    manifest counts, the rows become a new segment file, the cube a new file (the hours before the
+    new rows are kept, the rest counted again), and the manifest is replaced last, in one rename.
+    Rows older than the stored ones are appended in time order by rebuilding the whole store.
+    """
+    folder = Path(folder)
+    with locked(folder):
+        current = open_store(folder)
+        manifest = current.manifest
+        last = manifest["segments"][-1]
+        if last.get("offset") != after_offset:  # another worker appended first: serve what it wrote
+            return current
+        old = current.events
+        if table.num_rows == 0:
+            grown = old
+        else:
+            table = table.cast(old.table.schema) if table.schema != old.table.schema else table
+            ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
+            if len(old) and (ts[0] < old.ts[-1] or np.any(np.diff(ts) < 0)):
+                return _rewrite(folder, manifest, pa.concat_tables([old.table, table]), offset, lines)
+            product, products = _append_codes(old.products, *_codes(table["product"]))
+            category, categories = _append_codes(old.categories, *_codes(table["category"]))
+            new = Events(
+                ts=ts,
+                status=table["status"].to_numpy().astype(np.int16),
+                bytes=table["bytes"].to_numpy().astype(np.int64),
+                product=product,
+                products=products,
+                category=category,
+                categories=categories,
+                table=table,
+            )
+            for name, dtype in COLUMNS.items():  # drop what a crashed append left past the valid rows
+                os.truncate(folder / _column_file(name, manifest), len(old) * np.dtype(dtype).itemsize)
+            _write_columns(folder, new, "ab", manifest)
+            grown = open_store_columns(folder, manifest, len(old) + len(new), products, categories, old.table, table)
+        generation = manifest["generation"] + 1
+        segment_file = f"rows-{generation:05d}.arrow"
+        segments = list(manifest["segments"])
+        if table.num_rows:
+            _write_ipc(_unified(table), folder / segment_file)
+            segments.append({"file": segment_file, "rows": table.num_rows, "offset": offset, "lines": lines})
+        else:
+            segments[-1] = {**segments[-1], "offset": offset, "lines": lines}
+        cube_name = f"cube-{generation:05d}"
+        save_cube(_extended_cube(old, grown, table), folder, cube_name)
+        _write_manifest(
+            folder,
+            {
+                **manifest,
+                "rows": len(grown),
+                "labels": {"products": _labels(grown.products), "categories": _labels(grown.categories)},
+                "segments": segments,
+                "cube": cube_name,
+                "generation": generation,
+                "parses": manifest["parses"] + 1,
+            },
+        )
+        (folder / f"{manifest['cube']}.arrow").unlink(missing_ok=True)  # mapped copies stay readable
+        for stale in folder.glob(f"fine-*-{manifest['generation']:05d}-*.arrow"):
+            stale.unlink(missing_ok=True)
+        return open_store(folder)
+
+
+def open_store_columns(folder, manifest, rows, products, categories, old_table, table) -> Events:
+    """Events over the first ``rows`` stored rows, before the manifest says so (for building the next cube)."""
+    columns = {name: _memmap(folder / _column_file(name, manifest), dtype, rows) for name, dtype in COLUMNS.items()}
+    return Events(
+        ts=columns["ts"],
+        status=columns["status"],
+        bytes=columns["bytes"],
+        product=columns["product"],
+        products=products,
+        category=columns["category"],
+        categories=categories,
+        table=pa.concat_tables([old_table, table.cast(old_table.schema)]),
+    )
+
+
+def _extended_cube(old: Events, grown: Events, table: pa.Table) -> _Cells:
+    """The cube of ``grown``: the old cube's hours before the first new row, the rest counted again."""
+    if table.num_rows == 0 or old.cube.count is None:
+        return grown.cube
+    first_hour = int(grown.ts[len(old)] // HOUR)
+    kept = old.cube.slice(0, int(np.searchsorted(old.cube.hour, first_hour)))
+    row = int(np.searchsorted(grown.ts, first_hour * HOUR))
+    rest = build_cube(
+        grown.ts[row:],
+        grown.product[row:],
+        grown.category[row:],
+        grown.status[row:],
+        grown.bytes[row:],
+        len(grown.products),
+        len(grown.categories),
+    )
+    return _Cells.concat([kept, rest]) if rest.count is not None else grown.cube
+
+
+def _rewrite(folder: Path, manifest: dict, table: pa.Table, offset: int, lines: int) -> Stored:
+    """Replace a store by one built from ``table`` (rows out of time order were appended); under the lock.
+
+    Every file gets a new name, and the manifest is replaced last: a worker that opened the old
+    manifest keeps mapping the old files (deleted only from the folder).
+    """
+    events = Events.from_table(table)
+    generation = manifest["generation"] + 1
+    new_manifest = {**manifest, "colgen": int(manifest.get("colgen", 0)) + 1}
+    _write_columns(folder, events, "wb", new_manifest)
+    segment_file = f"rows-{generation:05d}.arrow"
+    _write_ipc(_unified(events.table), folder / segment_file)
+    cube_name = f"cube-{generation:05d}"
+    save_cube(events.cube, folder, cube_name)
+    old_files = [s["file"] for s in manifest["segments"]] + [f"{manifest['cube']}.arrow"]
+    old_files += [_column_file(name, manifest) for name in COLUMNS]
+    _write_manifest(
+        folder,
+        {
+            **new_manifest,
+            "rows": len(events),
+            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
+            "segments": [{"file": segment_file, "rows": len(events), "offset": offset, "lines": lines}],
+            "cube": cube_name,
+            "generation": generation,
+            "parses": manifest["parses"] + 1,
+        },
+    )
+    for name in old_files:
+        (folder / name).unlink(missing_ok=True)
+    return open_store(folder)

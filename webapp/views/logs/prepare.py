@@ -1,0 +1,157 @@
+"""Opening a source that is not stored yet: parse it once, in a background job, with a progress bar.
+
+The render callback never parses: it draws nothing new for a source that is not stored. As the view
+changes, ``request`` asks for this job (``ids.PREPARE``) when the source is not stored; the job parses it
+into its store (``models.logs.columnar``), which every worker then maps, and says it is done
+(``ids.PREPARED``), which draws the page. A server file of a few MB is parsed by ``request`` itself: a job's
+start-up would cost more than the parse. A Parquet dataset (``GLASSBOX_LOG_DATASETS``) is not parsed: the job
+builds its cube on Dask (``models.logs.dataset.build_dataset``: the scheduler at ``GLASSBOX_DASK_SCHEDULER``,
+else a LocalCluster sized by ``GLASSBOX_DASK_*``) and stores it.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import Input, Output, callback, no_update
+
+from models.datasets import DatasetError
+from models.files import is_upload_id
+from models.logs import dataset
+from models.logs.columnar import StoreError
+from models.logs.distributed import SchedulerError
+from models.logs.parse import LogFormatError
+from models.logs.sources import (
+    BUILTIN,
+    UnknownSourceError,
+    allowed_path,
+    is_path_source,
+    is_stored,
+    load_events,
+    load_path,
+    source_label,
+)
+from webapp.components.job_watch import register_job_watch, running_outputs
+from webapp.views.logs import ids
+
+SMALL_BYTES = 4 << 20  # a server file this small parses in well under a second
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def parse_source(source: str, config, progress) -> None:
+    """Parse ``source`` into its store (nothing to do when it is stored already).
+
+    Args:
+        progress: ``progress(percent, label)`` as the source is read.
+    """
+
+    def reading(done: int, total: int) -> None:
+        progress(round(100 * done / max(total, 1)), f"{_megabytes(done)} of {_megabytes(total)}")
+
+    if dataset.is_dataset_source(source):
+        dataset.build_dataset(
+            source,
+            config["LOG_DATASETS"],
+            config["DATA_DIR"],
+            scheduler=config.get("DASK_SCHEDULER"),
+            cluster=dataset.cluster_options(config),
+            progress=lambda done, total: progress(
+                round(100 * done / max(total, 1)), f"cube: {done}/{total} parts read on Dask"
+            ),
+            timeout=config["DASK_TIMEOUT_S"],
+        )
+    elif is_path_source(source):
+        load_path(source, config["LOG_PATHS"], data_dir=config["DATA_DIR"], progress=reading)
+    else:
+        progress(5, "Parsing…")
+        load_events(source, config["DATA_DIR"], config.get("DATA_MIRROR"))
+    progress(100, "Drawing…")
+
+
+def needs_parse(source: str, config) -> bool:
+    """Whether opening ``source`` would parse it (it is not stored yet; for a Parquet dataset: its cube is not
+    built); errors are render's to say."""
+    if dataset.is_dataset_source(source):
+        return dataset.needs_cube(source, config["LOG_DATASETS"], config["DATA_DIR"])
+    if not (is_path_source(source) or source in BUILTIN or is_upload_id(source)):
+        return False  # render says it is unknown
+    try:
+        return not is_stored(source, config["DATA_DIR"], config["LOG_PATHS"])
+    except UnknownSourceError:
+        return False
+
+
+def is_small(source: str, config) -> bool:
+    """A server file small enough to parse at once (``SMALL_BYTES``): a background job would only add its start-up."""
+    if not is_path_source(source):
+        return False
+    try:
+        return allowed_path(source, config["LOG_PATHS"]).stat().st_size <= SMALL_BYTES
+    except (UnknownSourceError, OSError):
+        return False
+
+
+@callback(
+    output={
+        "request": Output(ids.PREPARE, "data"),
+        "prepared": Output(ids.PREPARED, "data", allow_duplicate=True),
+        "value": Output(ids.PREPARE_PROGRESS, "value", allow_duplicate=True),
+        "label": Output(ids.PREPARE_PROGRESS, "label", allow_duplicate=True),
+    },
+    inputs={"view": Input(ids.VIEW, "data")},
+    prevent_initial_call=True,
+)
+def request(view):
+    """When the view's source is not stored yet: parse a small server file at once, else ask for the
+    background job (its bar starting from empty)."""
+    nothing = {"request": no_update, "prepared": no_update, "value": no_update, "label": no_update}
+    config = flask.current_app.config
+    source = (view or {}).get("source")
+    if not isinstance(source, str) or not needs_parse(source, config):
+        return nothing
+    if is_small(source, config):
+        try:
+            parse_source(source, config, lambda *_: None)
+            return {**nothing, "prepared": {"source": source}}
+        except (UnknownSourceError, LogFormatError, StoreError, OSError):
+            pass  # the job says why
+    return {**nothing, "request": {"source": source}, "value": 0, "label": "Starting…"}
+
+
+@callback(
+    output={
+        "prepared": Output(ids.PREPARED, "data"),
+        "message": Output(ids.PREPARE_MSG, "children"),
+        "done": Output(ids.PREPARE_WATCH.done, "data"),
+    },
+    inputs=[Input(ids.PREPARE, "data"), Input(ids.PREPARE_WATCH.retry, "n_clicks")],
+    background=True,
+    running=[(Output(ids.PREPARE_BOX, "hidden"), False, True), *running_outputs(ids.PREPARE_WATCH)],
+    progress=[Output(ids.PREPARE_PROGRESS, "value"), Output(ids.PREPARE_PROGRESS, "label")],
+    prevent_initial_call=True,
+)
+def prepare(set_progress, request, _retries):
+    """Parse the requested source into its store; the page draws it when this returns."""
+    source = (request or {}).get("source")
+    if not isinstance(source, str):
+        return {"prepared": no_update, "message": None, "done": True}
+    try:
+        parse_source(source, flask.current_app.config, lambda value, label: set_progress((value, label)))
+    except (
+        UnknownSourceError,
+        DatasetError,
+        LogFormatError,
+        StoreError,
+        OSError,
+        dataset.ParquetDatasetError,
+        SchedulerError,
+    ) as exc:
+        message = dbc.Alert(f"{source_label(source)} cannot be read: {exc}", color="danger", id=ids.SOURCE_ERROR)
+        return {"prepared": no_update, "message": message, "done": True}
+    return {"prepared": {"source": source}, "message": None, "done": True}
+
+
+register_job_watch(ids.PREPARE_WATCH, cancel=None, progress=ids.PREPARE_PROGRESS)
