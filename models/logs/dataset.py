@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,7 +38,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from models.cache import LRU
+from models.logs import columnar
 from models.logs.aggregate import HOUR, _Cells, _FineCube
+from models.logs.columnar import store_root
 from models.logs.parse import EVENT_SCHEMA
 
 PART = "part-{:05d}.parquet"
@@ -524,52 +528,62 @@ def build_cube(
 
 
 def cube_path(data_dir: str | os.PathLike, fingerprint: str) -> Path:
-    return Path(data_dir) / "logs" / "datasets" / f"{fingerprint}-v{CUBE_VERSION}.npz"
-
-
-_HOURLY = ("hour", "product", "category", "status", "count", "bytes")
-_MINUTES = ("product", "category", "status", "offsets", "bucket", "count")
+    """The folder a dataset's cube is stored in, beside the parse-once stores (``models.logs.columnar``)."""
+    return store_root(data_dir) / f"dataset-{fingerprint}-v{CUBE_VERSION}"
 
 
 def save_cube(cube: Cube, data_dir: str | os.PathLike) -> Path:
-    """Write a cube beside its final name and rename it, so readers never see half of one."""
+    """Store a cube with the logs store's format (``models.logs.columnar.save_cube`` and ``save_fine_cube``:
+    uncompressed Arrow IPC that every worker memory-maps), its labels and row-group index in ``dataset.json``.
+
+    Written into a hidden folder and renamed into place: two builds of one dataset at once end with one
+    valid folder (the loser's is discarded).
+    """
     path = cube_path(data_dir, cube.index.fingerprint)
     path.parent.mkdir(parents=True, exist_ok=True)
-    index = cube.index
-    arrays = {
-        "products": cube.products.astype(str),
-        "categories": cube.categories.astype(str),
-        **{f"hourly_{k}": getattr(cube.hourly, k) for k in _HOURLY},
-        **{f"minutes_{k}": getattr(cube.minutes, k) for k in _MINUTES},
-        "minutes_totals": np.stack(cube.minutes.totals) if len(cube.minutes.totals[0]) else np.zeros((2, 0), np.int64),
-        **{f"index_{k}": getattr(index, k) for k in ("file", "group", "rows", "ts_min", "ts_max")},
-        "files": np.array(index.files, dtype=str),
-        "meta": np.array(json.dumps({"location": index.location, "fingerprint": index.fingerprint})),
-    }
-    unfinished = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(unfinished, "wb") as out:
-        np.savez(out, **arrays)
-    os.replace(unfinished, path)
+    unfinished = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    unfinished.mkdir()
+    try:
+        columnar.save_cube(cube.hourly, unfinished)
+        columnar.save_fine_cube(cube.minutes, unfinished, f"fine-{MINUTE}")
+        index = cube.index
+        meta = {
+            "location": index.location,
+            "fingerprint": index.fingerprint,
+            "files": list(index.files),
+            **{k: getattr(index, k).tolist() for k in ("file", "group", "rows", "ts_min", "ts_max")},
+            "products": [str(p) for p in cube.products],
+            "categories": [str(c) for c in cube.categories],
+        }
+        (unfinished / "dataset.json").write_text(json.dumps(meta))
+        try:
+            os.rename(unfinished, path)
+        except OSError:  # another build stored it first: theirs is as good
+            if not (path / "dataset.json").exists():
+                raise
+    finally:
+        shutil.rmtree(unfinished, ignore_errors=True)
     return path
 
 
 def load_cube(path: str | os.PathLike) -> Cube:
-    with np.load(path, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        index = Index(
-            location=meta["location"],
-            files=tuple(str(f) for f in data["files"]),
-            **{k: data[f"index_{k}"] for k in ("file", "group", "rows", "ts_min", "ts_max")},
-            fingerprint=meta["fingerprint"],
-        )
-        totals = data["minutes_totals"]
-        return Cube(
-            index=index,
-            products=data["products"].astype(object),
-            categories=data["categories"].astype(object),
-            hourly=_Cells(*(data[f"hourly_{k}"] for k in _HOURLY)),
-            minutes=_FineCube(*(data[f"minutes_{k}"] for k in _MINUTES), totals=(totals[0], totals[1])),
-        )
+    """A stored cube, its arrays memory-mapped (shared by every process through the page cache)."""
+    path = Path(path)
+    meta = json.loads((path / "dataset.json").read_text())
+    dtypes = {"file": np.int32, "group": np.int32, "rows": np.int64, "ts_min": np.int64, "ts_max": np.int64}
+    index = Index(
+        location=meta["location"],
+        files=tuple(meta["files"]),
+        **{k: np.array(meta[k], dtype=t) for k, t in dtypes.items()},
+        fingerprint=meta["fingerprint"],
+    )
+    return Cube(
+        index=index,
+        products=np.array(meta["products"], dtype=object),
+        categories=np.array(meta["categories"], dtype=object),
+        hourly=columnar.load_cube(path),
+        minutes=columnar.load_fine_cube(path, f"fine-{MINUTE}"),
+    )
 
 
 class CubeNotBuilt(LookupError):
@@ -585,7 +599,7 @@ def open_dataset(source: str, configured: Iterable[str], data_dir: str | os.Path
     """
     location = allowed_location(source, configured)
     path = cube_path(data_dir, list_files(location).fingerprint)
-    if not path.exists():
+    if not (path / "dataset.json").exists():
         raise CubeNotBuilt(f"{location}: its cube is being built.")
     return _opened.get(str(path), lambda: DatasetEvents(load_cube(path)))
 
@@ -595,7 +609,7 @@ def needs_cube(source: str, configured: Iterable[str], data_dir: str | os.PathLi
     opening it says why)."""
     try:
         location = allowed_location(source, configured)
-        return not cube_path(data_dir, list_files(location).fingerprint).exists()
+        return not (cube_path(data_dir, list_files(location).fingerprint) / "dataset.json").exists()
     except ParquetDatasetError:
         return False
 

@@ -103,7 +103,8 @@ def connect(address: str | None = None, timeout: float = CONNECT_TIMEOUT_S, **cl
     options = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None} | cluster_options
     if multiprocessing.current_process().daemon:
         options["processes"] = False
-    with LocalCluster(**options) as cluster, Client(cluster, timeout=timeout) as client:
+    # (a cluster of our own is never unreachable, only slow to start on a busy machine)
+    with LocalCluster(**options) as cluster, Client(cluster, timeout=max(timeout, 120)) as client:
         yield client
 
 
