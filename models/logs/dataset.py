@@ -58,6 +58,13 @@ class ParquetDatasetError(ValueError):
     """A Parquet dataset that cannot be opened: not configured, unreadable, or without the event schema."""
 
 
+class SchedulerError(ConnectionError):
+    """The Dask scheduler cannot be reached (or Dask is not installed); the message says which and why.
+
+    (Defined here, not in ``models.logs.distributed``, so the app catches it without importing Dask.)
+    """
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -183,11 +190,15 @@ def dataset_label(source: str) -> str:
 
 
 def _filesystem(location: str):
-    import fsspec
-
     try:
+        import fsspec
+
         return fsspec.core.url_to_fs(location)
-    except (ImportError, ValueError) as exc:
+    except ImportError as exc:
+        raise ParquetDatasetError(
+            f'{location}: cannot be read ({exc}); Parquet datasets need pip install -e ".[dask]".'
+        ) from None
+    except ValueError as exc:
         raise ParquetDatasetError(f"{location}: cannot be read ({exc}).") from None
 
 
@@ -643,11 +654,13 @@ def build_dataset(
 
     Raises:
         ParquetDatasetError: not configured, unreadable, or without the event schema.
-        models.logs.distributed.SchedulerError: the scheduler cannot be reached.
+        SchedulerError: the scheduler cannot be reached, or Dask is not installed.
     """
-    from models.logs.distributed import connect
-
     location = allowed_location(source, configured)
+    try:
+        from models.logs.distributed import connect
+    except ImportError:
+        raise SchedulerError('Dask is not installed on this server: pip install -e ".[dask]".') from None
     index = read_index(location)  # a bad dataset is refused before a cluster starts
     with connect(scheduler, timeout=timeout, **(cluster or {})) as client:
         cube = build_cube(location, client, progress, index=index)

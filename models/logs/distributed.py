@@ -41,6 +41,7 @@ from models.logs.aggregate import (
     stats_dict,
     top_n,
 )
+from models.logs.dataset import SchedulerError  # raised by connect (defined there so the app needs no Dask to catch it)
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -58,10 +59,6 @@ _PREPARED = pd.DataFrame(
         "server_failed": pd.Series([], dtype="int64"),  # 1 for 5xx
     }
 )
-
-
-class SchedulerError(ConnectionError):
-    """The Dask scheduler cannot be reached (or Dask is not installed); the message says which and why."""
 
 
 CONNECT_TIMEOUT_S = 10

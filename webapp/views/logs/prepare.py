@@ -19,7 +19,6 @@ from models.datasets import DatasetError
 from models.files import is_upload_id
 from models.logs import dataset
 from models.logs.columnar import StoreError
-from models.logs.distributed import SchedulerError
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
     BUILTIN,
@@ -147,7 +146,7 @@ def prepare(set_progress, request, _retries):
         StoreError,
         OSError,
         dataset.ParquetDatasetError,
-        SchedulerError,
+        dataset.SchedulerError,
     ) as exc:
         message = dbc.Alert(f"{source_label(source)} cannot be read: {exc}", color="danger", id=ids.SOURCE_ERROR)
         return {"prepared": no_update, "message": message, "done": True}
