@@ -51,6 +51,11 @@ def _path_list(text: str) -> tuple[str, ...]:
     return tuple(os.path.expanduser(part.strip()) for part in text.split(os.pathsep) if part.strip())
 
 
+def _comma_list(text: str) -> tuple[str, ...]:
+    """Comma-separated folders or URLs (``s3://`` URLs hold colons, so not ``os.pathsep``), blanks dropped."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _switch(text: str) -> bool:
     value = text.strip().lower()
     if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
@@ -164,7 +169,24 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
-        "DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."
+        "DASK_SCHEDULER",
+        None,
+        "dask.distributed scheduler address that builds Parquet datasets' cubes; unset: a LocalCluster per build.",
+    ),
+    Setting("DASK_WORKERS", 2, "Workers of the LocalCluster a cube build starts (no scheduler set).", _positive_int),
+    Setting("DASK_THREADS", 1, "Threads per worker of that LocalCluster.", _positive_int),
+    Setting("DASK_MEMORY_LIMIT", "2GiB", "Memory limit per worker of that LocalCluster (`2GiB`, `auto`)."),
+    Setting(
+        "DASK_TIMEOUT_S",
+        10,
+        "Seconds to wait for the Dask scheduler before saying it cannot be reached.",
+        _positive_int,
+    ),
+    Setting(
+        "LOG_DATASETS",
+        (),
+        "Parquet datasets (folders or fsspec URLs, comma-separated) the Logs page may open.",
+        _comma_list,
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),
     Setting(
@@ -251,6 +273,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     if isinstance(config["LOG_PATHS"], str):
         config["LOG_PATHS"] = _path_list(config["LOG_PATHS"])
     config["LOG_PATHS"] = tuple(str(p) for p in config["LOG_PATHS"])
+    if isinstance(config["LOG_DATASETS"], str):
+        config["LOG_DATASETS"] = _comma_list(config["LOG_DATASETS"])
+    config["LOG_DATASETS"] = tuple(str(p) for p in config["LOG_DATASETS"])
 
     data_dir = Path(config["DATA_DIR"]).expanduser()
     config["DATA_DIR"] = str(data_dir)

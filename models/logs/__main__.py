@@ -1,4 +1,5 @@
-"""``python -m models.logs generate|parse``: make a realistic log, or parse logs and report."""
+"""``python -m models.logs generate|generate-parquet|parse``: make a realistic log (as text, or as a
+ts-sorted Parquet dataset of parsed events), or parse logs and report."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--lines", type=int, required=True)
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--out", type=Path, required=True, help="file to write (.gz to compress)")
+    events = commands.add_parser(
+        "generate-parquet", help="write the events of a seeded log straight to a ts-sorted Parquet dataset (no text)"
+    )
+    events.add_argument("--events", type=int, required=True)
+    events.add_argument("--seed", type=int, default=0)
+    events.add_argument("--days", type=int, help="days covered (default: about 20,000 events a day, at most 90)")
+    events.add_argument("--out", type=Path, required=True, help="dataset folder to write")
+    events.add_argument("--row-group-rows", type=int, default=None, help="rows per Parquet row group")
+    events.add_argument("--rows-per-file", type=int, default=None, help="rows per Parquet file")
     parse = commands.add_parser("parse", help="parse access logs (plain or .gz) and print counts")
     parse.add_argument("files", nargs="+", type=Path)
     parse.add_argument("--out", type=Path, help="Parquet dataset folder to write, chunk by chunk (bounded memory)")
@@ -42,6 +52,29 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--lines must be positive")
         path = write_log(args.out, args.lines, seed=args.seed)
         print(path)
+        return 0
+
+    if args.command == "generate-parquet":
+        from models.logs.generate import write_parquet
+
+        if args.events <= 0:
+            parser.error("--events must be positive")
+        layout = {"row_group_rows": args.row_group_rows, "rows_per_file": args.rows_per_file}
+        try:
+            result = write_parquet(
+                args.out,
+                args.events,
+                seed=args.seed,
+                days=args.days,
+                **{k: v for k, v in layout.items() if v is not None},
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
+        summary = result.summary()
+        print(
+            f"{summary['rows']:,} events in {len(summary['files'])} files, {summary['row_groups']:,} row groups "
+            f"in {summary['seconds']:.1f} s (peak RSS {peak_rss_mb():,} MB): {summary['out']}"
+        )
         return 0
 
     from models.logs.parse import LogFormatError, ParserConfig, parse_files

@@ -301,6 +301,10 @@ class Events:
             self.bytes[lo:hi],
         )
 
+    def take(self, rows: np.ndarray) -> pa.Table:
+        """The raw events of these row numbers, in this order."""
+        return take_rows(self.table, rows)
+
     def row_range(self, start: int | None, end: int | None) -> tuple[int, int]:
         """Rows with ``start <= ts < end``, by binary search."""
         lo = 0 if start is None else int(np.searchsorted(self.ts, start, side="left"))
@@ -762,5 +766,6 @@ def take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
 
 
 def matching_rows(events: Events, filters: Filters, offset: int, limit: int, newest_first: bool = True) -> pa.Table:
-    """One page of the raw events that match every filter."""
-    return take_rows(events.table, matching_row_numbers(events, filters, offset, limit, newest_first))
+    """One page of the raw events that match every filter (``events.take`` reads them: a Parquet
+    dataset's ``DatasetEvents`` reads only the row groups that hold them)."""
+    return events.take(matching_row_numbers(events, filters, offset, limit, newest_first))

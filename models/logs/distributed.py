@@ -41,6 +41,7 @@ from models.logs.aggregate import (
     stats_dict,
     top_n,
 )
+from models.logs.dataset import SchedulerError  # raised by connect (defined there so the app needs no Dask to catch it)
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -60,23 +61,47 @@ _PREPARED = pd.DataFrame(
 )
 
 
+CONNECT_TIMEOUT_S = 10
+
+
 @contextmanager
-def connect(address: str | None = None, **cluster_options) -> Iterator[Client]:
+def connect(address: str | None = None, timeout: float = CONNECT_TIMEOUT_S, **cluster_options) -> Iterator[Client]:
     """A ``dask.distributed`` client, closed on exit.
 
     Args:
         address: A running scheduler, e.g. ``tcp://scheduler:8786`` (the app passes its
             ``GLASSBOX_DASK_SCHEDULER``). None starts a LocalCluster on this machine, closed on exit.
-        **cluster_options: For the LocalCluster (``n_workers``, ``threads_per_worker``, ``processes``...).
+        timeout: Seconds to wait for the scheduler before giving up with ``SchedulerError``.
+        **cluster_options: For the LocalCluster (``n_workers``, ``threads_per_worker``, ``memory_limit``,
+            ``processes``...). In a daemonic process (a Celery worker), whose children are not
+            allowed, workers run as threads.
+
+    Raises:
+        SchedulerError: no answer from ``address`` within ``timeout``, or Dask is not installed.
     """
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SchedulerError('Dask is not installed on this server: pip install -e ".[dask]".') from None
 
     if address:
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout=timeout)
+        except Exception as exc:  # refused, timed out, or something that is not a scheduler answered
+            raise SchedulerError(
+                f"The Dask scheduler {address} (GLASSBOX_DASK_SCHEDULER) cannot be reached (waited at most {timeout:g} s): "
+                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+            ) from None
+        with client:
             yield client
         return
+    import multiprocessing
+
     options = {"n_workers": 1, "threads_per_worker": 2, "processes": False, "dashboard_address": None} | cluster_options
-    with LocalCluster(**options) as cluster, Client(cluster) as client:
+    if multiprocessing.current_process().daemon:
+        options["processes"] = False
+    # (a cluster of our own is never unreachable, only slow to start on a busy machine)
+    with LocalCluster(**options) as cluster, Client(cluster, timeout=max(timeout, 120)) as client:
         yield client
 
 

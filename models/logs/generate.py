@@ -686,6 +686,12 @@ class _Plan:
     session_piece: pa.Array  # "" then the pool of "&JSESSIONID=SD..." suffixes
     tail_piece: pa.Array  # ' "referrer" "agent" ' for every referrer x agent
     n_agents: int
+    # what the pieces say, for events written without text (``generate_events``)
+    addresses: list[str]
+    referrers: list[str]
+    agents: list[str]
+    utc_offset_s: int  # seconds to subtract from the wall clock for UTC
+    host: str | None
 
 
 def _plan(
@@ -772,7 +778,20 @@ def _plan(
         session_piece=_session_pool(rng),
         tail_piece=_binary([f' "{r}" "{a}" '.encode() for r in referrers for a in agents]),
         n_agents=len(agents),
+        addresses=addresses,
+        referrers=referrers,
+        agents=agents,
+        utc_offset_s=_offset_seconds(tz_offset),
+        host=VHOST if host else None,
     )
+
+
+def _offset_seconds(tz_offset: str | None) -> int:
+    """``+0130`` → 5400; None (no offset written: the parser reads UTC) → 0."""
+    if tz_offset is None:
+        return 0
+    sign = -1 if tz_offset[0] == "-" else 1
+    return sign * (int(tz_offset[1:3]) * 3600 + int(tz_offset[3:5]) * 60)
 
 
 # --------------------------------------------------------------------------- drawing and rendering
@@ -1047,3 +1066,140 @@ def _recut(chunks: Iterator[list[pa.Buffer]], size: int) -> Iterator[list[bytes]
         yield blocks
     if carried:
         yield [b"".join(carry)]
+
+
+# --------------------------------------------------------------------------- events without text
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What the parser reads out of each piece of a line, parsed once per distinct piece.
+
+    Per-request columns are dictionary arrays with one row per entry of the request table, so a
+    block's column is one ``take`` of its request indices (dictionary codes only, no strings).
+    """
+
+    request: pa.Table  # method, path, query, protocol, product, category; one row per request
+    referrer: pa.Array  # one row per referrer (null for "-")
+    agent: pa.Array  # one row per agent
+    agent_class: pa.Array
+    ip: pa.Array  # the addresses, as a string dictionary
+    session: pa.Array  # "" then the "&JSESSIONID=SD..." suffixes, as strings
+
+
+def _fields(plan: _Plan) -> _Fields:
+    """Parse one line per request (and per referrer and agent) with the real parser, so events written
+    without text hold exactly what parsing the text log would give."""
+    from models.logs.parse import parse_bytes
+
+    requests, referrers, agents = plan.requests.text, plan.referrers, plan.agents
+    n = max(len(requests), len(referrers), len(agents))
+    lines = b"".join(
+        b'1.1.1.1 - - [01/May/2023:00:00:00 +0000] "%s HTTP/1.1" 200 1 "%s" "%s" 1\n'
+        % (requests[k % len(requests)], referrers[k % len(referrers)].encode(), agents[k % len(agents)].encode())
+        for k in range(n)
+    )
+    table = parse_bytes(lines, name="pieces").table
+    if table.num_rows != n:
+        raise RuntimeError("the generator's request table holds a line the parser rejects")
+    columns = ("method", "path", "query", "protocol", "product", "category")
+    return _Fields(
+        request=pa.table({c: table[c].combine_chunks() for c in columns}).slice(0, len(requests)),
+        referrer=table["referrer"].combine_chunks().slice(0, len(referrers)),
+        agent=table["agent"].combine_chunks().slice(0, len(agents)),
+        agent_class=table["agent_class"].combine_chunks().slice(0, len(agents)),
+        ip=pa.array(plan.addresses, pa.string()),
+        session=plan.session_piece.cast(pa.string()),
+    )
+
+
+def _event_table(plan: _Plan, fields: _Fields, cols: dict[str, np.ndarray], first_line: int, source: str) -> pa.Table:
+    """Columns from ``_draw_block`` → rows of ``models.logs.parse.EVENT_SCHEMA``, as parsing their text would give."""
+    from models.logs.parse import EVENT_SCHEMA, _constant
+
+    n = len(cols["second"])
+    request = pa.array(cols["request"], pa.int32())
+    per_request = fields.request.take(request)
+    agent = pa.array(plan.ip_agent[cols["ip"]], pa.int32())
+    size = cols["size"]
+    ts = (plan.start + cols["second"] - plan.utc_offset_s).astype("datetime64[s]")
+    query = pc.binary_join_element_wise(
+        per_request["query"], fields.session.take(pa.array(cols["session"], pa.int32())), ""
+    )
+    return pa.table(
+        {
+            "ts": pa.array(ts).cast(pa.timestamp("s", tz="UTC")),
+            "host": _constant(plan.host, n),
+            "ip": pa.DictionaryArray.from_arrays(pa.array(cols["ip"], pa.int32()), fields.ip),
+            "method": per_request["method"],
+            "path": per_request["path"],
+            "query": query,
+            "protocol": per_request["protocol"],
+            "status": pa.array(cols["status"], pa.int16()),
+            "bytes": pa.array(np.where(size < 0, 0, size), pa.int64()),  # "-" is read as 0
+            "referrer": fields.referrer.take(pa.array(cols["referrer"], pa.int32())),
+            "agent": fields.agent.take(agent),
+            "agent_class": fields.agent_class.take(agent),
+            "product": per_request["product"],
+            "category": per_request["category"],
+            "request_time": pa.array(cols["latency"].astype(np.float64)),
+            "source": _constant(source, n),
+            "line": pa.array(np.arange(first_line, first_line + n, dtype=np.int64)),
+        },
+        schema=EVENT_SCHEMA,
+    )
+
+
+def generate_events(
+    n_events: int,
+    *,
+    seed: int = 0,
+    start: str | pd.Timestamp = "2023-05-01",
+    days: int | None = None,
+    tz_offset: str | None = "+0000",
+    host: bool = False,
+    chunk_lines: int = 1 << 20,
+    source: str = "generated",
+) -> Iterator[pa.Table]:
+    """The events of ``generate_log_lines`` with the same arguments, as tables, without writing text.
+
+    Rows are the ones parsing that log (named ``source``) would give, value for value: the same
+    random draws, turned into columns of ``models.logs.parse.EVENT_SCHEMA`` instead of text.
+    About ten times faster than generating and parsing the text.
+
+    Args:
+        n_events: Exact number of events.
+        seed, start, days, tz_offset, host: As for ``generate_log_lines``.
+        chunk_lines: Rows per yielded table (the last may be shorter); bounds memory.
+        source: The ``source`` column (a parsed file's name).
+
+    Yields:
+        Tables of ``EVENT_SCHEMA``, in time order.
+    """
+    if int(chunk_lines) != chunk_lines or chunk_lines < 1:
+        raise ValueError(f"chunk_lines must be a positive integer, got {chunk_lines!r}.")
+    plan = _plan(n_events, seed=seed, start=start, days=days, tz_offset=tz_offset, host=host)
+    fields = _fields(plan)
+    line = 1
+    with ThreadPoolExecutor(_THREADS) as pool:
+        for cols in _runs(plan, pool, chunk_lines):
+            yield _event_table(plan, fields, cols, line, source)
+            line += len(cols["second"])
+
+
+def write_parquet(out_dir: str | os.PathLike, n_events: int, *, seed: int = 0, **kwargs):
+    """Write ``generate_events(n_events, seed=seed)`` as a ts-sorted Parquet dataset, chunk by chunk.
+
+    Args:
+        out_dir: The dataset folder (earlier ``part-*.parquet`` files in it are replaced).
+        **kwargs: ``start``, ``days``, ``tz_offset``, ``host`` for ``generate_events``; ``rows_per_file``,
+            ``row_group_rows`` and ``compression`` for ``models.logs.dataset.write_tables``.
+
+    Returns:
+        The ``models.logs.dataset.WriteResult``.
+    """
+    from models.logs.dataset import ROW_GROUP_ROWS, write_tables
+
+    layout = {k: kwargs.pop(k) for k in ("rows_per_file", "row_group_rows", "compression") if k in kwargs}
+    chunk = 8 * layout.get("row_group_rows", ROW_GROUP_ROWS)  # whole row groups per chunk
+    return write_tables(generate_events(n_events, seed=seed, chunk_lines=chunk, **kwargs), out_dir, **layout)

@@ -254,6 +254,8 @@ def load_events(source_id: str, data_dir: str | Path, mirror: str | None = None,
 
 
 def source_label(source_id: str) -> str:
+    if source_id.startswith("dataset:"):  # models.logs.dataset.PREFIX
+        return f"Parquet dataset {source_id[len('dataset:') :]}"
     if is_path_source(source_id):
         return f"Server file {source_id[len(PATH_PREFIX) :]}"
     return BUILTIN.get(source_id, "Uploaded log" if is_upload_id(source_id) else source_id)

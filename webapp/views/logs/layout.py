@@ -8,6 +8,7 @@ import flask
 from dash import dcc, html
 
 from models.logs.aggregate import GRANULARITY_S
+from models.logs.dataset import normalise, source_id
 from models.logs.sources import BUILTIN, path_source_id, server_paths, uploaded_sources
 from models.ownership import label
 from webapp import services
@@ -65,6 +66,14 @@ def _upload_options() -> list[dict]:
         {"label": f"Upload: {entry.get('name') or item} ({label(entry['owner'], entry['visibility'])})", "value": item}
         for item, entry in found.items()
     ]
+
+
+def _dataset_options() -> list[dict]:
+    """The Parquet datasets the configuration (GLASSBOX_LOG_DATASETS) allows."""
+    if not flask.has_app_context():
+        return []
+    locations = [normalise(location) for location in flask.current_app.config.get("LOG_DATASETS", ())]
+    return [{"label": f"Parquet dataset: {location}", "value": source_id(location)} for location in locations]
 
 
 def _controls(server_options: list[dict]) -> dbc.Row:
@@ -164,6 +173,7 @@ def _prepare_box() -> html.Div:
 
 def layout(**_query):
     server_options = _server_options()
+    dataset_options = _dataset_options()
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -176,7 +186,7 @@ def layout(**_query):
             dcc.Store(id=ids.CLIENT, data={**ids.CLIENT_CONFIG, "serverFiles": bool(server_options)}),
             dcc.Interval(id=ids.LIVE_TICK, interval=LIVE_INTERVAL_MS, disabled=True),
             html.H1("Logs", id="logs-title", className="h3"),
-            _controls(server_options),
+            _controls(server_options + dataset_options),
             dcc.Loading(html.Div(id=ids.UPLOAD_MSG), type="dot"),
             _prepare_box(),
             html.Div(id=ids.ERROR),

@@ -4,7 +4,9 @@ The render callback never parses: it draws nothing new for a source that is not 
 changes, ``request`` asks for this job (``ids.PREPARE``) when the source is not stored; the job parses it
 into its store (``models.logs.columnar``), which every worker then maps, and says it is done
 (``ids.PREPARED``), which draws the page. A server file of a few MB is parsed by ``request`` itself: a job's
-start-up would cost more than the parse.
+start-up would cost more than the parse. A Parquet dataset (``GLASSBOX_LOG_DATASETS``) is not parsed: the job
+builds its cube on Dask (``models.logs.dataset.build_dataset``: the scheduler at ``GLASSBOX_DASK_SCHEDULER``,
+else a LocalCluster sized by ``GLASSBOX_DASK_*``) and stores it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dash import Input, Output, callback, no_update
 
 from models.datasets import DatasetError
 from models.files import is_upload_id
+from models.logs import dataset
 from models.logs.columnar import StoreError
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
@@ -50,7 +53,19 @@ def parse_source(source: str, config, progress) -> None:
     def reading(done: int, total: int) -> None:
         progress(round(100 * done / max(total, 1)), f"{_megabytes(done)} of {_megabytes(total)}")
 
-    if is_path_source(source):
+    if dataset.is_dataset_source(source):
+        dataset.build_dataset(
+            source,
+            config["LOG_DATASETS"],
+            config["DATA_DIR"],
+            scheduler=config.get("DASK_SCHEDULER"),
+            cluster=dataset.cluster_options(config),
+            progress=lambda done, total: progress(
+                round(100 * done / max(total, 1)), f"cube: {done}/{total} parts read on Dask"
+            ),
+            timeout=config["DASK_TIMEOUT_S"],
+        )
+    elif is_path_source(source):
         load_path(source, config["LOG_PATHS"], data_dir=config["DATA_DIR"], progress=reading)
     else:
         check_may_open(source, acting_user(), services.owners())  # another user's private upload (crafted id)
@@ -60,7 +75,10 @@ def parse_source(source: str, config, progress) -> None:
 
 
 def needs_parse(source: str, config) -> bool:
-    """Whether opening ``source`` would parse it (it is not stored yet); errors are render's to say."""
+    """Whether opening ``source`` would parse it (it is not stored yet; for a Parquet dataset: its cube is not
+    built); errors are render's to say."""
+    if dataset.is_dataset_source(source):
+        return dataset.needs_cube(source, config["LOG_DATASETS"], config["DATA_DIR"])
     if not (is_path_source(source) or source in BUILTIN or is_upload_id(source)):
         return False  # render says it is unknown
     try:
@@ -125,7 +143,15 @@ def prepare(set_progress, request, _retries):
         return {"prepared": no_update, "message": None, "done": True}
     try:
         parse_source(source, flask.current_app.config, lambda value, label: set_progress((value, label)))
-    except (UnknownSourceError, DatasetError, LogFormatError, StoreError, OSError) as exc:
+    except (
+        UnknownSourceError,
+        DatasetError,
+        LogFormatError,
+        StoreError,
+        OSError,
+        dataset.ParquetDatasetError,
+        dataset.SchedulerError,
+    ) as exc:
         message = dbc.Alert(f"{source_label(source)} cannot be read: {exc}", color="danger", id=ids.SOURCE_ERROR)
         return {"prepared": no_update, "message": message, "done": True}
     return {"prepared": {"source": source}, "message": None, "done": True}

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, no_update
 from models.datasets import DatasetError
 from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
+from models.logs.dataset import CubeNotBuilt, ParquetDatasetError, is_dataset_source, open_dataset
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
@@ -81,6 +82,8 @@ def load(view: dict, live: dict | None):
     """
     config = flask.current_app.config
     source = view["source"]
+    if is_dataset_source(source):  # its cube, built on Dask (webapp.views.logs.prepare); rows read on demand
+        return open_dataset(source, config["LOG_DATASETS"], config["DATA_DIR"]), None
     if is_path_source(source):
         position = Position.from_dict(live) if live and live.get("source") == source else None
         snap = load_path(source, config["LOG_PATHS"], position, data_dir=config["DATA_DIR"], parse=False)
@@ -106,9 +109,9 @@ def render(view, theme, live, _prepared=None):
     one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     try:
         events, position = load(view, live)
-    except NotStoredError:
+    except (NotStoredError, CubeNotBuilt):  # the prepare job parses it, or builds its cube on Dask
         return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
-    except (UnknownSourceError, DatasetError, LogFormatError) as exc:
+    except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
             **dict.fromkeys(OUTPUTS, no_update),
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),

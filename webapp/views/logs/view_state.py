@@ -37,7 +37,8 @@ def _next_view(trigger, view: dict, click, selected, chip_clicks, source, granul
             return views.with_range(view, None, None)
         return views.toggle(view, trigger["dim"], trigger["value"], additive=True)
     if trigger == ids.SOURCE:
-        return None if source == view["source"] else views.with_source(view, source)
+        # No value: the menu dropped a source it does not list (a crafted link); keep it, so render says why.
+        return None if not source or source == view["source"] else views.with_source(view, source)
     if trigger == ids.GRAN:
         return views.with_granularity(view, granularity)
     if trigger in (ids.PREV, ids.NEXT):
