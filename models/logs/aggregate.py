@@ -638,6 +638,11 @@ def resolve_other(events: Events, filters: Filters, top: int = TOP_PRODUCTS) -> 
     return expand_other(filters, _labelled_counts(*counts, events.products), top)
 
 
+def shown_timeseries(events: Events, filters: Filters, granularity: str = "hour") -> pd.DataFrame:
+    """The time series ``dashboard`` shows for these filters (``other`` resolved), without the other views."""
+    return timeseries(events, resolve_other(events, filters), granularity)
+
+
 def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: int = 10) -> dict:
     """Every aggregate the logs page shows, for one filter state.
 
