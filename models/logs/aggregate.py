@@ -530,10 +530,15 @@ def trend(x: np.ndarray, y: np.ndarray) -> dict:
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) < 3 or np.ptp(x) == 0:
         return {"slope": 0.0, "intercept": float(y.mean()) if len(y) else 0.0, "t": 0.0}
-    slope, intercept = np.polyfit(x, y, 1)
+    # The closed form with elementwise sums, not np.polyfit or ``@``: those call BLAS, whose
+    # threads spin against the web workers on a busy machine (tens of ms for a minute series).
+    dx = x - x.mean()
+    sxx = float(np.sum(dx * dx))
+    slope = float(np.sum(dx * (y - y.mean()))) / sxx
+    intercept = float(y.mean()) - slope * float(x.mean())
     residuals = y - (slope * x + intercept)
     dof = len(x) - 2
-    se = np.sqrt((residuals @ residuals) / dof / ((x - x.mean()) @ (x - x.mean())))
+    se = np.sqrt(float(np.sum(residuals * residuals)) / dof / sxx)
     t = float(slope / se) if se > 0 else (float(np.sign(slope)) * np.inf if slope else 0.0)
     return {"slope": float(slope), "intercept": float(intercept), "t": t}
 
