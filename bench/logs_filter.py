@@ -90,17 +90,22 @@ def aggregation_runner(events: Events):
     return run
 
 
-def callback_runner(parquet: Path):
-    """POST the page's render callback to the app as the browser does; returns ``run`` and the first open's seconds."""
+def app_with_source(parquet: Path):
+    """The app on a fresh data folder where the cached Parquet is a stored upload; returns it and the source id."""
     from webapp import create_app
 
     folder = Path(tempfile.mkdtemp())
-    # The cached Parquet, stored as an upload is (``models.files.store_by_content`` names it by content).
+    # Stored where and as an upload is (``models.files.store_by_content`` names uploads by content).
     digest = hashlib.sha256(f"{parquet.resolve()}:{parquet.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     source = f"upload-{digest}"
     (folder / "logs").mkdir()
     (folder / "logs" / f"{source}.parquet").symlink_to(parquet.resolve())
-    app = create_app({"DATA_DIR": str(folder), "TESTING": True})
+    return create_app({"DATA_DIR": str(folder), "TESTING": True}), source
+
+
+def callback_runner(parquet: Path):
+    """POST the page's render callback to the app as the browser does; returns ``run`` and the first open's seconds."""
+    app, source = app_with_source(parquet)
     client = app.server.test_client()
     dep = next(
         d
