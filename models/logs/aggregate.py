@@ -534,10 +534,15 @@ def trend(x: np.ndarray, y: np.ndarray) -> dict:
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) < 3 or np.ptp(x) == 0:
         return {"slope": 0.0, "intercept": float(y.mean()) if len(y) else 0.0, "t": 0.0}
-    slope, intercept = np.polyfit(x, y, 1)
+    # The closed form with elementwise sums, not np.polyfit or ``@``: those call BLAS, whose
+    # threads spin against the web workers on a busy machine (tens of ms for a minute series).
+    dx = x - x.mean()
+    sxx = float(np.sum(dx * dx))
+    slope = float(np.sum(dx * (y - y.mean()))) / sxx
+    intercept = float(y.mean()) - slope * float(x.mean())
     residuals = y - (slope * x + intercept)
     dof = len(x) - 2
-    se = np.sqrt((residuals @ residuals) / dof / ((x - x.mean()) @ (x - x.mean())))
+    se = np.sqrt(float(np.sum(residuals * residuals)) / dof / sxx)
     t = float(slope / se) if se > 0 else (float(np.sign(slope)) * np.inf if slope else 0.0)
     return {"slope": float(slope), "intercept": float(intercept), "t": t}
 
@@ -640,6 +645,11 @@ def resolve_other(events: Events, filters: Filters, top: int = TOP_PRODUCTS) -> 
     cells = selection.cells
     counts = selection.sum_by(cells.product + 1, len(events.products) + 1, "products")
     return expand_other(filters, _labelled_counts(*counts, events.products), top)
+
+
+def shown_timeseries(events: Events, filters: Filters, granularity: str = "hour") -> pd.DataFrame:
+    """The time series ``dashboard`` shows for these filters (``other`` resolved), without the other views."""
+    return timeseries(events, resolve_other(events, filters), granularity)
 
 
 def dashboard(events: Events, filters: Filters, granularity: str = "hour", top: int = 10) -> dict:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import html
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.logs.aggregate import GRANULARITY_S, OTHER, TOP_PRODUCTS, Filters
+from models.logs.downsample import parse_window
 
 LIST_KEYS = {"days", "hours", "products", "categories", "statuses"}
 CHIP_NAMES = {"days": "day", "hours": "hour", "products": "product", "categories": "category", "statuses": "status"}
@@ -53,6 +56,30 @@ def range_from_selection(selected: dict | None) -> tuple[int | None, int | None]
         pd.Timestamp(v, tz="UTC") if pd.Timestamp(v).tzinfo is None else pd.Timestamp(v) for v in selected["range"]["x"]
     )
     return int(start.timestamp()), int(end.timestamp())
+
+
+OVERVIEW = "overview"  # the user autoscaled the time series (double-click, the modebar's buttons)
+
+
+def zoom_from_relayout(relayout) -> tuple[float, float] | str | None:
+    """What a relayout of the time series (Plotly's ``relayoutData``) asks to see.
+
+    Returns:
+        ``(start, end)`` in epoch ms when the x axis was zoomed or panned to a range, ``OVERVIEW``
+        when it was autoscaled, and None for anything else: another axis, the drag mode, a box
+        selection (which filters, see ``range_from_selection``), and malformed input (a range of
+        text, NaN, reversed, empty or out of any log's years) that no chart could have sent.
+    """
+    if not isinstance(relayout, dict):
+        return None
+    if relayout.get("xaxis.autorange") is True:
+        return OVERVIEW
+    if "xaxis.range[0]" in relayout or "xaxis.range[1]" in relayout:
+        return parse_window(relayout.get("xaxis.range[0]"), relayout.get("xaxis.range[1]"))
+    bounds = relayout.get("xaxis.range")
+    if isinstance(bounds, list | tuple) and len(bounds) == 2:
+        return parse_window(*bounds)
+    return None
 
 
 def click_value(dimension: str, value):
@@ -112,6 +139,21 @@ def chips(filters: Filters) -> list[tuple[str, str, str]]:
     return found
 
 
+def grid_records(rows: pa.Table, fields: list[str]) -> list[dict]:
+    """One page of events as the grid's records: ``fields`` only, times as ``YYYY-MM-DD HH:MM:SS`` (UTC),
+    nulls as None. Straight from Arrow, dictionary columns decoded first (Arrow looks each value up
+    otherwise): through pandas this took ~10 ms a page, a tenth of a click's budget."""
+    columns = []
+    for name in fields:
+        column = rows[name]
+        if name == "ts":
+            column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(column)
+    return pa.table(columns, names=fields).to_pylist()
+
+
 def delta_text(now: float, before: float | None) -> str:
     """A stat against the previous period: "+12.0% vs previous period", "—" or ""."""
     if before is None:
@@ -143,6 +185,7 @@ def first_changed_bucket(before: dict | None, drawn: dict, restarted: bool, earl
         and not before.get("empty")  # an empty view drew a note, not the traces a patch extends
         and not drawn.get("empty")
         and before.get("patchable")
+        and drawn.get("patchable", True)  # a downsampled or zoomed series is drawn again, never patched by index
         and before.get("origin") == drawn["origin"]
         and before.get("granularity") == drawn["granularity"]
         and drawn["buckets"] >= before.get("buckets", 0) > 0

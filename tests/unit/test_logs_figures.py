@@ -17,15 +17,15 @@ def _frame(labels):
 
 def test_bar_labels_ticks_and_hover_escape_markup_from_the_data():
     figure = figs.bars_figure(_frame(["P1", MARKUP, "a&b"]), "label", "Events by product", [MARKUP], horizontal=True)
-    bar = figure.data[0]
-    assert list(bar.y) == ["P1", SHOWN, "a&amp;b"]
-    assert list(bar.marker.color) == [figs.MUTED, figs.SELECTED, figs.MUTED]  # selection compares the raw value
+    bar = figure["data"][0]
+    assert list(bar["y"]) == ["P1", SHOWN, "a&amp;b"]
+    assert list(bar["marker"]["color"]) == [figs.MUTED, figs.SELECTED, figs.MUTED]  # selection compares the raw value
     assert MARKUP not in pio.to_json(figure)
 
 
 def test_status_and_category_labels_escape_markup():
     pie = figs.status_figure(pd.DataFrame({"label": ["200", MARKUP], "events": [3, 1], "errors": [0, 1]}), [])
-    assert list(pie.data[0].labels) == ["200", SHOWN]
+    assert list(pie["data"][0]["labels"]) == ["200", SHOWN]
     bars = figs.bars_figure(_frame([MARKUP]), "label", "Events by category", [], horizontal=True)
     assert MARKUP not in pio.to_json(bars)
 

@@ -1,4 +1,5 @@
-"""Figure builders for the logs page: aggregates in, ``go.Figure`` out. Nothing here filters or counts."""
+"""Figure builders for the logs page: aggregates in, figures out (as the JSON dicts Dash sends, see
+``_figure``). Nothing here filters or counts."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import html
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Patch
 
+from models.logs import downsample
 from models.logs.aggregate import NONE_LABEL, WEEKDAYS, Filters
 
 STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14", "5": "#dc3545"}
@@ -50,51 +51,120 @@ def _bar_colours(labels, selected) -> list[str]:
 NO_EVENTS = "No events match these filters"
 
 
-def _empty(title: str, height: int) -> go.Figure:
+def _empty(title: str, height: int) -> dict:
     """A chart with nothing to draw says so, instead of showing -1..1 axes or a flat colour bar."""
     note = dict(text=NO_EVENTS, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14))
     layout = _layout(title, height, xaxis=dict(visible=False), yaxis=dict(visible=False), annotations=[note])
-    return go.Figure(layout=layout)
+    return _figure([], layout)
+
+
+def _array(values: np.ndarray) -> dict | list:
+    """A NumPy array as Plotly's typed-array JSON (``{"dtype", "bdata"}``, what ``go.Figure`` sends):
+    int64 as int32 where it fits (JavaScript has no int64 arrays), else as float64."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iub":
+        fits = not values.size or (values.min() >= -(2**31) and values.max() < 2**31)
+        values = values.astype(np.int32 if fits else np.float64)
+    elif values.dtype.kind == "f":
+        values = values.astype(np.float64, copy=False)
+    else:
+        return values.tolist()
+    spec = {"dtype": "i4" if values.dtype == np.int32 else "f8", "bdata": base64.b64encode(values.tobytes()).decode()}
+    if values.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    return spec
+
+
+def _figure(traces: list[dict], layout: dict) -> dict:
+    """A figure as the JSON Dash sends, built from plain dicts without ``go.Figure``.
+
+    ``go.Figure`` validates every property through plotly's validators and copies the figure to
+    serialise it: with ``_validate=False`` too, seven figures took ~25 ms of each click, against
+    ~1 ms here. The builders write full property paths (``marker=dict(color=...)``, never the
+    ``marker_color`` shorthand, which only ``go.Figure`` expands); ``tests/unit/test_logs_figures.py``
+    checks with plotly's validators that every builder's figure is valid.
+    """
+    for trace in traces:
+        for key in ("x", "y", "z", "customdata"):
+            if isinstance(trace.get(key), np.ndarray):
+                trace[key] = _array(trace[key])
+    return {"data": traces, "layout": layout}
 
 
 def _layout(title: str, height: int, **more) -> dict:
-    """Layout as a plain dict, given to ``go.Figure`` at once: ``update_layout`` and
-    ``update_xaxes`` validate through slower paths, ~5 ms a call; ``theme.themed`` adds the theme."""
+    """Layout as a plain dict (see ``_figure``); ``theme.themed`` adds the theme."""
     return dict(template="none", title=_title(title), margin=MARGIN, height=height, **more)
 
 
+def _epoch_ms(series: pd.DataFrame) -> np.ndarray:
+    # Epoch milliseconds on a date axis, as NumPy arrays: Plotly validates lists (or formats
+    # dates) a hundred times slower than it encodes arrays. (float64: Plotly sends int64 as a
+    # plain list, JavaScript has no int64 arrays; ms are exact.)
+    return ((series["time"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).to_numpy(np.float64)
+
+
+def _line_points(x: np.ndarray, series: pd.DataFrame, window: tuple[float, float] | None) -> dict:
+    """The plotted points of the events and errors lines: every bucket of a short series, and of a
+    long one at most ``downsample.MAX_POINTS`` per line (twice that when zoomed: fine inside the
+    visible ``window``, the overview outside), each run's min and max kept so spikes survive."""
+    points = {}
+    for column in ("events", "errors"):
+        values = series[column].to_numpy()
+        chosen = downsample.window_indices(x, values, window)
+        points[column] = (x[chosen], values[chosen])
+    return points
+
+
 def timeseries_figure(
-    series: pd.DataFrame, trend: dict, selected: tuple[int, int] | None, granularity: str
-) -> go.Figure:
+    series: pd.DataFrame,
+    trend: dict,
+    selected: tuple[int, int] | None,
+    granularity: str,
+    window: tuple[float, float] | None = None,
+) -> dict:
     """Events per bucket with outliers marked, the selected interval shaded and its trend line.
 
     The trend line is green when rising and red when falling; its width grows with |t|. With no
     events at all the chart says so; with none in the selected interval it draws no trend.
+    ``series`` holds every bucket (outliers, trend and range are computed on all of them); the
+    lines plot a bounded number of points (see ``_line_points``), finer inside ``window``
+    (epoch ms of the visible x range, None for the whole series).
     """
     title = f"Events per {granularity} — drag across the chart to select an interval"
     if not len(series) or not series["events"].sum():
         return _empty(title, 330)
-    # Epoch milliseconds on a date axis, as NumPy arrays: a minute series has 100k+ points, and
-    # Plotly validates lists (or formats dates) a hundred times slower than it encodes arrays.
-    # (float64: Plotly sends int64 as a plain list, JavaScript has no int64 arrays; ms are exact.)
-    x = ((series["time"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).to_numpy(np.float64)
-    outliers = series["outlier"].to_numpy()
+    x = _epoch_ms(series)
+    lines = _line_points(x, series, window)
+    outliers = np.flatnonzero(series["outlier"].to_numpy())
+    z = series["z"].to_numpy()
+    if len(outliers) > downsample.MAX_POINTS:  # markers are points too: keep the strongest
+        strongest = np.argsort(-np.abs(z[outliers]), kind="stable")[: downsample.MAX_POINTS]
+        outliers = np.sort(outliers[strongest])
     traces = [
-        go.Scattergl(x=x, y=series["events"].to_numpy(), mode="lines", name="events", line=dict(width=1.5)),
-        go.Scattergl(
-            x=x,
-            y=series["errors"].to_numpy(),
+        dict(
+            type="scattergl",
+            x=lines["events"][0],
+            y=lines["events"][1],
+            mode="lines",
+            name="events",
+            line=dict(width=1.5),
+        ),
+        dict(
+            type="scattergl",
+            x=lines["errors"][0],
+            y=lines["errors"][1],
             mode="lines",
             name="errors (4xx/5xx)",
             line=dict(width=1, color="#dc3545"),
         ),
-        go.Scattergl(
+        dict(
+            type="scattergl",
             x=x[outliers],
             y=series["events"].to_numpy()[outliers],
             mode="markers",
             name="outlier (|robust z| > 3.5)",
             marker=dict(size=9, symbol="circle-open", color="#ffc107", line=dict(width=2)),
-            customdata=series["z"].to_numpy()[outliers].round(1),
+            customdata=z[outliers].round(1),
             hovertemplate="%{x}<br>%{y} events<br>z=%{customdata}<extra></extra>",
         ),
     ]
@@ -112,19 +182,23 @@ def timeseries_figure(
                 y1=1,
                 fillcolor=SELECTED,
                 opacity=0.08,
-                line_width=0,
+                line=dict(width=0),
                 layer="below",
             )
         )
         positions = np.flatnonzero((x >= (start - 1) * 1000) & (x < end * 1000))
         if len(positions) >= 2 and series["events"].to_numpy()[positions].sum():
-            y = trend["intercept"] + trend["slope"] * np.arange(len(positions))
+            steps = np.arange(len(positions))
+            if len(positions) > downsample.MAX_POINTS:  # a straight line: evenly spaced points draw it exactly
+                steps = np.unique(np.linspace(0, len(positions) - 1, downsample.MAX_POINTS).astype(np.int64))
+            y = trend["intercept"] + trend["slope"] * steps
             rising = trend["slope"] >= 0
             direction = "flat" if trend["slope"] == 0 else "rising" if rising else "falling"
             width = float(np.clip(1 + abs(trend["t"]) / 3, 1, 8)) if np.isfinite(trend["t"]) else 8.0
             traces.append(
-                go.Scatter(
-                    x=x[positions],
+                dict(
+                    type="scatter",
+                    x=x[positions[steps]],
                     y=y,
                     mode="lines",
                     name=f"trend ({direction}, t={trend['t']:.1f})",
@@ -142,7 +216,26 @@ def timeseries_figure(
         xaxis=dict(type="date"),
         shapes=shapes,
     )
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
+
+
+def is_downsampled(series: pd.DataFrame) -> bool:
+    """Whether the time series' lines plot fewer points than it has buckets (live mode then redraws)."""
+    return len(series) > downsample.MAX_POINTS
+
+
+def timeseries_zoom_patch(series: pd.DataFrame, window: tuple[float, float] | None) -> Patch:
+    """A ``Patch`` that swaps the events and errors lines' points for those of ``window``.
+
+    Only the two lines change: the outliers, the trend, the shading and the other charts were
+    drawn from every bucket and stay as they are.
+    """
+    patch = Patch()
+    lines = _line_points(_epoch_ms(series), series, window)
+    for trace, column in enumerate(("events", "errors")):
+        patch["data"][trace]["x"] = _array(lines[column][0])
+        patch["data"][trace]["y"] = _array(lines[column][1])
+    return patch
 
 
 def plain_arrays(figure: dict, traces=(0, 1)) -> dict:
@@ -200,36 +293,39 @@ def timeseries_patch(figure: dict, first_changed: int, drawn: int, drawn_traces:
     return patch
 
 
-def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> go.Figure:
+def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: bool = False) -> dict:
     if not len(frame) or not frame["events"].sum():
         return _empty(title, 300)
-    raw = frame[x].astype(str).tolist()
+    raw = [str(label) for label in frame[x].tolist()]
     colours = _bar_colours(raw, selected)
     labels = [_text(label) for label in raw]
-    error_share = np.where(frame["events"] > 0, frame["errors"] / frame["events"].clip(lower=1), 0)
+    events = frame["events"].to_numpy()
+    error_share = np.where(events > 0, frame["errors"].to_numpy() / np.maximum(events, 1), 0)
     if horizontal:
-        bar = go.Bar(
+        bar = dict(
+            type="bar",
             y=labels,
             x=frame["events"].to_numpy(),
             orientation="h",
-            marker_color=colours,
+            marker=dict(color=colours),
             customdata=error_share,
             hovertemplate="%{y}: %{x} events<br>%{customdata:.1%} errors<extra></extra>",
         )
         axes = dict(yaxis=dict(autorange="reversed", type="category"))
     else:
-        bar = go.Bar(
+        bar = dict(
+            type="bar",
             x=labels,
             y=frame["events"].to_numpy(),
-            marker_color=colours,
+            marker=dict(color=colours),
             customdata=error_share,
             hovertemplate="%{x}: %{y} events<br>%{customdata:.1%} errors<extra></extra>",
         )
         axes = dict(xaxis=dict(type="category"))
-    return go.Figure(data=[bar], layout=_layout(title, 300, clickmode="event", **axes))
+    return _figure([bar], _layout(title, 300, clickmode="event", **axes))
 
 
-def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
+def status_figure(frame: pd.DataFrame, selected) -> dict:
     title = "Status codes — click to filter"
     if not len(frame) or not frame["events"].sum():
         return _empty(title, 300)
@@ -237,7 +333,8 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
     selected = {str(s) for s in selected}
     colours = [STATUS_COLOURS.get(label[:1], "#6c757d") for label in labels]
     pull = [0.08 if label in selected else 0 for label in labels]
-    pie = go.Pie(
+    pie = dict(
+        type="pie",
         labels=[_text(label) for label in labels],
         values=frame["events"].to_numpy(),
         hole=0.45,
@@ -253,14 +350,15 @@ def status_figure(frame: pd.DataFrame, selected) -> go.Figure:
     # A pie has no axis to line up with: the title starts at the chart's edge, not 40 px in, so it
     # fits a third of a 900 px window.
     layout["title"].update(xref="container", pad=dict(t=30, l=8))
-    return go.Figure(data=[pie], layout=layout)
+    return _figure([pie], layout)
 
 
-def heatmap_figure(counts: np.ndarray) -> go.Figure:
+def heatmap_figure(counts: np.ndarray) -> dict:
     title = "Seasonality: day of week × hour of day (UTC)"
     if not counts.sum():
         return _empty(title, 300)
-    heatmap = go.Heatmap(
+    heatmap = dict(
+        type="heatmap",
         z=counts,
         x=list(range(24)),
         y=WEEKDAYS,
@@ -268,7 +366,7 @@ def heatmap_figure(counts: np.ndarray) -> go.Figure:
         hovertemplate="%{y} %{x}:00 — %{z} events<extra></extra>",
     )
     layout = _layout(title, 300, yaxis=dict(autorange="reversed"))
-    return go.Figure(data=[heatmap], layout=layout)
+    return _figure([heatmap], layout)
 
 
 def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
@@ -276,15 +374,19 @@ def _with_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["label"] != NONE_LABEL]
 
 
-def dashboard_figures(data: dict, filters: Filters, granularity: str) -> dict[str, go.Figure]:
+def dashboard_figures(
+    data: dict, filters: Filters, granularity: str, window: tuple[float, float] | None = None
+) -> dict[str, dict]:
     """Every chart of the logs page from one ``aggregate.dashboard`` result, by chart name.
+
+    ``window`` is the time series' visible x range (epoch ms) when the user has zoomed it.
 
     Returns:
         ``timeseries``, ``daily``, ``hourly``, ``products``, ``categories``, ``status``, ``heatmap``.
     """
     selected_range = data["range"] if filters.start is not None or filters.end is not None else None
     return {
-        "timeseries": timeseries_figure(data["timeseries"], data["trend"], selected_range, granularity),
+        "timeseries": timeseries_figure(data["timeseries"], data["trend"], selected_range, granularity, window),
         "daily": bars_figure(
             data["daily"], "day", "Events per day — click to filter (shift/ctrl: several)", filters.days
         ),

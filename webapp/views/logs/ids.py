@@ -13,6 +13,7 @@ TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
 STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
     P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error")
 )
+ZOOM = P + "zoom"  # a store: the time series' visible x range when zoomed (epoch ms), else None
 LIVE, LIVE_SWITCH, LIVE_TICK, LIVE_HINT = (P + n for n in ("live", "live-switch", "live-tick", "live-hint"))
 UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
     P + n for n in ("upload-start", "upload-chunk", "upload-ack", "upload-progress")

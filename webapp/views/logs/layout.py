@@ -180,6 +180,7 @@ def layout(**_query):
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.CLICK),
             dcc.Store(id=ids.LIVE),
+            dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.UPLOAD_START),
             dcc.Store(id=ids.UPLOAD_CHUNK),
             dcc.Store(id=ids.UPLOAD_ACK),

@@ -14,10 +14,10 @@ from models.logs.sources import UnknownSourceError, allowed_path
 from webapp import ids as shell_ids
 from webapp.components import logs_figures as figs
 from webapp.views.logs import ids
-from webapp.views.logs.render import PANELS, draw
+from webapp.views.logs.render import PANELS, draw, window_of
 
 
-def follow_log(_tick, view, live, theme):
+def follow_log(_tick, view, live, theme, zoom=None):
     """Live mode: parse the lines appended to the followed file and append them to the views.
 
     The time series gets a ``Patch`` (buckets that grew, new buckets, outliers and trend),
@@ -34,7 +34,7 @@ def follow_log(_tick, view, live, theme):
         raise PreventUpdate from None
     if snap.position == position:
         raise PreventUpdate
-    out = draw(view, snap.events, theme)
+    out = draw(view, snap.events, theme, window_of(zoom))
     first_changed = views.first_changed_bucket(live, out["drawn"], snap.restarted, snap.earliest)
     if first_changed is not None:
         out["timeseries"] = figs.timeseries_patch(
@@ -74,6 +74,7 @@ callback(
         "view": State(ids.VIEW, "data"),
         "live": State(ids.LIVE, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
+        "zoom": State(ids.ZOOM, "data"),
     },
     prevent_initial_call=True,
 )(follow_log)

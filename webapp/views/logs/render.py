@@ -10,6 +10,7 @@ from models.datasets import DatasetError
 from models.logs import view as views
 from models.logs.aggregate import Events, Filters, dashboard, matching_rows
 from models.logs.dataset import CubeNotBuilt, ParquetDatasetError, is_dataset_source, open_dataset
+from models.logs.downsample import parse_window
 from models.logs.follow import Position
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
@@ -29,12 +30,22 @@ from webapp.roles import acting_user
 from webapp.views.logs import ids, panels
 from webapp.views.logs.layout import GRID_COLUMNS
 
+GRID_FIELDS = [column["field"] for column in GRID_COLUMNS]
 # What render and the live tick both return, besides the seven figures.
 PANELS = ("stats", "compare", "rows", "pager")
 
 
-def draw(view: dict, events: Events, theme: str | None) -> dict:
+def window_of(zoom: dict | None) -> tuple[float, float] | None:
+    """The time series' visible x range (epoch ms) a ``ids.ZOOM`` store holds, or None for the overview."""
+    window = (zoom or {}).get("window")
+    return parse_window(*window) if isinstance(window, list) and len(window) == 2 else None
+
+
+def draw(view: dict, events: Events, theme: str | None, window: tuple[float, float] | None = None) -> dict:
     """Every view for one state: one aggregation pass, then figure builders.
+
+    ``window``: the time series' visible x range (epoch ms) when the user has zoomed it, so a
+    redraw keeps the finer points there.
 
     Returns:
         One JSON figure per chart name of ``ids.GRAPHS``, ``stats``, ``compare``, ``chips``,
@@ -45,21 +56,21 @@ def draw(view: dict, events: Events, theme: str | None) -> dict:
     data = dashboard(events, filters, view["granularity"])
     out = {
         name: themed(figure, theme)
-        for name, figure in figs.dashboard_figures(data, filters, view["granularity"]).items()
+        for name, figure in figs.dashboard_figures(data, filters, view["granularity"], window).items()
     }
-    patchable = is_path_source(view["source"])  # only a server file can be followed live
+    # Only a server file can be followed live, and live updates patch points by index: a
+    # downsampled or zoomed series is drawn again instead.
+    series = data["timeseries"]
+    patchable = is_path_source(view["source"]) and window is None and not figs.is_downsampled(series)
     if patchable:
         out["timeseries"] = figs.plain_arrays(out["timeseries"])
     page = int(view.get("page", 0))
-    rows = matching_rows(events, filters, page * views.PAGE_SIZE, views.PAGE_SIZE).to_pandas()
-    rows["ts"] = rows["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
-    rows = rows[[c["field"] for c in GRID_COLUMNS]].astype(object).where(rows.notna(), None)
-    series = data["timeseries"]
+    rows = matching_rows(events, filters, page * views.PAGE_SIZE, views.PAGE_SIZE)
     out.update(
         stats=panels.stat_cards(data["stats"], data["previous"]),
         compare=panels.compare_card(data),
         chips=panels.chips(filters),
-        rows=rows.to_dict("records"),
+        rows=views.grid_records(rows, GRID_FIELDS),
         pager=views.pager_text(page, data["matching"], source_label(view["source"])),
         drawn={
             "origin": int(series["time"].iloc[0].timestamp()) if len(series) else None,
@@ -104,7 +115,7 @@ OUTPUTS = {
 }
 
 
-def render(view, theme, live, _prepared=None):
+def render(view, theme, live, _prepared=None, zoom=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
     one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     try:
@@ -116,7 +127,7 @@ def render(view, theme, live, _prepared=None):
             **dict.fromkeys(OUTPUTS, no_update),
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
         }
-    out = draw(view, events, theme)
+    out = draw(view, events, theme, window_of(zoom))
     return {
         **{name: out[name] for name in OUTPUTS if name in out},
         "error": None,
@@ -132,6 +143,7 @@ callback(
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
         "_prepared": Input(ids.PREPARED, "data"),
+        "zoom": State(ids.ZOOM, "data"),
     },
     prevent_initial_call=True,
 )(render)

@@ -1,0 +1,140 @@
+"""Click → repaint on the logs page in headless Chromium, p50/p95 over N clicks, on N generated events.
+
+    .venv/bin/python bench/logs_browser.py [--lines 10000000] [--clicks 30]
+
+The app serves a generated log stored as an upload (``bench/logs_filter.py`` generates and caches
+it as Parquet) from a threaded server on a free port; Chromium opens the logs page on it and
+clicks bars of the hour-of-day chart, one hour then another (a click filters every view). Each
+click is timed in the page: from the ``mousedown`` (a capturing listener) to the last
+``plotly_afterplot`` of the seven charts once every one of them has drawn again. Goal: p95 ≤ 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from logs_filter import app_with_source, load
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.action_chains import ActionChains
+from werkzeug.serving import make_server
+
+from models.logs import sources
+
+GRAPHS = [
+    "logs-timeseries",
+    "logs-daily",
+    "logs-hourly",
+    "logs-products",
+    "logs-categories",
+    "logs-status",
+    "logs-heatmap",
+]
+
+# Listeners: the time of each mousedown, and of each chart's latest afterplot.
+WATCH = """
+window.__bench = {down: 0, plots: {}};
+document.addEventListener('mousedown', () => { window.__bench.down = performance.now(); }, true);
+for (const id of arguments[0]) {
+    const el = document.querySelector('#' + id + ' .js-plotly-plot');
+    el.on('plotly_afterplot', () => { window.__bench.plots[id] = performance.now(); });
+}
+"""
+# Milliseconds from the last mousedown to the last chart's afterplot, once all charts drew after it; else null.
+REPAINT = """
+const b = window.__bench, ids = arguments[0];
+if (!b.down || !ids.every(id => (b.plots[id] || 0) > b.down)) { return null; }
+return Math.max(...ids.map(id => b.plots[id])) - b.down;
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _browser() -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    # --no-sandbox: as dash.testing does, so it runs as root in CI containers.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options)
+
+
+def _text(driver, css: str) -> str:
+    """The text of an element, "" while the page has not drawn it."""
+    found = driver.find_elements("css selector", css)
+    return found[0].text if found else ""
+
+
+def _until(check, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise TimeoutError("the page did not get there in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--clicks", type=int, default=30)
+    parser.add_argument("--granularity", default="hour", choices=["minute", "hour", "day"])
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "glassbox-bench")
+    args = parser.parse_args()
+    events, parquet = load(args.lines, args.cache)
+    del events
+    app, source = app_with_source(parquet)
+    # The source menu lists built-in sources, server files and this session's uploads: a page opened
+    # on a link to an upload would not offer it, so the bench lists it as built in (this process only).
+    sources.BUILTIN[source] = f"Bench: {args.lines:,} generated events"
+    port = _free_port()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    driver = _browser()
+    try:
+        began = time.perf_counter()
+        driver.get(f"http://127.0.0.1:{port}/logs#source={source}&granularity={args.granularity}")
+        _until(lambda: "matching" in _text(driver, "#logs-pager"), timeout=600)
+        print(
+            f"{args.lines:,} events: first dashboard in {time.perf_counter() - began:.1f} s (opening the stored source)"
+        )
+        driver.execute_script(WATCH, GRAPHS)
+        times = []
+        for i in range(args.clicks):
+            bars = driver.find_elements("css selector", "#logs-hourly .bars .point path")
+            bar = bars[(7 * i) % len(bars)]  # another hour each time: every click changes the filter
+            ActionChains(driver).move_to_element(bar).click().perform()
+            times.append(_until(lambda: driver.execute_script(REPAINT, GRAPHS), timeout=60))
+            time.sleep(0.2)  # let the hover label settle before the next click
+        assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"], driver.get_log("browser")
+    finally:
+        driver.quit()
+        server.shutdown()
+    print("click → repaint per click (ms):", " ".join(f"{t:.0f}" for t in times))
+    print(
+        f"click → repaint p50 {np.percentile(times, 50):.0f} ms, p95 {np.percentile(times, 95):.0f} ms "
+        f"({args.clicks} clicks, {args.granularity} granularity, {args.lines} events; goal p95 ≤ 300 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
