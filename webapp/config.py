@@ -123,6 +123,19 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "SENTIMENT_MIN_PER_CLASS",
+        5,
+        "Fewest labelled training rows per class the Sentiment page trains a model with; fewer: the labelling "
+        "queue starts from a diverse sample.",
+        _positive_int,
+    ),
+    Setting(
+        "SENTIMENT_RETRAIN_EVERY",
+        10,
+        "The labelling queue retrains the model in the background after this many answers (Sentiment page).",
+        _positive_int,
+    ),
+    Setting(
         "DASK_SCHEDULER", None, "dask.distributed scheduler address for logs aggregated on Dask; unset: a LocalCluster."
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the app's loggers.", _log_level),

@@ -98,20 +98,24 @@ class CorrectionStore:
                 conn.execute(corrections.insert(), values)
         return batch
 
-    def undo(self, dataset: str) -> int:
-        """Undo the newest batch of ``dataset`` that is not undone yet; returns how many rows it held."""
+    def undo(self, dataset: str, batch: str | None = None) -> int:
+        """Undo the newest batch of ``dataset`` that is not undone yet (or the batch ``batch`` of ``dataset``, the
+        labelling queue's own last answer); returns how many rows it held (0: nothing left to undo)."""
         with self.engine.begin() as conn:
-            batch = conn.execute(
-                sa.select(corrections.c.batch)
-                .where(corrections.c.dataset == dataset, corrections.c.undone_at.is_(None))
-                .order_by(corrections.c.id.desc())
-                .limit(1)
-            ).scalar()
+            if batch is None:
+                batch = conn.execute(
+                    sa.select(corrections.c.batch)
+                    .where(corrections.c.dataset == dataset, corrections.c.undone_at.is_(None))
+                    .order_by(corrections.c.id.desc())
+                    .limit(1)
+                ).scalar()
             if batch is None:
                 return 0
             return conn.execute(
                 corrections.update()
-                .where(corrections.c.batch == batch, corrections.c.undone_at.is_(None))
+                .where(
+                    corrections.c.dataset == dataset, corrections.c.batch == batch, corrections.c.undone_at.is_(None)
+                )
                 .values(undone_at=_now())
             ).rowcount
 
@@ -193,6 +197,12 @@ class RunStore:
     def get(self, run_id: int) -> dict | None:
         with self.engine.connect() as conn:
             return self._row(conn.execute(sa.select(runs).where(runs.c.id == int(run_id))).first())
+
+    def history(self, dataset: str) -> list[dict]:
+        """Every run of ``dataset``, oldest first (the labelling queue's learning curve)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(runs).where(runs.c.dataset == dataset).order_by(runs.c.id)).fetchall()
+        return [self._row(row) for row in rows]
 
     def latest(self, dataset: str, before: int | None = None) -> dict | None:
         """The newest run of ``dataset`` (older than run ``before`` when given)."""

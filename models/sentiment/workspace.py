@@ -22,10 +22,10 @@ from models.cache import LRU
 from models.files import is_upload_id, store_by_content
 from models.sentiment.data import load_tweets
 from models.sentiment.export import safe_csv
-from models.sentiment.labels import LABELS
+from models.sentiment.labels import LABELS, label_names
 from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
-from models.sentiment.train import Progress, Run, train
+from models.sentiment.train import MIN_PER_CLASS, Progress, Run, train
 
 DEFAULT_DATASET = "tweets"
 BUILTIN = {DEFAULT_DATASET: "Financial news tweets (public, 11,931)"}
@@ -115,25 +115,73 @@ class Workspace:
         dataset = self.dataset(dataset_id)
         rows = check_rows(rows, len(dataset))
         labels, _ = self.labels(dataset_id)
-        names = np.asarray(LABELS, dtype=object)
-        self.corrections.relabel(dataset_id, rows, dataset["text"].to_numpy()[rows], names[labels[rows]], new_label)
+        self.corrections.relabel(
+            dataset_id, rows, dataset["text"].to_numpy()[rows], label_names(labels[rows]), new_label
+        )
         return int(np.sum(labels[rows] != LABELS.index(new_label)))
+
+    def answer(self, dataset_id: str, row, new_label: str, expected: str) -> str | None:
+        """The labelling queue's answer: give one row ``new_label``, as a correction batch of its own.
+
+        Args:
+            expected: The row's label when the queue showed it (``""``: unlabelled). If another user changed it
+                since, nothing is stored: labelling a row twice at once must not silently overwrite an answer.
+
+        Returns:
+            The batch id (for the queue's undo), or None when the row already had ``new_label``.
+
+        Raises:
+            SelectionError: a row outside the dataset, a label that is not a class, or a row whose label is no
+                longer ``expected``.
+        """
+        check_label(new_label)
+        if expected not in ("", *LABELS):
+            raise SelectionError(f"{str(expected)[:40]!r} is neither a class nor unlabelled.")
+        dataset = self.dataset(dataset_id)
+        (row,) = check_rows([row], len(dataset))
+        labels, _ = self.labels(dataset_id)
+        current = label_names(labels[[row]])[0]
+        if current != expected:
+            now = current or "unlabelled"
+            raise SelectionError(
+                f"Row {row} is {now} now (someone else answered it meanwhile); your answer was not stored."
+            )
+        if current == new_label:
+            return None
+        return self.corrections.relabel(dataset_id, [row], [dataset["text"].iat[row]], [current], new_label)
+
+    def undo_answer(self, dataset_id: str, batch) -> int:
+        """Undo one answer of the labelling queue (its batch); returns 1, or 0 when it was undone already."""
+        if not (isinstance(batch, str) and len(batch) == 32 and all(c in "0123456789abcdef" for c in batch)):
+            raise SelectionError("The queue lost track of its last answer; nothing was undone.")
+        self.dataset(dataset_id)
+        return self.corrections.undo(dataset_id, batch)
 
     def corrected_csv(self, dataset_id: str) -> str:
         """The dataset with corrections applied, as CSV text (text, label, split, corrected), formulas neutralised."""
         labels, mask = self.labels(dataset_id)
         frame = self.dataset(dataset_id)
         out = pd.DataFrame(
-            {"text": frame["text"], "label": np.asarray(LABELS)[labels], "split": frame["split"], "corrected": mask}
+            {"text": frame["text"], "label": label_names(labels), "split": frame["split"], "corrected": mask}
         )
         return safe_csv(out)  # tweets starting with "=", "+", "-", "@" must not run as spreadsheet formulas
 
     # runs -----------------------------------------------------------------------------
-    def train(self, dataset_id: str, params: dict | None = None, progress: Progress | None = None) -> int:
-        """Train on the current labels, store the run and return its id."""
+    def train(
+        self,
+        dataset_id: str,
+        params: dict | None = None,
+        progress: Progress | None = None,
+        min_per_class: int = MIN_PER_CLASS,
+    ) -> int:
+        """Train on the current labels, store the run and return its id.
+
+        Raises:
+            TooFewLabelsError: fewer than ``min_per_class`` labelled training rows of some class.
+        """
         dataset = self.dataset(dataset_id)
         labels, mask = self.labels(dataset_id)
-        run = train(dataset, labels, params, progress=progress)
+        run = train(dataset, labels, params, progress=progress, min_per_class=min_per_class)
         folder = self.root / "runs" / uuid.uuid4().hex
         run.save(folder)
         run_id = self.runs.add(
@@ -142,7 +190,11 @@ class Workspace:
         return int(run_id)
 
     def latest_run_id(
-        self, dataset_id: str, train_if_missing: bool = True, progress: Progress | None = None
+        self,
+        dataset_id: str,
+        train_if_missing: bool = True,
+        progress: Progress | None = None,
+        min_per_class: int = MIN_PER_CLASS,
     ) -> int | None:
         """The dataset's newest run; trains one first when there is none (once per process at a time).
 
@@ -154,7 +206,7 @@ class Workspace:
             with _train_lock:
                 record = self.runs.latest(dataset_id)
                 if record is None:
-                    return self.train(dataset_id, progress=progress)
+                    return self.train(dataset_id, progress=progress, min_per_class=min_per_class)
         return None if record is None else int(record["id"])
 
     def run_record(self, run_id, dataset_id: str | None = None) -> dict:
