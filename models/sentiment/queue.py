@@ -247,7 +247,7 @@ def queue_item(
         raise ValueError(f"Model run {run_id} does not belong to dataset {dataset_id!r}.")
     proba = None if run is None else run.scores[list(PROBA_COLUMNS)].to_numpy(float)
     diverse = ()
-    if proba is None and mode == "label":
+    if proba is None and mode == "label" and np.any((labels < 0) & (split == "train")):
         train_rows = np.flatnonzero(split == "train")
         diverse = _diverse.get(
             ("diverse", str(workspace.data_dir), dataset_id),
@@ -284,3 +284,70 @@ def queue_item(
         explanation=explanation,
         remaining=remaining,
     )
+
+
+# The queue's session: what one browser tab did in the queue, kept in a dcc.Store (so it is client-controlled and
+# checked here before use). {"dataset": id, "turn": n, "answers": [{"row": r, "batch": id or None}], "skip": [r],
+# "since": answers since the last retrain}. "turn" grows with every answer, skip and undo; the row on screen
+# carries the turn it was shown at, so a key pressed twice before the next row arrives answers only once.
+
+
+def fresh_session(dataset_id: str) -> dict:
+    return {"dataset": dataset_id, "turn": 0, "answers": [], "skip": [], "since": 0}
+
+
+def checked_session(data, dataset_id: str) -> dict:
+    """The session for ``dataset_id`` from a store's content: a new one when it is another dataset's or malformed."""
+    if not isinstance(data, dict) or data.get("dataset") != dataset_id:
+        return fresh_session(dataset_id)
+    try:
+        answers = [
+            {"row": int(a["row"]), "batch": a.get("batch") if isinstance(a.get("batch"), str) else None}
+            for a in data.get("answers", [])[-500:]
+        ]
+        return {
+            "dataset": dataset_id,
+            "turn": int(data.get("turn", 0)),
+            "answers": answers,
+            "skip": [int(r) for r in data.get("skip", [])][-5000:],
+            "since": max(0, int(data.get("since", 0))),
+        }
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return fresh_session(dataset_id)
+
+
+def after_answer(session: dict, row: int, batch: str | None, every: int) -> tuple[dict, bool]:
+    """The session after an answer, and whether it is time to retrain (every ``every`` answers).
+
+    An answer that changed nothing (review mode, the label confirmed) skips the row for the rest of the session.
+    """
+    since = session["since"] + 1
+    retrain = since >= every
+    return {
+        **session,
+        "turn": session["turn"] + 1,
+        "answers": [*session["answers"], {"row": int(row), "batch": batch}],
+        "skip": session["skip"] + ([int(row)] if batch is None else []),
+        "since": 0 if retrain else since,
+    }, retrain
+
+
+def after_skip(session: dict, row: int) -> dict:
+    return {**session, "turn": session["turn"] + 1, "skip": [*session["skip"], int(row)]}
+
+
+def after_undo(session: dict) -> tuple[dict, dict | None]:
+    """The session without its last answer, and that answer (None when there is none)."""
+    if not session["answers"]:
+        return session, None
+    last = session["answers"][-1]
+    skip = list(session["skip"])
+    if last["row"] in skip:
+        skip.remove(last["row"])
+    return {
+        **session,
+        "turn": session["turn"] + 1,
+        "answers": session["answers"][:-1],
+        "skip": skip,
+        "since": max(0, session["since"] - 1),
+    }, last

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import flask
 import numpy as np
 from dash import Input, Output, State, callback, no_update
 
 from models.sentiment.model import WEIGHTINGS
 from models.sentiment.selection import SelectionError
+from models.sentiment.train import TooFewLabelsError
 from webapp import services
 from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.views.sentiment.common import alert, checked_run
@@ -16,6 +18,7 @@ from webapp.views.sentiment.ids import (
     MESSAGE,
     NGRAMS,
     PROGRESS,
+    QUEUE_RETRAIN,
     RETRAIN,
     RETRAIN_WATCH,
     RUN,
@@ -29,7 +32,7 @@ from webapp.views.sentiment.ids import (
         "message": Output(MESSAGE, "children", allow_duplicate=True),
         "done": Output(RETRAIN_WATCH.done, "data"),
     },
-    inputs=[Input(RETRAIN, "n_clicks"), Input(RETRAIN_WATCH.retry, "n_clicks")],
+    inputs=[Input(RETRAIN, "n_clicks"), Input(RETRAIN_WATCH.retry, "n_clicks"), Input(QUEUE_RETRAIN, "data")],
     state=[State(RUN, "data"), State(C_VALUE, "value"), State(WEIGHTING, "value"), State(NGRAMS, "value")],
     background=True,
     running=[
@@ -41,8 +44,10 @@ from webapp.views.sentiment.ids import (
     cancel=[Input(CANCEL, "n_clicks")],
     prevent_initial_call=True,
 )
-def retrain(set_progress, _clicks, _retries, run_info, c_value, weighting, ngrams):
+def retrain(set_progress, _clicks, _retries, _queue, run_info, c_value, weighting, ngrams):
     """Refit with the corrections on a background worker; the page shows progress and stays usable.
+
+    The labelling queue starts it too, every ``SENTIMENT_RETRAIN_EVERY`` answers (``QUEUE_RETRAIN``).
 
     Every answer carries ``done``, so the page can tell it from a job whose process ended without one.
     """
@@ -64,11 +69,15 @@ def _retrain(set_progress, run_info, c_value, weighting, ngrams) -> dict:
         dataset, current = checked_run(workspace, run_info)
     except SelectionError as exc:
         return {"run": no_update, "message": alert(str(exc), "warning")}
-    run_id = workspace.train(
-        dataset,
-        params,
-        progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
-    )
+    try:
+        run_id = workspace.train(
+            dataset,
+            params,
+            progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
+            min_per_class=flask.current_app.config["SENTIMENT_MIN_PER_CLASS"],
+        )
+    except TooFewLabelsError as exc:
+        return {"run": no_update, "message": alert(str(exc), "warning")}
     return {
         "run": {"dataset": dataset, "run": run_id, "previous": current},
         "message": alert(f"Retrained: model run #{run_id}.", "success"),
