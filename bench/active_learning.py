@@ -1,6 +1,6 @@
 """Active learning against random labelling on the public tweets: does the labelling queue's order pay?
 
-    .venv/bin/python bench/active_learning.py [--seeds 0 1 2] [--method margin] [--every 50] [--smoke]
+    .venv/bin/python bench/active_learning.py [--seeds 0 1 2] [--method margin] [--every 50] [--diverse] [--smoke]
 
 Hides the labels of 80% of the training rows (seeded), then simulates an annotator who answers with the true
 labels: the *queue* labels the most uncertain hidden rows (``models.sentiment.queue.batch``, the page's ranking)
@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score
 
 from models.sentiment.data import load_tweets
 from models.sentiment.model import SentimentModel
-from models.sentiment.queue import METHODS, batch
+from models.sentiment.queue import METHODS, batch, text_space
 
 BUDGETS = (50, 100, 200, 500)
 STRATEGIES = ("queue", "random")
@@ -38,10 +38,12 @@ def curve(
     every: int = 50,
     method: str = "margin",
     known_share: float = 0.2,
+    space: np.ndarray | None = None,
 ) -> dict[int, float]:
     """Test macro-F1 after each budget of answers, for one strategy and seed.
 
     The starting 20% is drawn with ``seed`` alone, so both strategies of a seed start from the same labels.
+    ``space`` (``text_space`` of ``texts``) makes the queue's batches diverse (``models.sentiment.queue.batch``).
     """
     n = len(y)
     order = np.random.default_rng(seed).permutation(n)
@@ -62,7 +64,7 @@ def curve(
             else:
                 proba = np.zeros((n, 3))
                 proba[pool] = model.predict_proba(texts[pool])
-                rows = batch(proba, pool, size, method)
+                rows = batch(proba, pool, size, method, space=space, seed=seed)
             known[rows] = True  # the annotator answers with the true labels
             given += size
             if strategy != "random" or given == budget:
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--method", choices=METHODS, default="margin")
     parser.add_argument("--every", type=int, default=50, help="answers between retrains of the queue's model")
+    parser.add_argument("--diverse", action="store_true", help="diverse batches: one row per cluster of uncertain rows")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     args = parser.parse_args(argv)
     data = load_tweets(mirror=os.environ.get("GLASSBOX_DATA_MIRROR"))
@@ -88,13 +91,14 @@ def main(argv: list[str] | None = None) -> dict:
     test_texts, test_y = test["text"].to_numpy(object), test["label"].to_numpy()
     print(
         f"{len(y):,} training rows, {round(0.8 * len(y)):,} hidden; test {len(test_y):,}; "
-        f"queue: {args.method}, retrain every {args.every}"
+        f"queue: {args.method}{', diverse batches' if args.diverse else ''}, retrain every {args.every}"
     )
+    space = text_space(texts) if args.diverse else None
     results = {s: [] for s in STRATEGIES}
     for seed in args.seeds:
         for strategy in STRATEGIES:
             started = time.perf_counter()
-            points = curve(texts, y, test_texts, test_y, strategy, seed, budgets, args.every, args.method)
+            points = curve(texts, y, test_texts, test_y, strategy, seed, budgets, args.every, args.method, space=space)
             results[strategy].append(points)
             shown = "  ".join(f"{b}: {f:.4f}" for b, f in points.items())
             print(f"seed {seed}  {strategy:<6}  {shown}  ({time.perf_counter() - started:.1f} s)")

@@ -91,9 +91,30 @@ def diverse_sample(texts, k: int = DIVERSE_ROWS, seed: int = 0) -> np.ndarray:
     return nearest[np.argsort(-sizes, kind="stable")].astype(np.int64)
 
 
-def batch(proba: np.ndarray, pool: np.ndarray, size: int, method: str = "margin") -> np.ndarray:
-    """The ``size`` most uncertain rows of ``pool`` (row ids): what an annotator labels before the next retrain."""
-    return rank_uncertain(proba, np.asarray(pool, dtype=np.int64), method)[:size]
+def batch(
+    proba: np.ndarray,
+    pool: np.ndarray,
+    size: int,
+    method: str = "margin",
+    space: np.ndarray | None = None,
+    widen: int = 4,
+    seed: int = 0,
+) -> np.ndarray:
+    """The rows of ``pool`` (row ids) an annotator labels before the next retrain.
+
+    Args:
+        space: Every row's ``text_space`` vector; given, the batch is diverse: the ``widen × size`` most
+            uncertain rows are clustered into ``size`` groups and the most uncertain row of each is taken, so a
+            batch is not fifty rewordings of one headline. None: simply the ``size`` most uncertain rows.
+    """
+    ranked = rank_uncertain(proba, np.asarray(pool, dtype=np.int64), method)
+    if space is None or len(ranked) <= size:
+        return ranked[:size]
+    candidates = ranked[: widen * size]
+    groups = KMeans(n_clusters=size, n_init=1, random_state=seed).fit_predict(space[candidates])
+    # candidates are ordered most uncertain first, so each group's first member is its most uncertain row
+    _, first = np.unique(groups, return_index=True)
+    return candidates[np.sort(first)]
 
 
 @dataclass(frozen=True)
