@@ -207,7 +207,10 @@ def split_rows(codes: np.ndarray, test_size: float, seed: int) -> np.ndarray:
     counts = np.bincount(np.asarray(codes, dtype=np.int64) + 1, minlength=len(LABELS) + 1)
     stratify = codes if counts[counts > 0].min() >= 2 else None
     try:
-        _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        try:
+            _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        except ValueError:  # a test split smaller than the number of strata: unstratified
+            _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed)
     except ValueError as exc:
         raise DataError(f"Cannot split {len(codes)} rows into train and test: {exc}") from None
     split = np.full(len(codes), "train", dtype=object)

@@ -127,3 +127,21 @@ def test_an_answer_labels_an_unlabelled_row_and_refuses_a_row_answered_meanwhile
     with pytest.raises(SelectionError, match="lost track"):
         workspace.undo_answer(dataset_id, "1; DROP TABLE")
     assert "\n?,,test," in workspace.corrected_csv(dataset_id)  # exported with an empty label
+
+
+def test_cli_trains_on_labelled_rows_and_measures_labelled_test_rows(tmp_path, capsys):
+    import json
+
+    from models.sentiment.__main__ import main
+
+    words = {"negative": "loss plunge miss", "neutral": "meeting agenda report", "positive": "gain soar beat"}
+    rows = [(f"{w} {i}", label) for label, w in words.items() for i in range(6)]
+    train = pd.DataFrame(rows + [(f"gain agenda {i}", "") for i in range(5)], columns=["text", "label"])
+    test = pd.DataFrame(
+        [("loss again", "negative"), ("soar again", "positive"), ("who knows", "")], columns=["text", "label"]
+    )
+    train.to_csv(tmp_path / "train.csv", index=False)
+    test.to_csv(tmp_path / "test.csv", index=False)
+    assert main(["train", "--train", str(tmp_path / "train.csv"), "--test", str(tmp_path / "test.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 2 and np.sum(out["confusion_matrix"]) == 2  # the unlabelled test row is not measured
