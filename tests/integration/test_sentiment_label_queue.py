@@ -82,6 +82,16 @@ def test_label_three_rows_by_keyboard_and_undo_one(dash_duo, app, tmp_path):
     assert re.search(r"negative \d+ \d+ 15", counts) and re.search(r"positive \d+ \d+ 15", counts)
     assert "partial.csv" in dash_duo.find_element("#sentiment-dataset").text  # the dropdown shows the upload
 
+    # Unlabelled test rows are drawn in the triangle as their own trace; the switch hides and shows them.
+    def traces():
+        return _full(dash_duo, "sentiment-triangle", "el._fullData.map(t => t.name + ':' + t.x.length)") or []
+
+    until(lambda: "unlabelled:3" in traces(), timeout=300)  # 3 of the 12 test rows have no label
+    _click(dash_duo, "#sentiment-show-unlabelled")
+    until(lambda: traces() and not any(t.startswith("unlabelled") for t in traces()), timeout=30)
+    _click(dash_duo, "#sentiment-show-unlabelled")
+    until(lambda: "unlabelled:3" in traces(), timeout=30)
+
     tabs = dash_duo.driver.find_elements("css selector", "#sentiment-mode-tabs .nav-link")
     _click(dash_duo, [t for t in tabs if t.text == "Label"][0])
     # The upload's first model is trained in the background; then the queue ranks by its uncertainty.

@@ -145,3 +145,25 @@ def test_cli_trains_on_labelled_rows_and_measures_labelled_test_rows(tmp_path, c
     assert main(["train", "--train", str(tmp_path / "train.csv"), "--test", str(tmp_path / "test.csv"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 2 and np.sum(out["confusion_matrix"]) == 2  # the unlabelled test row is not measured
+
+
+def test_the_triangle_draws_unlabelled_rows_as_their_own_trace_unless_hidden():
+    from webapp.components.sentiment_figures import UNLABELLED_COLOUR, triangle_figure
+
+    scores = pd.DataFrame(
+        {
+            "row": [0, 1, 2, 3],
+            "text": ["a", "b", "c", "d"],
+            "p_negative": [0.8, 0.1, 0.3, 0.2],
+            "p_neutral": [0.1, 0.8, 0.3, 0.2],
+            "p_positive": [0.1, 0.1, 0.4, 0.6],
+            "predicted": [0, 1, 2, 2],
+        }
+    )
+    labels = np.array([0, 1, UNLABELLED, UNLABELLED])
+    points = {t.name: len(t.x) for t in triangle_figure(scores, labels, "t").data if t.type == "scattergl"}
+    assert points == {"actual negative": 1, "actual neutral": 1, "actual positive": 0, "unlabelled": 2}
+    unlabelled = [t for t in triangle_figure(scores, labels, "t").data if t.name == "unlabelled"][0]
+    assert unlabelled.marker.color == UNLABELLED_COLOUR and unlabelled.marker.symbol == "circle-open"
+    hidden = {t.name for t in triangle_figure(scores, labels, "t", show_unlabelled=False).data}
+    assert "unlabelled" not in hidden

@@ -89,7 +89,7 @@ def render_triangle(cell, run_info, _revision, lassoed, theme, show_unlabelled=T
 
     Unlabelled rows are drawn as open circles, unless the "show unlabelled" switch is off.
     """
-    if run_info is None and ctx.triggered_id == RUN:  # a dataset without a model yet (too few labels)
+    if run_info is None:  # a dataset without a model yet (too few labels); the RUN store starts empty otherwise
         return themed(figs.empty_figure("No model yet: label some rows in the Label tab"), theme)
     if not run_info or not cell:
         return no_update
@@ -129,7 +129,7 @@ def selection_title(split: str, pair: list[int] | None, n: int) -> str:
 @guarded
 def render_table(cell, lassoed, run_info, _revision, pages=None):
     """The selection's tweets, most suspicious label first; a retrain or a relabel stays on the same table page."""
-    if run_info is None and ctx.triggered_id == RUN:  # a dataset without a model yet: nothing scored to list
+    if run_info is None:  # a dataset without a model yet: nothing scored to list
         return {"rows": [], "count": "No model yet", "page": no_update}
     if not run_info or not cell:
         return {"rows": no_update, "count": no_update, "page": no_update}
