@@ -1,8 +1,8 @@
 """Labelled texts: the public tweet set, or a user's CSV/Parquet, as one frame with a train/test split.
 
 Every dataset becomes a DataFrame with columns ``text`` (str), ``label`` (int8 index into
-``LABELS``, or ``UNLABELLED`` (-1) for a row whose label cell was empty) and ``split`` ("train" or "test"), in a fixed row order: a row's position is its id,
-which stored corrections refer to.
+``LABELS``, or ``UNLABELLED`` (-1) for a row whose label cell was empty) and ``split`` ("train" or
+"test"), in a fixed row order: a row's position is its id, which stored corrections refer to.
 """
 
 from __future__ import annotations
