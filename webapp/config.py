@@ -169,6 +169,19 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "SENTIMENT_MIN_PER_CLASS",
+        5,
+        "Fewest labelled training rows per class the Sentiment page trains a model with; fewer: the labelling "
+        "queue starts from a diverse sample.",
+        _positive_int,
+    ),
+    Setting(
+        "SENTIMENT_RETRAIN_EVERY",
+        10,
+        "The labelling queue retrains the model in the background after this many answers (Sentiment page).",
+        _positive_int,
+    ),
+    Setting(
         "DASK_SCHEDULER",
         None,
         "dask.distributed scheduler address that builds Parquet datasets' cubes; unset: a LocalCluster per build.",

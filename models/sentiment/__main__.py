@@ -68,8 +68,8 @@ def _params(args) -> dict:
 def cmd_train(args) -> dict:
     train = _read(args.train, args, "train" if args.test else None)
     data = pd.concat([train, _read(args.test, args, "test")], ignore_index=True) if args.test else train
-    fit = data[data["split"] == "train"]
-    test = data[data["split"] == "test"]
+    fit = data[data["split"] == "train"]  # unlabelled rows are left out by fit
+    test = data[(data["split"] == "test") & (data["label"] >= 0)]  # measured on labelled test rows only
     model = SentimentModel(**_params(args)).fit(fit["text"], fit["label"].to_numpy())
     result = evaluate(test["label"].to_numpy(), model.predict(test["text"]))
     result.update(train_rows=len(fit), test_rows=len(test))
@@ -81,6 +81,7 @@ def cmd_train(args) -> dict:
 
 def cmd_label_issues(args) -> dict:
     data = _read(args.data, args)
+    data = data[data["label"] >= 0]  # an unlabelled row has no label to doubt
     y = data["label"].to_numpy()
     proba = out_of_fold_proba(
         data["text"], y, lambda: SentimentModel(**_params(args)), folds=args.folds, seed=args.seed

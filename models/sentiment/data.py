@@ -1,8 +1,8 @@
 """Labelled texts: the public tweet set, or a user's CSV/Parquet, as one frame with a train/test split.
 
 Every dataset becomes a DataFrame with columns ``text`` (str), ``label`` (int8 index into
-``LABELS``) and ``split`` ("train" or "test"), in a fixed row order: a row's position is its id,
-which stored corrections refer to.
+``LABELS``, or ``UNLABELLED`` (-1) for a row whose label cell was empty) and ``split`` ("train" or
+"test"), in a fixed row order: a row's position is its id, which stored corrections refer to.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 from models.datasets import fetch_dataset
 from models.files import guess_column, sniff_delimiter
 from models.limits import LimitError, Limits, check_cells, check_parquet, current_limits, release_memory
-from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, LabelError, to_codes
+from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, UNLABELLED, LabelError, to_codes
 
 TWEETS = "twitter_financial_news_sentiment"
 SPLITS = ("train", "test")
@@ -136,7 +136,8 @@ def labelled(
 ) -> tuple[pd.DataFrame, list[str]]:
     """A user's table as a labelled dataset.
 
-    Rows with an empty text are dropped (and counted in the notes). Without a split column a
+    Rows with an empty text are dropped (and counted in the notes); rows with an empty label (empty,
+    whitespace or missing) are kept as ``UNLABELLED`` (counted in the notes). Without a split column a
     stratified, seeded test split of ``test_size`` is drawn. ``check_splits=False`` allows a
     single split (a caller joining a train file and a test file).
 
@@ -163,7 +164,9 @@ def labelled(
     frame, text = frame[keep], text[keep]
     if frame.empty:
         raise DataError("No row has a text.")
-    codes = to_codes(frame[label_column], label_map)
+    codes = unlabelled_codes(frame[label_column], label_map)
+    if (codes == UNLABELLED).any():
+        notes.append(f"{int((codes == UNLABELLED).sum()):,} row(s) have no label yet: the labelling queue offers them.")
     if split_column:
         split = frame[split_column].astype(str).str.strip().str.lower().replace({"valid": "test", "validation": "test"})
         odd = sorted(set(split) - set(SPLITS))
@@ -183,15 +186,31 @@ def labelled(
     return dataset, notes
 
 
+def unlabelled_codes(values: pd.Series, label_map: Mapping[str, str] | None = None) -> np.ndarray:
+    """``to_codes`` where an empty, whitespace or missing label is ``UNLABELLED`` instead of an error.
+
+    Raises:
+        LabelError: a non-empty label that is none of the classes (named, as ``to_codes`` does).
+    """
+    empty = values.isna().to_numpy() | values.astype(str).str.strip().eq("").to_numpy()
+    codes = np.full(len(values), UNLABELLED, dtype=np.int8)
+    codes[~empty] = to_codes(values[~empty], label_map)
+    return codes
+
+
 def split_rows(codes: np.ndarray, test_size: float, seed: int) -> np.ndarray:
-    """A stratified train/test assignment per row (falls back to unstratified for tiny classes)."""
+    """A stratified train/test assignment per row, unlabelled rows a stratum of their own (falls back to
+    unstratified for tiny classes)."""
     if not 0 < test_size < 1:
         raise DataError(f"The test share must be between 0 and 1, not {test_size}.")
     rows = np.arange(len(codes))
-    counts = np.bincount(codes, minlength=len(LABELS))
+    counts = np.bincount(np.asarray(codes, dtype=np.int64) + 1, minlength=len(LABELS) + 1)
     stratify = codes if counts[counts > 0].min() >= 2 else None
     try:
-        _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        try:
+            _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        except ValueError:  # a test split smaller than the number of strata: unstratified
+            _, test_rows = train_test_split(rows, test_size=test_size, random_state=seed)
     except ValueError as exc:
         raise DataError(f"Cannot split {len(codes)} rows into train and test: {exc}") from None
     split = np.full(len(codes), "train", dtype=object)

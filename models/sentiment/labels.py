@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+# The code of a row nobody has labelled yet (an empty label cell); such rows are scored, never trained on.
+UNLABELLED = -1
 SYNONYMS = {
     "negative": "negative",
     "bearish": "negative",
@@ -75,3 +77,10 @@ def to_codes(values: pd.Series, mapping: Mapping[str, str] | None = None) -> np.
             unknown,
         )
     return codes.to_numpy(np.int8)
+
+
+def label_names(codes: np.ndarray) -> np.ndarray:
+    """Class names of ``codes``, ``""`` for ``UNLABELLED`` (numpy would read -1 as the last class)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    names = np.asarray(LABELS + ("",), dtype=object)
+    return names[np.where(codes < 0, len(LABELS), codes)]

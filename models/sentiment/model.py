@@ -79,16 +79,23 @@ class SentimentModel(ClassifierMixin, BaseEstimator):
 
         Args:
             texts: Sequence of strings.
-            y: Class indices into ``LABELS`` (0 negative, 1 neutral, 2 positive).
+            y: Class indices into ``LABELS`` (0 negative, 1 neutral, 2 positive); rows with a negative index
+                (``UNLABELLED``) are left out, vocabulary included, so they change nothing.
         """
         if not self.C > 0:
             raise ValueError(f"C must be positive, not {self.C!r}")
         y = np.asarray(y)
+        texts = list(texts)
+        if len(texts) != len(y):
+            raise ValueError(f"{len(texts)} texts but {len(y)} labels")
+        if np.any(y < 0):
+            keep = np.flatnonzero(y >= 0)
+            texts, y = [texts[i] for i in keep], y[keep]
         missing = [LABELS[k] for k in range(len(LABELS)) if not np.any(y == k)]
         if missing:
             raise ValueError(f"The training data has no {' and no '.join(missing)} examples; each class needs some.")
         vectorizer = self._vectorizer()
-        X = vectorizer.fit_transform(list(texts))
+        X = vectorizer.fit_transform(texts)
         coefs, intercepts = [], []
         for k in range(len(LABELS)):
             binary = LogisticRegression(

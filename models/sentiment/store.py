@@ -108,8 +108,9 @@ class CorrectionStore:
         """Undo ``user``'s newest batch of ``dataset`` not undone yet (an admin: anyone's); returns its row count."""
         return self.undo_batch(dataset, user)[0]
 
-    def undo_batch(self, dataset: str, user: User = LOCAL_USER) -> tuple[int, str | None]:
-        """Undo ``user``'s newest batch of ``dataset`` that is not undone yet (an admin's: anyone's newest).
+    def undo_batch(self, dataset: str, user: User = LOCAL_USER, batch: str | None = None) -> tuple[int, str | None]:
+        """Undo ``user``'s newest batch of ``dataset`` that is not undone yet (an admin's: anyone's newest), or the
+        batch ``batch`` (the labelling queue's own last answer) when it is theirs.
 
         Returns:
             ``(rows, author)``: how many rows the batch held (0 when there was none) and whose batch it was.
@@ -117,6 +118,8 @@ class CorrectionStore:
         query = sa.select(corrections.c.batch, corrections.c.author).where(
             corrections.c.dataset == dataset, corrections.c.undone_at.is_(None)
         )
+        if batch is not None:
+            query = query.where(corrections.c.batch == batch)
         if not user.is_admin:
             query = query.where(corrections.c.author == user.name)
         with self.engine.begin() as conn:
@@ -235,6 +238,13 @@ class RunStore:
             return self._row(
                 conn.execute(sa.select(runs).where(runs.c.id == int(run_id), visible_clause(runs, user))).first()
             )
+
+    def history(self, dataset: str, user: User = LOCAL_USER) -> list[dict]:
+        """Every run of ``dataset`` that ``user`` may see, oldest first (the labelling queue's learning curve)."""
+        query = sa.select(runs).where(runs.c.dataset == dataset, visible_clause(runs, user)).order_by(runs.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).fetchall()
+        return [self._row(row) for row in rows]
 
     def latest(self, dataset: str, before: int | None = None, user: User = LOCAL_USER) -> dict | None:
         """The newest run of ``dataset`` that ``user`` may see (older than run ``before`` when given)."""

@@ -12,11 +12,34 @@ import numpy as np
 import pandas as pd
 
 from models.sentiment.issues import label_issue_scores, out_of_fold_proba
-from models.sentiment.labels import LABELS
+from models.sentiment.labels import LABELS, UNLABELLED
 from models.sentiment.model import SentimentModel, evaluate
 
 PROBA_COLUMNS = tuple(f"p_{label}" for label in LABELS)
 Progress = Callable[[int, int, str], None]
+# Fewest labelled training rows of each class a model is trained with: two, the least cross-validation can
+# split; the app asks for more (GLASSBOX_SENTIMENT_MIN_PER_CLASS).
+MIN_PER_CLASS = 2
+
+
+class TooFewLabelsError(ValueError):
+    """Too few labelled training rows of some class to train; ``counts`` holds the labelled rows per class."""
+
+    def __init__(self, message: str, counts: dict[str, int]):
+        super().__init__(message)
+        self.counts = counts
+
+
+def check_enough_labels(labels: np.ndarray, min_per_class: int = MIN_PER_CLASS) -> None:
+    """Raise ``TooFewLabelsError`` unless every class has at least ``min_per_class`` labelled rows in ``labels``."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64)[np.asarray(labels) >= 0], minlength=len(LABELS))
+    if counts.min() < min_per_class:
+        have = ", ".join(f"{int(n)} {label}" for label, n in zip(LABELS, counts, strict=True))
+        raise TooFewLabelsError(
+            f"Too few labelled training rows to train a model: {have}; it needs at least {min_per_class} of each "
+            "class. Label some in the Label tab (it starts from a diverse sample of the texts).",
+            {label: int(n) for label, n in zip(LABELS, counts, strict=True)},
+        )
 
 
 @dataclass(frozen=True)
@@ -28,8 +51,10 @@ class Run:
         scores: One row per dataset row, in dataset order: ``row``, ``split``, ``text``,
             ``label`` (the label it was trained and measured with), ``p_negative``, ``p_neutral``,
             ``p_positive`` (out of sample: cross-validated on train, the model on test),
-            ``predicted``, ``issue_score`` (0..1, higher = label more likely wrong), ``suggested``.
-        metrics: ``evaluate`` on the test split.
+            ``predicted``, ``issue_score`` (0..1, higher = label more likely wrong; NaN when unlabelled),
+            ``suggested``.
+        metrics: ``evaluate`` on the labelled test rows, plus ``labelled_train`` (rows trained on) and
+            ``unlabelled`` (rows without a label).
         seconds: Wall time of the whole run.
     """
 
@@ -61,21 +86,30 @@ def train(
     folds: int = 5,
     seed: int = 0,
     progress: Progress | None = None,
+    min_per_class: int = MIN_PER_CLASS,
 ) -> Run:
     """Fit, cross-validate and score.
 
     Args:
         dataset: ``text`` and ``split`` columns (see ``models.sentiment.data``).
         labels: Class indices to train with (the dataset's own ``label`` plus corrections);
-            defaults to ``dataset["label"]``.
+            defaults to ``dataset["label"]``. ``UNLABELLED`` rows are scored but never trained on, and the
+            metrics count labelled test rows only.
         params: ``SentimentModel`` parameters.
         progress: Called with (step, steps, message).
+        min_per_class: Fewest labelled training rows per class.
+
+    Raises:
+        TooFewLabelsError: some class has fewer than ``min_per_class`` labelled training rows.
     """
     started = time.perf_counter()
     params = dict(params or {})
     labels = np.asarray(dataset["label"] if labels is None else labels, dtype=np.int8)
     texts = dataset["text"].to_numpy(object)
     is_train = (dataset["split"] == "train").to_numpy()
+    known = labels != UNLABELLED
+    fit_rows = is_train & known
+    check_enough_labels(labels[fit_rows], min_per_class)
     steps = folds + 2
 
     def report(step, message):
@@ -83,20 +117,21 @@ def train(
             progress(step, steps, message)
 
     report(0, "fitting the model")
-    model = SentimentModel(**params).fit(texts[is_train], labels[is_train])
+    model = SentimentModel(**params).fit(texts[fit_rows], labels[fit_rows])
     report(1, "scoring")
     proba = np.empty((len(texts), len(LABELS)))
-    proba[~is_train] = model.predict_proba(texts[~is_train])
-    proba[is_train] = out_of_fold_proba(
-        texts[is_train],
-        labels[is_train],
+    proba[~fit_rows] = model.predict_proba(texts[~fit_rows])  # test rows and unlabelled training rows
+    proba[fit_rows] = out_of_fold_proba(
+        texts[fit_rows],
+        labels[fit_rows],
         partial(SentimentModel, **params),
         folds=folds,
         seed=seed,
         progress=lambda done, total, message: report(1 + done, message),
     )
-    score, suggested = label_issue_scores(labels, proba)
     predicted = proba.argmax(axis=1)
+    score, suggested = np.full(len(labels), np.nan), predicted.copy()  # an unlabelled row has no label to doubt
+    score[known], suggested[known] = label_issue_scores(labels[known], proba[known])
     scores = pd.DataFrame(
         {"row": np.arange(len(texts)), "split": dataset["split"].to_numpy(object), "text": texts, "label": labels}
     )
@@ -105,6 +140,9 @@ def train(
     scores["predicted"] = predicted.astype(np.int8)
     scores["issue_score"] = score
     scores["suggested"] = suggested.astype(np.int8)
-    metrics = evaluate(labels[~is_train], predicted[~is_train])
+    measured = ~is_train & known
+    metrics = evaluate(labels[measured], predicted[measured])
+    metrics["labelled_train"] = int(fit_rows.sum())
+    metrics["unlabelled"] = int((~known).sum())
     report(steps, "done")
     return Run(model, scores, metrics, time.perf_counter() - started)

@@ -24,10 +24,10 @@ from models.files import content_id, is_upload_id, store_by_content
 from models.ownership import Ownership, label
 from models.sentiment.data import load_tweets
 from models.sentiment.export import safe_csv
-from models.sentiment.labels import LABELS
+from models.sentiment.labels import LABELS, label_names
 from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
-from models.sentiment.train import Progress, Run, train
+from models.sentiment.train import MIN_PER_CLASS, Progress, Run, train
 
 DEFAULT_DATASET = "tweets"
 BUILTIN = {DEFAULT_DATASET: "Financial news tweets (public, 11,931)"}
@@ -143,15 +143,54 @@ class Workspace:
         dataset = self.dataset(dataset_id, user)
         rows = check_rows(rows, len(dataset))
         labels, _ = self.labels(dataset_id, user)
-        names = np.asarray(LABELS, dtype=object)
         texts = dataset["text"].to_numpy()[rows]
-        self.corrections.relabel(dataset_id, rows, texts, names[labels[rows]], new_label, author=user.name)
+        self.corrections.relabel(dataset_id, rows, texts, label_names(labels[rows]), new_label, author=user.name)
         return int(np.sum(labels[rows] != LABELS.index(new_label)))
 
     def undo(self, dataset_id: str, user: User = LOCAL_USER) -> tuple[int, str | None]:
         """Undo ``user``'s newest correction batch of the dataset (an admin: anyone's); ``(rows, its author)``."""
         self.dataset(dataset_id, user)  # one they may see
         return self.corrections.undo_batch(dataset_id, user)
+
+    def answer(self, dataset_id: str, row, new_label: str, expected: str, user: User = LOCAL_USER) -> str | None:
+        """The labelling queue's answer by ``user``: give one row ``new_label``, as a correction batch of its own.
+
+        Args:
+            expected: The row's label when the queue showed it (``""``: unlabelled). If another user changed it
+                since, nothing is stored: labelling a row twice at once must not silently overwrite an answer.
+
+        Returns:
+            The batch id (for the queue's undo), or None when the row already had ``new_label``.
+
+        Raises:
+            SelectionError: a row outside the dataset, a label that is not a class, or a row whose label is no
+                longer ``expected``.
+        """
+        check_label(new_label)
+        if expected not in ("", *LABELS):
+            raise SelectionError(f"{str(expected)[:40]!r} is neither a class nor unlabelled.")
+        dataset = self.dataset(dataset_id, user)
+        (row,) = check_rows([row], len(dataset))
+        labels, _ = self.labels(dataset_id, user)
+        current = label_names(labels[[row]])[0]
+        if current != expected:
+            now = current or "unlabelled"
+            raise SelectionError(
+                f"Row {row} is {now} now (someone else answered it meanwhile); your answer was not stored."
+            )
+        if current == new_label:
+            return None
+        return self.corrections.relabel(
+            dataset_id, [row], [dataset["text"].iat[row]], [current], new_label, author=user.name
+        )
+
+    def undo_answer(self, dataset_id: str, batch, user: User = LOCAL_USER) -> int:
+        """Undo one answer of the labelling queue (its batch, if ``user``'s); returns 1, or 0 when it was undone
+        already."""
+        if not (isinstance(batch, str) and len(batch) == 32 and all(c in "0123456789abcdef" for c in batch)):
+            raise SelectionError("The queue lost track of its last answer; nothing was undone.")
+        self.dataset(dataset_id, user)
+        return self.corrections.undo_batch(dataset_id, user, batch)[0]
 
     def corrected_csv(self, dataset_id: str, user: User = LOCAL_USER) -> str:
         """The dataset with corrections applied, as CSV text (text, label, split, corrected, author), formulas
@@ -165,7 +204,7 @@ class Workspace:
         out = pd.DataFrame(
             {
                 "text": frame["text"],
-                "label": np.asarray(LABELS)[labels],
+                "label": label_names(labels),
                 "split": frame["split"],
                 "corrected": mask,
                 "author": authors,
@@ -181,11 +220,16 @@ class Workspace:
         progress: Progress | None = None,
         user: User = LOCAL_USER,
         visibility: str = PRIVATE,
+        min_per_class: int = MIN_PER_CLASS,
     ) -> int:
-        """Train on the current labels, store the run (owned by ``user``) and return its id."""
+        """Train on the current labels, store the run (owned by ``user``) and return its id.
+
+        Raises:
+            TooFewLabelsError: fewer than ``min_per_class`` labelled training rows of some class.
+        """
         dataset = self.dataset(dataset_id, user)
         labels, mask = self.labels(dataset_id, user)
-        run = train(dataset, labels, params, progress=progress)
+        run = train(dataset, labels, params, progress=progress, min_per_class=min_per_class)
         folder = self.root / "runs" / uuid.uuid4().hex
         run.save(folder)
         run_id = self.runs.add(
@@ -212,6 +256,7 @@ class Workspace:
         train_if_missing: bool = True,
         progress: Progress | None = None,
         user: User = LOCAL_USER,
+        min_per_class: int = MIN_PER_CLASS,
     ) -> int | None:
         """The dataset's newest run that ``user`` may see; trains one first when there is none (once per process
         at a time), owned by ``user`` and visible as ``first_model_visibility`` says.
@@ -226,7 +271,9 @@ class Workspace:
                 record = self.runs.latest(dataset_id, user=user)
                 if record is None:
                     visibility = self.first_model_visibility(dataset_id, user)
-                    return self.train(dataset_id, progress=progress, user=user, visibility=visibility)
+                    return self.train(
+                        dataset_id, progress=progress, user=user, visibility=visibility, min_per_class=min_per_class
+                    )
         return None if record is None else int(record["id"])
 
     def run_record(self, run_id, dataset_id: str | None = None, user: User = LOCAL_USER) -> dict:

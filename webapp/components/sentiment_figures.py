@@ -10,6 +10,8 @@ from models.sentiment.labels import LABELS
 from models.sentiment.model import Explanation
 
 COLOURS = {"negative": "#dc3545", "neutral": "#adb5bd", "positive": "#20c997"}
+# Unlabelled rows: a colour no class uses, drawn as open circles so they never read as the grey neutral class.
+UNLABELLED_COLOUR = "#6f8fb3"
 H = np.sqrt(3) / 2
 # Corners of the probability triangle: a point sits at the probability-weighted mean of these.
 CORNERS = {"negative": (0.0, 0.0), "neutral": (0.5, H), "positive": (1.0, 0.0)}
@@ -50,13 +52,18 @@ def _regions() -> list[go.Scatter]:
 
 
 def triangle_figure(
-    scores: pd.DataFrame, labels: np.ndarray, title: str, selected: list[int] | None = None
+    scores: pd.DataFrame,
+    labels: np.ndarray,
+    title: str,
+    selected: list[int] | None = None,
+    show_unlabelled: bool = True,
 ) -> go.Figure:
     """Each row a point placed by its three probabilities, coloured by its (current) label.
 
     Args:
         scores: Rows of a run's scores (``row``, ``text``, ``p_*``, ``predicted``).
-        labels: Their current class indices.
+        labels: Their current class indices (negative: unlabelled, one trace of open circles).
+        show_unlabelled: Draw the unlabelled rows (False: leave them out).
         selected: Rows the user lassoed before the figure was redrawn (a retrain, a relabel): drawn as selected
             (``selectedpoints``), so the lasso survives the redraw; None for no selection.
     """
@@ -64,21 +71,27 @@ def triangle_figure(
     x, y = barycentric(scores[["p_negative", "p_neutral", "p_positive"]].to_numpy())
     short = scores["text"].str.slice(0, 120).str.replace("<", "&lt;")
     predicted = np.asarray(LABELS, dtype=object)[scores["predicted"].to_numpy()]
-    for k, label in enumerate(LABELS):
-        mine = np.flatnonzero(labels == k)
+    groups = [(k, f"actual {label}", COLOURS[label], "circle") for k, label in enumerate(LABELS)]
+    if show_unlabelled and np.any(labels < 0):
+        groups.append((-1, "unlabelled", UNLABELLED_COLOUR, "circle-open"))
+    for k, name, colour, symbol in groups:
+        label = LABELS[k] if k >= 0 else "unlabelled"
+        mine = np.flatnonzero(labels == k) if k >= 0 else np.flatnonzero(labels < 0)
         kept = None if selected is None else np.flatnonzero(np.isin(scores["row"].to_numpy()[mine], selected))
         figure.add_trace(
             go.Scattergl(
                 x=x[mine],
                 y=y[mine],
                 mode="markers",
-                name=f"actual {label}",
-                marker=dict(color=COLOURS[label], size=7, opacity=0.8, line=dict(width=0.5, color="rgba(0,0,0,0.4)")),
+                name=name,
+                marker=dict(
+                    color=colour, symbol=symbol, size=7, opacity=0.8, line=dict(width=0.5, color="rgba(0,0,0,0.4)")
+                ),
                 customdata=np.column_stack([scores["row"].to_numpy()[mine], predicted[mine]]),
                 selectedpoints=None if kept is None else kept.tolist(),
                 text=short.to_numpy()[mine],
-                hovertemplate="%{text}<br>actual "
-                + label
+                hovertemplate="%{text}<br>"
+                + (f"actual {label}" if k >= 0 else "unlabelled")
                 + ", predicted %{customdata[1]}<extra>row %{customdata[0]}</extra>",
             )
         )
@@ -171,6 +184,34 @@ def explanation_figure(explanation: Explanation, max_tokens: int = 25) -> go.Fig
         height=max(260, 24 * len(tokens) + 90),
         legend=dict(orientation="h", y=-0.08),
         yaxis=dict(automargin=True),
+    )
+    return figure
+
+
+def learning_curve_figure(points: list[dict]) -> go.Figure:
+    """Test macro-F1 of each model run against the labels it was trained and measured with.
+
+    Args:
+        points: ``models.sentiment.queue.learning_curve`` output (``run``, ``labelled``, ``macro_f1``, ``test_rows``).
+    """
+    if not points:
+        return empty_figure("The learning curve starts with the first model")
+    figure = go.Figure(
+        go.Scatter(
+            x=[p["labelled"] for p in points],
+            y=[p["macro_f1"] for p in points],
+            mode="lines+markers",
+            name="test macro-F1",
+            customdata=[[p["run"], p["test_rows"]] for p in points],
+            hovertemplate="%{x:,} labels: macro-F1 %{y:.3f}<extra>run %{customdata[0]}, "
+            "%{customdata[1]:,} labelled test rows</extra>",
+        )
+    )
+    figure.update_layout(
+        title=dict(text="Learning curve: labelled test macro-F1 against labels given", font=dict(size=13)),
+        xaxis=dict(title="labelled rows"),
+        yaxis=dict(title="macro-F1", rangemode="tozero"),
+        margin=dict(l=10, r=10, t=40, b=40),
     )
     return figure
 

@@ -72,4 +72,24 @@ PENDING = P + "pending"
 SHARE = P + "share"
 SHARE_NOTE = P + "share-note"
 
-GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN)
+
+# labelling queue (the Label tab) and unlabelled rows
+MODE_TABS = P + "mode-tabs"
+LABEL_COUNTS = P + "label-counts"
+SHOW_UNLABELLED = P + "show-unlabelled"
+QUEUE = P + "queue"  # the Label tab's panel; assets/label_queue.js listens for keys only while it is visible
+QUEUE_MODE = P + "queue-mode"
+QUEUE_ITEM = P + "queue-item"  # the row on screen: {"dataset", "row", "expected", "turn"}
+QUEUE_SESSION = P + "queue-session"  # this tab's answers, skips and answers since the last retrain
+QUEUE_TEXT = P + "queue-text"
+QUEUE_STATUS = P + "queue-status"
+QUEUE_PROBA = P + "queue-proba"
+QUEUE_TOKENS = P + "queue-tokens"
+QUEUE_ANSWER = P + "queue-answer"  # pattern-matching type: {"type": QUEUE_ANSWER, "label": "negative"}
+QUEUE_SKIP = P + "queue-skip"
+QUEUE_UNDO = P + "queue-undo"
+QUEUE_RETRAIN = P + "queue-retrain"  # a counter the queue bumps every K answers: the Retrain job's third trigger
+QUEUE_ANSWERED = P + "queue-answered"
+LEARNING_CURVE = P + "learning-curve"
+
+GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN, QUEUE_TOKENS, LEARNING_CURVE)

@@ -35,14 +35,30 @@ from webapp.views.sentiment.ids import (
     FIRST_PROGRESS,
     FIRST_STATUS,
     LABEL_COL,
+    LABEL_COUNTS,
     LABEL_MAP,
     LASSO,
+    LEARNING_CURVE,
     MESSAGE,
     METRICS,
+    MODE_TABS,
     NGRAMS,
     PENDING,
     PIE,
     PROGRESS,
+    QUEUE,
+    QUEUE_ANSWER,
+    QUEUE_ANSWERED,
+    QUEUE_ITEM,
+    QUEUE_MODE,
+    QUEUE_PROBA,
+    QUEUE_RETRAIN,
+    QUEUE_SESSION,
+    QUEUE_SKIP,
+    QUEUE_STATUS,
+    QUEUE_TEXT,
+    QUEUE_TOKENS,
+    QUEUE_UNDO,
     REJECTED,
     RELABEL_ALL,
     RELABEL_ROWS,
@@ -54,6 +70,7 @@ from webapp.views.sentiment.ids import (
     SHARE,
     SHARE_NOTE,
     SHOW_ALL,
+    SHOW_UNLABELLED,
     SPLIT,
     SPLIT_COL,
     TEXT_COL,
@@ -69,6 +86,74 @@ from webapp.views.sentiment.ids import (
 
 # Graphs start with an (invisible) figure so the theme follower has something to patch.
 BLANK = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+# The Label tab's answer keys (assets/label_queue.js clicks the button whose data-queue-key is the key pressed).
+KEYS = {"negative": "1", "neutral": "2", "positive": "3"}
+BUTTON_STYLES = {"negative": "danger", "neutral": "secondary", "positive": "success"}
+
+
+def _key_button(text: str, key: str, key_name: str, button_id, colour: str):
+    """A button that says its key; ``data-queue-key`` lets the key listener find it."""
+    return html.Button(
+        [text, " ", html.Kbd(key_name)],
+        id=button_id,
+        n_clicks=0,
+        className=f"btn btn-outline-{colour} btn-sm me-2 mb-1",
+        title=f"{text} (key {key_name})",
+        **{"data-queue-key": key},
+    )
+
+
+def queue_panel():
+    """The Label tab's content."""
+    answers = [
+        _key_button(label, key, key, {"type": QUEUE_ANSWER, "label": label}, BUTTON_STYLES[label])
+        for label, key in KEYS.items()
+    ]
+    return html.Div(
+        [
+            dbc.RadioItems(
+                id=QUEUE_MODE,
+                options=[
+                    {"label": "label unlabelled rows, most informative first", "value": "label"},
+                    {"label": "review labelled rows, most suspicious first", "value": "review"},
+                ],
+                value="label",
+                inline=True,
+                className="small",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Div(id=QUEUE_STATUS, className="small text-body-secondary mt-2", role="status"),
+                            html.Blockquote(id=QUEUE_TEXT, className="fs-5 my-3 border-start border-3 ps-3"),
+                            html.Div(id=QUEUE_PROBA, className="small mb-2"),
+                            html.Div(
+                                [
+                                    *answers,
+                                    _key_button("skip", " ", "space", QUEUE_SKIP, "secondary"),
+                                    _key_button("undo", "Backspace", "⌫ backspace", QUEUE_UNDO, "secondary"),
+                                ]
+                            ),
+                            html.Div(id=QUEUE_ANSWERED, className="small mt-2", **{"aria-live": "polite"}),
+                        ],
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        dcc.Graph(id=QUEUE_TOKENS, figure=BLANK, config={"displayModeBar": False}),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+            dcc.Graph(id=LEARNING_CURVE, figure=BLANK, config={"displayModeBar": False}, style={"height": "260px"}),
+            dcc.Store(id=QUEUE_ITEM),
+            dcc.Store(id=QUEUE_SESSION),
+            dcc.Store(id=QUEUE_RETRAIN, data=0),
+        ],
+        id=QUEUE,
+        className="border rounded p-3 my-2",
+    )
 
 
 def _card(title, body, card_id=None):
@@ -87,6 +172,7 @@ def layout(**_query):
         [
             dbc.Label("Dataset", html_for=DATASET),
             dcc.Dropdown(id=DATASET, options=options, value=DEFAULT_DATASET, clearable=False),
+            html.Div(id=LABEL_COUNTS, className="small mt-1", **{"aria-live": "polite"}),
             html.Div(upload_zone(UPLOAD, REJECTED, "Drop a CSV or Parquet file here", "mt-2"), hidden=viewer),
             html.Div(
                 [
@@ -222,6 +308,22 @@ def layout(**_query):
                 ],
                 className="g-3",
             ),
+            dbc.Tabs(
+                [
+                    dbc.Tab(
+                        html.P(
+                            "Explore the model below; the Label tab shows one unlabelled text at a time.",
+                            className="small text-body-secondary my-2",
+                        ),
+                        label="Explore",
+                        tab_id="explore",
+                    ),
+                    dbc.Tab(queue_panel(), label="Label", tab_id="label"),
+                ],
+                id=MODE_TABS,
+                active_tab="explore",
+                className="mt-3",
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -231,6 +333,12 @@ def layout(**_query):
                                 options=[{"label": v, "value": k} for k, v in SPLIT_NAMES.items()],
                                 value="test",
                                 inline=True,
+                                className="small",
+                            ),
+                            dbc.Switch(
+                                id=SHOW_UNLABELLED,
+                                label="show unlabelled rows in the triangle",
+                                value=True,
                                 className="small",
                             ),
                             dcc.Graph(

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import flask
 import numpy as np
 import sqlalchemy as sa
 from dash import Input, Output, State, callback, html, no_update
 
 from models.sentiment.compare import compare_runs
 from models.sentiment.labels import LABELS
+from models.sentiment.train import TooFewLabelsError
 from models.sentiment.views import confusion, metrics
 from models.sentiment.workspace import DEFAULT_DATASET, UnknownDatasetError, Workspace
 from webapp import ids as shell_ids
 from webapp import services
+from webapp.components import sentiment_figures as figs
 from webapp.components.confusion import confusion_figure
 from webapp.components.theme import follow_theme, themed
 from webapp.roles import acting_user
-from webapp.views.sentiment.common import UNAVAILABLE, checked_previous, guarded, problem, state
+from webapp.views.sentiment.common import UNAVAILABLE, alert, checked_previous, guarded, problem, state
 from webapp.views.sentiment.ids import (
     ACCURACY,
     BEFORE_AFTER,
@@ -100,7 +103,10 @@ def first_training(set_progress, request):
                 (max(5, round(100 * step / total)), f"Training the first model on {n:,} tweets … {message}")
             ),
             user=user,
+            min_per_class=flask.current_app.config["SENTIMENT_MIN_PER_CLASS"],
         )
+    except TooFewLabelsError as exc:  # cold start: no model, the views say so and the Label tab takes over
+        return {"run": None, "message": alert(str(exc), "info")}
     except (*UNAVAILABLE, sa.exc.DatabaseError) as exc:
         return {"run": no_update, "message": problem(exc)}
     return {"run": run_info(workspace, run_id, dataset_id), "message": no_update}
@@ -123,7 +129,13 @@ def first_training(set_progress, request):
 )
 @guarded
 def render_overview(run_info, split, _revision, cell, theme):
-    """Confusion matrix and metrics of the current labels against the run's predictions."""
+    """Confusion matrix and metrics of the current labels against the run's predictions (labelled rows only)."""
+    if run_info is None:  # a dataset without a model yet (too few labels): the message says why
+        return {
+            "confusion": themed(figs.empty_figure("No model yet"), theme),
+            "metrics": html.Div("No model yet.", className="text-body-secondary"),
+            "changes": [],
+        }
     workspace, run, labels, corrected, mask = state(run_info, split)
     predicted = run.scores["predicted"].to_numpy()
     matrix = confusion(labels, predicted, mask)

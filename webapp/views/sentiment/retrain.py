@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import flask
 import numpy as np
 from dash import Input, Output, State, callback, no_update
 
 from models.sentiment.model import WEIGHTINGS
 from models.sentiment.selection import SelectionError
+from models.sentiment.train import TooFewLabelsError
 from webapp import services
 from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.roles import acting_user, note, writes
@@ -17,6 +19,7 @@ from webapp.views.sentiment.ids import (
     MESSAGE,
     NGRAMS,
     PROGRESS,
+    QUEUE_RETRAIN,
     RETRAIN,
     RETRAIN_WATCH,
     RUN,
@@ -30,7 +33,7 @@ from webapp.views.sentiment.ids import (
         "message": Output(MESSAGE, "children", allow_duplicate=True),
         "done": Output(RETRAIN_WATCH.done, "data"),
     },
-    inputs=[Input(RETRAIN, "n_clicks"), Input(RETRAIN_WATCH.retry, "n_clicks")],
+    inputs=[Input(RETRAIN, "n_clicks"), Input(RETRAIN_WATCH.retry, "n_clicks"), Input(QUEUE_RETRAIN, "data")],
     state=[State(RUN, "data"), State(C_VALUE, "value"), State(WEIGHTING, "value"), State(NGRAMS, "value")],
     background=True,
     running=[
@@ -43,8 +46,10 @@ from webapp.views.sentiment.ids import (
     prevent_initial_call=True,
 )
 @writes()
-def retrain(set_progress, _clicks, _retries, run_info, c_value, weighting, ngrams):
+def retrain(set_progress, _clicks, _retries, _queue, run_info, c_value, weighting, ngrams):
     """Refit with the corrections on a background worker; the page shows progress and stays usable.
+
+    The labelling queue starts it too, every ``SENTIMENT_RETRAIN_EVERY`` answers (``QUEUE_RETRAIN``).
 
     Every answer carries ``done``, so the page can tell it from a job whose process ended without one.
     """
@@ -66,12 +71,16 @@ def _retrain(set_progress, run_info, c_value, weighting, ngrams) -> dict:
         dataset, current = checked_run(workspace, run_info)
     except SelectionError as exc:
         return {"run": no_update, "message": alert(str(exc), "warning")}
-    run_id = workspace.train(
-        dataset,
-        params,
-        progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
-        user=acting_user(),
-    )
+    try:
+        run_id = workspace.train(
+            dataset,
+            params,
+            progress=lambda step, total, message: set_progress((round(100 * step / total), message)),
+            user=acting_user(),
+            min_per_class=flask.current_app.config["SENTIMENT_MIN_PER_CLASS"],
+        )
+    except TooFewLabelsError as exc:
+        return {"run": no_update, "message": alert(str(exc), "warning")}
     note("sentiment.retrain", f"dataset:{dataset}", run=run_id, **params)
     return {
         "run": {"dataset": dataset, "run": run_id, "previous": current},

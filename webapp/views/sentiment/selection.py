@@ -12,7 +12,19 @@ from webapp import ids as shell_ids
 from webapp.components import sentiment_figures as figs
 from webapp.components.theme import themed
 from webapp.views.sentiment.common import checked_cell, custom, guarded, state
-from webapp.views.sentiment.ids import CELL, CONFUSION, COUNT, LASSO, REVISION, RUN, SHOW_ALL, SPLIT, TABLE, TRIANGLE
+from webapp.views.sentiment.ids import (
+    CELL,
+    CONFUSION,
+    COUNT,
+    LASSO,
+    REVISION,
+    RUN,
+    SHOW_ALL,
+    SHOW_UNLABELLED,
+    SPLIT,
+    TABLE,
+    TRIANGLE,
+)
 
 
 @callback(
@@ -67,12 +79,18 @@ def lasso(selected):
         "_revision": Input(REVISION, "data"),
         "lassoed": State(LASSO, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
+        "show_unlabelled": Input(SHOW_UNLABELLED, "value"),
     },
     prevent_initial_call=True,
 )
 @guarded
-def render_triangle(cell, run_info, _revision, lassoed, theme):
-    """The selection's triangle; a retrain or a relabel redraws it with the lassoed tweets still selected."""
+def render_triangle(cell, run_info, _revision, lassoed, theme, show_unlabelled=True):
+    """The selection's triangle; a retrain or a relabel redraws it with the lassoed tweets still selected.
+
+    Unlabelled rows are drawn as open circles, unless the "show unlabelled" switch is off.
+    """
+    if run_info is None:  # a dataset without a model yet (too few labels); the RUN store starts empty otherwise
+        return themed(figs.empty_figure("No model yet: label some rows in the Label tab"), theme)
     if not run_info or not cell:
         return no_update
     split, pair = checked_cell(cell)
@@ -80,9 +98,10 @@ def render_triangle(cell, run_info, _revision, lassoed, theme):
     rows = selected_rows(labels, run.scores["predicted"].to_numpy(), mask, pair)
     title = selection_title(split, pair, len(rows)) + " — lasso to narrow"
     kept = None
-    if lassoed is not None and ctx.triggered_id in (RUN, REVISION):
+    if lassoed is not None and ctx.triggered_id in (RUN, REVISION, SHOW_UNLABELLED):
         kept = check_rows(lassoed if isinstance(lassoed, list) else [lassoed], len(labels)).tolist()
-    return themed(figs.triangle_figure(run.scores.iloc[rows], labels[rows], title, kept), theme)
+    figure = figs.triangle_figure(run.scores.iloc[rows], labels[rows], title, kept, show_unlabelled is not False)
+    return themed(figure, theme)
 
 
 def selection_title(split: str, pair: list[int] | None, n: int) -> str:
@@ -110,6 +129,8 @@ def selection_title(split: str, pair: list[int] | None, n: int) -> str:
 @guarded
 def render_table(cell, lassoed, run_info, _revision, pages=None):
     """The selection's tweets, most suspicious label first; a retrain or a relabel stays on the same table page."""
+    if run_info is None:  # a dataset without a model yet: nothing scored to list
+        return {"rows": [], "count": "No model yet", "page": no_update}
     if not run_info or not cell:
         return {"rows": no_update, "count": no_update, "page": no_update}
     split, pair = checked_cell(cell)
