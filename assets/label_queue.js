@@ -17,7 +17,7 @@
             return;
         }
         const button = panel.querySelector(`[data-queue-key="${CSS.escape(event.key)}"]`);
-        if (!button || button.disabled) {
+        if (!button || button.disabled || button.offsetParent === null) { // hidden: a viewer has no answer keys
             return;
         }
         event.preventDefault(); // space would scroll (or click a focused button twice), backspace go back

@@ -103,8 +103,8 @@ def _key_button(text: str, key: str, key_name: str, button_id, colour: str):
     )
 
 
-def queue_panel():
-    """The Label tab's content."""
+def queue_panel(viewer: bool = False):
+    """The Label tab's content; a viewer sees the queue but no answer buttons (the server refuses answers too)."""
     answers = [
         _key_button(label, key, key, {"type": QUEUE_ANSWER, "label": label}, BUTTON_STYLES[label])
         for label, key in KEYS.items()
@@ -133,8 +133,10 @@ def queue_panel():
                                     *answers,
                                     _key_button("skip", " ", "space", QUEUE_SKIP, "secondary"),
                                     _key_button("undo", "Backspace", "⌫ backspace", QUEUE_UNDO, "secondary"),
-                                ]
+                                ],
+                                hidden=viewer,
                             ),
+                            html.P("Labelling needs the editor role.", className="small", hidden=not viewer),
                             html.Div(id=QUEUE_ANSWERED, className="small mt-2", **{"aria-live": "polite"}),
                         ],
                         lg=6,
@@ -318,7 +320,7 @@ def layout(**_query):
                         label="Explore",
                         tab_id="explore",
                     ),
-                    dbc.Tab(queue_panel(), label="Label", tab_id="label"),
+                    dbc.Tab(queue_panel(viewer), label="Label", tab_id="label"),
                 ],
                 id=MODE_TABS,
                 active_tab="explore",
