@@ -25,6 +25,7 @@ from models.sentiment.export import safe_csv
 from models.sentiment.labels import LABELS
 from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
+from models.sentiment.tickers import dataset_mentions
 from models.sentiment.train import Progress, Run, train
 
 DEFAULT_DATASET = "tweets"
@@ -37,6 +38,7 @@ class UnknownDatasetError(LookupError):
 
 _datasets = LRU(4)
 _runs = LRU(6)
+_mentions = LRU(6)
 _train_lock = threading.Lock()
 
 
@@ -64,7 +66,8 @@ class Workspace:
     def save_dataset(self, dataset: pd.DataFrame, name: str = "upload") -> str:
         """Store a labelled dataset (see ``models.sentiment.data.labelled``) and return its id."""
         buffer = io.BytesIO()
-        dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
+        extra = [c for c in ("id", "time") if c in dataset.columns]  # an upload's own ids and times, when chosen
+        dataset[["text", "label", "split", *extra]].to_parquet(buffer, index=False)
         payload = buffer.getvalue()
         dataset_id, path, created = store_by_content(self.root / "datasets", payload, ".parquet")
         if created:
@@ -90,7 +93,8 @@ class Workspace:
         return found
 
     def dataset(self, dataset_id: str) -> pd.DataFrame:
-        """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it."""
+        """The dataset's rows (``text``, ``label``, ``split``; ``id``, ``time`` when the upload had them), without
+        corrections. Do not modify it."""
         if dataset_id == DEFAULT_DATASET:
             return _datasets.get((dataset_id, str(self.data_dir)), lambda: load_tweets(self.data_dir, self.mirror))
         path = self.root / "datasets" / f"{dataset_id}.parquet"
@@ -176,6 +180,14 @@ class Workspace:
         return _runs.get(
             ("run", str(self.data_dir), int(run_id)),
             lambda: Run.load(record["path"], record["metrics"], record["seconds"]),
+        )
+
+    def mentions(self, dataset_id: str, run_id: int) -> pd.DataFrame:
+        """Cashtag mentions with a time and the run's score (``models.sentiment.tickers.mentions``), once per
+        process per run: a run's scores and a dataset never change once written."""
+        return _mentions.get(
+            ("mentions", str(self.data_dir), dataset_id, int(run_id)),
+            lambda: dataset_mentions(self.dataset(dataset_id), self.run(run_id).scores),
         )
 
 

@@ -11,6 +11,8 @@ UPLOAD_FORM = P + "upload-form"
 TEXT_COL = P + "text-column"
 LABEL_COL = P + "label-column"
 SPLIT_COL = P + "split-column"
+ID_COL = P + "id-column"
+TIME_COL = P + "time-column"
 LABEL_MAP = P + "label-map"
 USE = P + "use-upload"
 MESSAGE = P + "message"
@@ -68,4 +70,12 @@ CONFIRM_YES = P + "confirm-yes"
 CONFIRM_NO = P + "confirm-no"
 PENDING = P + "pending"
 
-GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN)
+# sentiment over time by ticker
+TIMES = P + "times"
+TIMES_NOTE = P + "times-note"
+TICKERS = P + "tickers"
+FREQ = P + "freq"
+TIMES_EXPORT = P + "times-export"
+TIMES_DOWNLOAD = P + "times-download"
+
+GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN, TIMES)
