@@ -135,7 +135,7 @@ def period_start(period, freq: str = "D") -> pd.Timestamp:
     except (TypeError, ValueError, OverflowError):
         start = pd.NaT
     if pd.isna(start):
-        raise TickerError(f"{str(period)[:40]!r} is not a day or hour.")
+        raise TickerError(f"The period {str(period)[:40]!r} is not a day or hour.")
     start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     return start.floor(freq)
 
