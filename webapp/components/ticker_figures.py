@@ -40,7 +40,7 @@ def ticker_series_figure(series: pd.DataFrame, tickers: list[str], freq: str = "
                 x=pd.concat([x, x.iloc[::-1]]),
                 y=pd.concat([part["high"], part["low"].iloc[::-1]]),
                 fill="toself",
-                fillcolor=_rgba(colour, 0.15),
+                fillcolor=_rgba(colour, 0.12),
                 line=dict(width=0),
                 hoverinfo="skip",
                 legendgroup=ticker,
