@@ -134,6 +134,7 @@ def test_times_with_their_timezones():
                 "Mon Nov 30 05:29:50 +0000 2026",
                 "Mon Nov 30 05:29:50 -0500 2026",
                 "1796016590",
+                "1796016590000",
                 "2026-11-30T05:29:50Z",
                 "2026-11-30 05:29:50",
                 "2026-11-30",
@@ -150,6 +151,7 @@ def test_times_with_their_timezones():
             "2026-11-30 05:29:50",
             "2026-11-30 05:29:50",
             "2026-11-30 05:29:50",
+            "2026-11-30 05:29:50",
             "2026-11-30 00:00:00",
             None,
             None,
@@ -161,6 +163,16 @@ def test_times_with_their_timezones():
     assert "1 unreadable (e.g. 'yesterday') and 1 empty value(s)" in notes[0]
     assert "left out of the time view" in notes[0]
     assert "2 value(s) had no timezone and were read as UTC" in notes[1]
+
+
+def test_a_large_column_of_junk_times_is_counted_quickly():
+    import time
+
+    junk = pd.Series([f"junk {i}" for i in range(200_000)] + ["2026-11-30T05:00:00+01:00"])
+    started = time.perf_counter()
+    parsed = parse_times(junk)
+    assert time.perf_counter() - started < 5  # a sample of 1,000 tried with dateutil, not 200,000
+    assert parsed.unparseable == 200_000 and parsed.times.iloc[-1] == pd.Timestamp("2026-11-30 04:00", tz="UTC")
 
 
 def test_semicolon_csv_with_multiline_texts_ids_times_and_labels_in_any_case():
