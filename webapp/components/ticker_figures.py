@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
-
 from models.sentiment.tickers import FREQS
 
-PALETTE = qualitative.D3
+# No red or green: on this page they mean negative and positive, and a ticker's line must not read as a verdict.
+PALETTE = ("#3d8bfd", "#fd7e14", "#a370f7", "#0dcaf0", "#ffc107", "#d63384", "#8c564b", "#adb5bd")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
