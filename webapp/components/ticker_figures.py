@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
 from models.sentiment.tickers import FREQS
 
 # No red or green: on this page they mean negative and positive, and a ticker's line must not read as a verdict.
