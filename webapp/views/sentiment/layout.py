@@ -98,10 +98,25 @@ def layout(**_query):
                 children=[
                     dbc.Row(
                         [
-                            dbc.Col([dbc.Label("Text column", className="small"), dcc.Dropdown(id=TEXT_COL)], md=4),
-                            dbc.Col([dbc.Label("Label column", className="small"), dcc.Dropdown(id=LABEL_COL)], md=4),
                             dbc.Col(
-                                [dbc.Label("Split column (optional)", className="small"), dcc.Dropdown(id=SPLIT_COL)],
+                                [
+                                    dbc.Label("Text column", html_for=TEXT_COL, className="small"),
+                                    dcc.Dropdown(id=TEXT_COL),
+                                ],
+                                md=4,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Label column", html_for=LABEL_COL, className="small"),
+                                    dcc.Dropdown(id=LABEL_COL),
+                                ],
+                                md=4,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Split column (optional)", html_for=SPLIT_COL, className="small"),
+                                    dcc.Dropdown(id=SPLIT_COL),
+                                ],
                                 md=4,
                             ),
                         ],
@@ -110,10 +125,17 @@ def layout(**_query):
                     dbc.Row(
                         [
                             dbc.Col(
-                                [dbc.Label("Id column (optional)", className="small"), dcc.Dropdown(id=ID_COL)], md=6
+                                [
+                                    dbc.Label("Id column (optional)", html_for=ID_COL, className="small"),
+                                    dcc.Dropdown(id=ID_COL),
+                                ],
+                                md=6,
                             ),
                             dbc.Col(
-                                [dbc.Label("Time column (optional)", className="small"), dcc.Dropdown(id=TIME_COL)],
+                                [
+                                    dbc.Label("Time column (optional)", html_for=TIME_COL, className="small"),
+                                    dcc.Dropdown(id=TIME_COL),
+                                ],
                                 md=6,
                             ),
                         ],
@@ -313,8 +335,16 @@ def times_section():
                 [
                     dbc.Col(
                         [
-                            dbc.Label("Tickers", html_for=TICKERS, className="small"),
-                            dcc.Dropdown(id=TICKERS, multi=True, placeholder="the most mentioned cashtags"),
+                            # A checklist, not a multi-select dropdown: Dash's multi dropdown names its button
+                            # "N selected" apart from the text it shows, which axe flags (label-content mismatch).
+                            html.Div("Tickers (tweets)", className="small form-label", id=TICKERS + "-label"),
+                            html.Div(
+                                dbc.Checklist(
+                                    id=TICKERS, options=[], value=[], inline=True, className="small", name=TICKERS
+                                ),
+                                role="group",
+                                **{"aria-labelledby": TICKERS + "-label"},
+                            ),
                         ],
                         md=7,
                     ),

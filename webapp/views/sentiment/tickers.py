@@ -27,6 +27,7 @@ from webapp.views.sentiment.common import checked_run, guarded
 from webapp.views.sentiment.ids import FREQ, RUN, TICKERS, TIMES, TIMES_DOWNLOAD, TIMES_EXPORT, TIMES_NOTE
 
 SHOWN_AT_FIRST = 5
+SHOWN_IN_LIST = 15  # the checklist offers the most mentioned; the API serves any ticker
 
 
 @callback(
@@ -71,7 +72,7 @@ def render_times(run_info, chosen, freq, theme):
     figure = ticker_series_figure(series, chosen, freq) if chosen else empty_figure("Choose tickers to draw.")
     return {
         "figure": themed(figure, theme),
-        "options": [{"label": f"${t} ({n:,})", "value": t} for t, n in counts],
+        "options": [{"label": f"${t} ({n:,})", "value": t} for t, n in counts[:SHOWN_IN_LIST]],
         "chosen": chosen,
         "note": note,
     }
