@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 from models.datasets import DatasetError
 from models.db import ping
 from models.sentiment.labels import LABELS
+from models.sentiment.tickers import normalise_freq, score_series, unavailable
 from models.sentiment.workspace import DEFAULT_DATASET
 from webapp import first_model, security, services
 from webapp.openapi import openapi_document
@@ -172,20 +173,10 @@ def sentiment_predict():
     dataset = body.get("dataset", DEFAULT_DATASET)
     if not isinstance(dataset, str):
         return _bad('"dataset" must be a string.')
-    workspace, user = services.sentiment(), acting_user()
-    if not workspace.may_see(dataset, user) or dataset not in workspace.datasets(user):  # another's private: 404
-        return _bad(f"No dataset named {dataset[:200]!r}.", 404)
-    run_id = workspace.latest_run_id(dataset, train_if_missing=False, user=user)
-    if run_id is None:
-        pending = first_model.start(config, dataset, user)
-        if pending.state == "failed":
-            return _error(pending.reason, 503, pending.retry_after)
-        return _error(
-            f"No model for {dataset!r} yet: the first one is training; retry in {pending.retry_after} s.",
-            503,
-            pending.retry_after,
-            status="training",
-        )
+    workspace, run_id, error = _newest_run(dataset)
+    if error is not None:
+        return error
+    user = acting_user()
     run = workspace.run(run_id, user)
     record = workspace.runs.get(run_id, user)
     trained_at = record["created_at"]
@@ -207,6 +198,80 @@ def sentiment_predict():
                     "probabilities": {label: round(float(v), 6) for label, v in zip(LABELS, p)},
                 }
                 for p in proba
+            ],
+        }
+    )
+
+
+def _newest_run(dataset: str):
+    """``(workspace, run id, None)`` for a dataset's newest model the caller may see, or ``(workspace, None, error
+    response)``: 404 for an unknown dataset or another user's private one, 503 with Retry-After while its first model
+    trains (started here, in another process)."""
+    workspace, user = services.sentiment(), acting_user()
+    if not workspace.may_see(dataset, user) or dataset not in workspace.datasets(user):  # another's private: 404
+        return workspace, None, _bad(f"No dataset named {dataset[:200]!r}.", 404)
+    run_id = workspace.latest_run_id(dataset, train_if_missing=False, user=user)
+    if run_id is None:
+        pending = first_model.start(flask.current_app.config, dataset, user)
+        if pending.state == "failed":
+            return workspace, None, _error(pending.reason, 503, pending.retry_after)
+        return (
+            workspace,
+            None,
+            _error(
+                f"No model for {dataset!r} yet: the first one is training; retry in {pending.retry_after} s.",
+                503,
+                pending.retry_after,
+                status="training",
+            ),
+        )
+    return workspace, run_id, None
+
+
+@blueprint.get("/api/sentiment/scores")
+def sentiment_scores():
+    """A ticker's sentiment over time under a dataset's newest model.
+
+    Query: ``ticker`` (e.g. ``AAPL``, any case, with or without ``$``), ``freq`` (``D`` daily, the default, or
+    ``H`` hourly), ``dataset`` (default the tweets).
+    Answer: ``{"dataset", "run", "ticker", "freq", "series": [{"period", "score", "n", "sd", "low", "high"}]}``,
+    periods as ISO 8601 UTC; 400 for a missing ticker or a bad freq, 404 for an unknown dataset, a dataset without
+    times or cashtags, or a ticker no timed tweet mentions (the reason says which), 503 while the first model trains.
+    """
+    args = flask.request.args
+    ticker = args.get("ticker", "").strip().lstrip("$").upper()
+    if not ticker:
+        return _bad("Name a ticker, e.g. ?ticker=AAPL.")
+    if args.get("freq", "D") not in ("D", "H"):
+        return _bad(f"freq must be D (daily) or H (hourly), not {args.get('freq', '')[:20]!r}.")
+    freq = normalise_freq(args.get("freq", "D"))
+    dataset = args.get("dataset", DEFAULT_DATASET)
+    workspace, run_id, error = _newest_run(dataset)
+    if error is not None:
+        return error
+    found = workspace.mentions(dataset, run_id)
+    reason = unavailable(workspace.dataset(dataset), found)
+    if reason:
+        return _bad(reason, 404)
+    series = score_series(found, freq, [ticker])
+    if series.empty:
+        return _bad(f"No tweet with a time in {dataset[:200]!r} mentions the ticker {ticker[:20]!r}.", 404)
+    return flask.jsonify(
+        {
+            "dataset": dataset,
+            "run": run_id,
+            "ticker": ticker,
+            "freq": "D" if freq == "D" else "H",
+            "series": [
+                {
+                    "period": row.period.isoformat(),
+                    "score": round(float(row.score), 6),
+                    "n": int(row.n),
+                    "sd": None if row.sd != row.sd else round(float(row.sd), 6),
+                    "low": round(float(row.low), 6),
+                    "high": round(float(row.high), 6),
+                }
+                for row in series.itertuples(index=False)
             ],
         }
     )

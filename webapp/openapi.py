@@ -81,6 +81,49 @@ def openapi_document(config) -> dict:
                     },
                 }
             },
+            "/api/sentiment/scores": {
+                "get": {
+                    "operationId": "sentimentScores",
+                    "summary": "A ticker's sentiment over time: per day or hour, mean P(positive) − P(negative) of the "
+                    "tweets mentioning its cashtag under the dataset's newest model, with count and 95% band.",
+                    "parameters": [
+                        {
+                            "name": "ticker",
+                            "in": "query",
+                            "required": True,
+                            "description": "A cashtag, any case, with or without $: AAPL, brk.b.",
+                            "schema": {"type": "string", "examples": ["AAPL"]},
+                        },
+                        {
+                            "name": "freq",
+                            "in": "query",
+                            "required": False,
+                            "description": "D (per UTC day, the default) or H (per hour).",
+                            "schema": {"type": "string", "enum": ["D", "H"], "default": "D"},
+                        },
+                        {
+                            "name": "dataset",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "default": DEFAULT_DATASET},
+                        },
+                    ],
+                    "responses": {
+                        "200": answer("The series, oldest period first.", {"$ref": "#/components/schemas/Scores"}),
+                        "400": answer("No ticker, or a freq other than D or H."),
+                        "404": answer(
+                            "No dataset has that id, the dataset has no times or no cashtags, or no tweet with a "
+                            "time mentions the ticker; the reason says which."
+                        ),
+                        "503": answer(
+                            "No model yet (the first one is training), the dataset cannot be loaded, or the database "
+                            "does not answer.",
+                            {"$ref": "#/components/schemas/Unavailable"},
+                            retry_after,
+                        ),
+                    },
+                }
+            },
             "/api/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -132,6 +175,31 @@ def openapi_document(config) -> dict:
                         "dataset": {"type": "string", "default": DEFAULT_DATASET, "examples": [DEFAULT_DATASET]},
                     },
                     "example": {"texts": ["Shares soar after record profit"], "dataset": DEFAULT_DATASET},
+                },
+                "Scores": {
+                    "type": "object",
+                    "required": ["dataset", "run", "ticker", "freq", "series"],
+                    "properties": {
+                        "dataset": {"type": "string"},
+                        "run": {"type": "integer"},
+                        "ticker": {"type": "string"},
+                        "freq": {"enum": ["D", "H"]},
+                        "series": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["period", "score", "n", "sd", "low", "high"],
+                                "properties": {
+                                    "period": {"type": "string", "format": "date-time"},
+                                    "score": {"type": "number", "minimum": -1, "maximum": 1},
+                                    "n": {"type": "integer", "minimum": 1},
+                                    "sd": {"type": ["number", "null"], "minimum": 0},
+                                    "low": {"type": "number"},
+                                    "high": {"type": "number"},
+                                },
+                            },
+                        },
+                    },
                 },
                 "Prediction": {
                     "type": "object",

@@ -2,7 +2,9 @@
 
 Every dataset becomes a DataFrame with columns ``text`` (str), ``label`` (int8 index into
 ``LABELS``, or ``UNLABELLED`` (-1) for a row whose label cell was empty) and ``split`` ("train" or
-"test"), in a fixed row order: a row's position is its id, which stored corrections refer to.
+"test"), in a fixed row order: a row's position is its id, which stored corrections refer to. An upload may add
+``id`` (the file's own row id, str, shown in the table) and ``time`` (UTC timestamps, NaT where the file's value
+was empty or unreadable; the time view by ticker uses it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from models.datasets import fetch_dataset
 from models.files import guess_column, sniff_delimiter
 from models.limits import LimitError, Limits, check_cells, check_parquet, current_limits, release_memory
 from models.sentiment.labels import LABELS, TWEET_LABEL_MAP, UNLABELLED, LabelError, to_codes
+from models.sentiment.times import parse_times
 
 TWEETS = "twitter_financial_news_sentiment"
 SPLITS = ("train", "test")
@@ -133,29 +136,40 @@ def labelled(
     test_size: float = 0.2,
     seed: int = 0,
     check_splits: bool = True,
+    id_column: str | None = None,
+    time_column: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """A user's table as a labelled dataset.
 
     Rows with an empty text are dropped (and counted in the notes); rows with an empty label (empty,
     whitespace or missing) are kept as ``UNLABELLED`` (counted in the notes). Without a split column a
     stratified, seeded test split of ``test_size`` is drawn. ``check_splits=False`` allows a
-    single split (a caller joining a train file and a test file).
+    single split (a caller joining a train file and a test file). ``id_column`` keeps the file's own row ids
+    (as ``id``); ``time_column`` is read with its timezone into ``time`` (see ``models.sentiment.times``: values
+    without an offset are UTC, unreadable ones NaT, both counted in the notes).
 
     Returns:
-        ``(dataset, notes)``: the dataset frame (``text``, ``label``, ``split`` and ``source_row``,
-        the row's 0-based position in ``frame``) and messages for the user.
+        ``(dataset, notes)``: the dataset frame (``text``, ``label``, ``split``, ``source_row``, the row's
+        0-based position in ``frame``, and ``id`` / ``time`` when those columns were chosen) and messages for the
+        user.
 
     Raises:
         DataError: a column is missing, no texts remain, or the split column has other values.
         LabelError: labels that are none of the classes (``unknown`` lists them).
     """
-    for role, column in (("text", text_column), ("label", label_column), ("split", split_column)):
+    roles = (("text", text_column), ("label", label_column), ("split", split_column))
+    for role, column in (*roles, ("id", id_column), ("time", time_column)):
+        if column is not None and not isinstance(column, str):
+            raise DataError(f"Choose the {role} column by its name, not {str(column)[:40]!r}.")
         if column is not None and column not in frame.columns:
             raise DataError(
                 f"The file has no column {column!r} for the {role}; its columns are: {', '.join(frame.columns)}."
             )
     if text_column == label_column:
         raise DataError("Choose different columns for the text and the label.")
+    for role, column in (("id", id_column), ("time", time_column)):
+        if column is not None and column in (text_column, label_column):
+            raise DataError(f"The {role} column cannot be the text or the label column.")
     notes = []
     text = frame[text_column].astype(str).str.strip()
     keep = text.ne("") & frame[text_column].notna()
@@ -180,6 +194,12 @@ def labelled(
     dataset = pd.DataFrame(
         {"text": text.to_numpy(object), "label": codes, "split": split, "source_row": np.flatnonzero(keep.to_numpy())}
     )
+    if id_column:
+        dataset["id"] = frame[id_column].astype(str).str.strip().to_numpy(object)
+    if time_column:
+        parsed = parse_times(frame[time_column])
+        dataset["time"] = parsed.times.to_numpy()
+        notes.extend(parsed.notes(time_column))
     for name in SPLITS if check_splits else ():
         if not (dataset["split"] == name).any():
             raise DataError(f"The {name} split is empty; a model needs rows in both.")
@@ -218,11 +238,16 @@ def split_rows(codes: np.ndarray, test_size: float, seed: int) -> np.ndarray:
     return split
 
 
+ID_NAMES = ("id", "tweet_id", "id_str", "status_id", "row_id", "uid")
+TIME_NAMES = ("time", "created_at", "timestamp", "date", "datetime", "published_at", "posted_at", "created")
+
+
 def guess_columns(columns: list[str]) -> dict[str, str | None]:
-    """The likely text, label and split columns of an upload, by name (first and second column otherwise).
+    """The likely text, label, split, id and time columns of an upload, by name (first and second column otherwise).
 
     Returns:
-        ``{"text": ..., "label": ..., "split": ...}``; split is None when no column looks like one.
+        ``{"text": ..., "label": ..., "split": ..., "id": ..., "time": ...}``; split, id and time are None when no
+        column looks like one.
     """
     columns = list(columns)
     return {
@@ -230,6 +255,8 @@ def guess_columns(columns: list[str]) -> dict[str, str | None]:
         "label": guess_column(columns, "label", "sentiment", "class", "target")
         or (columns[1] if len(columns) > 1 else None),
         "split": guess_column(columns, "split", "set"),
+        "id": guess_column(columns, *ID_NAMES),
+        "time": guess_column(columns, *TIME_NAMES),
     }
 
 

@@ -55,11 +55,20 @@ def selected_rows(labels: np.ndarray, predicted: np.ndarray, mask: np.ndarray, c
     return np.flatnonzero(keep)
 
 
-def table(scores: pd.DataFrame, labels: np.ndarray, corrected: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+def table(
+    scores: pd.DataFrame,
+    labels: np.ndarray,
+    corrected: np.ndarray,
+    rows: np.ndarray,
+    ids: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The grid's rows for ``rows``, most suspicious first.
 
+    Args:
+        ids: The dataset's own row ids (an uploaded file's id column), in dataset order; the row number otherwise.
+
     Returns:
-        DataFrame with columns row, text, actual ("" when unlabelled), predicted, p_negative, p_neutral, p_positive,
+        DataFrame with columns row, id, text, actual ("" when unlabelled), predicted, p_negative, p_neutral, p_positive,
         issue_score, suggested, corrected.
     """
     names = np.asarray(LABELS, dtype=object)
@@ -68,6 +77,7 @@ def table(scores: pd.DataFrame, labels: np.ndarray, corrected: np.ndarray, rows:
     out = pd.DataFrame(
         {
             "row": part["row"].to_numpy(),
+            "id": part["row"].to_numpy() if ids is None else np.asarray(ids, dtype=object)[rows],
             "text": part["text"].to_numpy(),
             "actual": label_names(labels[rows]),
             "predicted": names[part["predicted"].to_numpy()],

@@ -27,6 +27,7 @@ from models.sentiment.export import safe_csv
 from models.sentiment.labels import LABELS, label_names
 from models.sentiment.selection import SelectionError, check_label, check_rows, whole_number
 from models.sentiment.store import CorrectionStore, RunStore
+from models.sentiment.tickers import dataset_mentions
 from models.sentiment.train import MIN_PER_CLASS, Progress, Run, train
 
 DEFAULT_DATASET = "tweets"
@@ -39,6 +40,7 @@ class UnknownDatasetError(LookupError):
 
 _datasets = LRU(4)
 _runs = LRU(6)
+_mentions = LRU(6)
 _train_lock = threading.Lock()
 
 
@@ -72,7 +74,8 @@ class Workspace:
         The same content uploaded by another user is the same file, with an owner entry for each of them.
         """
         buffer = io.BytesIO()
-        dataset[["text", "label", "split"]].to_parquet(buffer, index=False)
+        extra = [c for c in ("id", "time") if c in dataset.columns]  # an upload's own ids and times, when chosen
+        dataset[["text", "label", "split", *extra]].to_parquet(buffer, index=False)
         payload = buffer.getvalue()
         self.owners.claim("sentiment", content_id(payload), owner.name, visibility, name=str(name)[:120])
         dataset_id, path, created = store_by_content(self.root / "datasets", payload, ".parquet")
@@ -113,7 +116,8 @@ class Workspace:
         return dataset_id in BUILTIN or self.owners.may_see(user, "sentiment", dataset_id)
 
     def dataset(self, dataset_id: str, user: User = LOCAL_USER) -> pd.DataFrame:
-        """The dataset's rows (``text``, ``label``, ``split``), without corrections. Do not modify it.
+        """The dataset's rows (``text``, ``label``, ``split``; ``id``, ``time`` when the upload had them), without
+        corrections. Do not modify it.
 
         Raises:
             UnknownDatasetError: no such dataset, or one ``user`` may not see (the same words: a private
@@ -299,6 +303,14 @@ class Workspace:
         return _runs.get(
             ("run", str(self.data_dir), int(run_id)),
             lambda: Run.load(record["path"], record["metrics"], record["seconds"]),
+        )
+
+    def mentions(self, dataset_id: str, run_id: int) -> pd.DataFrame:
+        """Cashtag mentions with a time and the run's score (``models.sentiment.tickers.mentions``), once per
+        process per run: a run's scores and a dataset never change once written."""
+        return _mentions.get(
+            ("mentions", str(self.data_dir), dataset_id, int(run_id)),
+            lambda: dataset_mentions(self.dataset(dataset_id), self.run(run_id).scores),
         )
 
 

@@ -66,5 +66,11 @@ def test_comparison_names_the_cells_that_moved():
 
 
 def test_upload_columns_are_guessed_by_name_then_position():
-    assert guess_columns(["ID", "Sentence", "Class", "SET"]) == {"text": "Sentence", "label": "Class", "split": "SET"}
-    assert guess_columns(["a", "b"]) == {"text": "a", "label": "b", "split": None}
+    assert guess_columns(["ID", "Sentence", "Class", "SET"]) == {
+        "text": "Sentence",
+        "label": "Class",
+        "split": "SET",
+        "id": "ID",
+        "time": None,
+    }
+    assert guess_columns(["a", "b"]) == {"text": "a", "label": "b", "split": None, "id": None, "time": None}

@@ -7,7 +7,8 @@ import dash_ag_grid as dag
 from webapp.views.sentiment.ids import TABLE
 
 GRID_COLUMNS = [
-    {"field": "row", "minWidth": 90, "maxWidth": 100},
+    # The file's own id column when the upload named one, else the row number; ``row`` stays the key (getRowId).
+    {"field": "id", "minWidth": 90, "maxWidth": 180, "tooltipField": "id"},
     {"field": "text", "flex": 4, "minWidth": 300, "tooltipField": "text"},
     {"field": "actual", "minWidth": 105, "maxWidth": 120},
     {"field": "predicted", "minWidth": 125, "maxWidth": 135},

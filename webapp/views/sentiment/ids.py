@@ -11,6 +11,8 @@ UPLOAD_FORM = P + "upload-form"
 TEXT_COL = P + "text-column"
 LABEL_COL = P + "label-column"
 SPLIT_COL = P + "split-column"
+ID_COL = P + "id-column"
+TIME_COL = P + "time-column"
 LABEL_MAP = P + "label-map"
 USE = P + "use-upload"
 MESSAGE = P + "message"
@@ -92,4 +94,12 @@ QUEUE_RETRAIN = P + "queue-retrain"  # a counter the queue bumps every K answers
 QUEUE_ANSWERED = P + "queue-answered"
 LEARNING_CURVE = P + "learning-curve"
 
-GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN, QUEUE_TOKENS, LEARNING_CURVE)
+# sentiment over time by ticker
+TIMES = P + "times"
+TIMES_NOTE = P + "times-note"
+TICKERS = P + "tickers"
+FREQ = P + "freq"
+TIMES_EXPORT = P + "times-export"
+TIMES_DOWNLOAD = P + "times-download"
+
+GRAPHS = (CONFUSION, TRIANGLE, PIE, EXPLAIN, QUEUE_TOKENS, LEARNING_CURVE, TIMES)

@@ -34,6 +34,8 @@ from webapp.views.sentiment.ids import (
     FIRST_PANEL,
     FIRST_PROGRESS,
     FIRST_STATUS,
+    FREQ,
+    ID_COL,
     LABEL_COL,
     LABEL_COUNTS,
     LABEL_MAP,
@@ -74,6 +76,12 @@ from webapp.views.sentiment.ids import (
     SPLIT,
     SPLIT_COL,
     TEXT_COL,
+    TICKERS,
+    TIME_COL,
+    TIMES,
+    TIMES_DOWNLOAD,
+    TIMES_EXPORT,
+    TIMES_NOTE,
     TITLE,
     TRIANGLE,
     TWEET,
@@ -190,11 +198,45 @@ def layout(**_query):
                 children=[
                     dbc.Row(
                         [
-                            dbc.Col([dbc.Label("Text column", className="small"), dcc.Dropdown(id=TEXT_COL)], md=4),
-                            dbc.Col([dbc.Label("Label column", className="small"), dcc.Dropdown(id=LABEL_COL)], md=4),
                             dbc.Col(
-                                [dbc.Label("Split column (optional)", className="small"), dcc.Dropdown(id=SPLIT_COL)],
+                                [
+                                    dbc.Label("Text column", html_for=TEXT_COL, className="small"),
+                                    dcc.Dropdown(id=TEXT_COL),
+                                ],
                                 md=4,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Label column", html_for=LABEL_COL, className="small"),
+                                    dcc.Dropdown(id=LABEL_COL),
+                                ],
+                                md=4,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Split column (optional)", html_for=SPLIT_COL, className="small"),
+                                    dcc.Dropdown(id=SPLIT_COL),
+                                ],
+                                md=4,
+                            ),
+                        ],
+                        className="g-2 mt-1",
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                [
+                                    dbc.Label("Id column (optional)", html_for=ID_COL, className="small"),
+                                    dcc.Dropdown(id=ID_COL),
+                                ],
+                                md=6,
+                            ),
+                            dbc.Col(
+                                [
+                                    dbc.Label("Time column (optional)", html_for=TIME_COL, className="small"),
+                                    dcc.Dropdown(id=TIME_COL),
+                                ],
+                                md=6,
                             ),
                         ],
                         className="g-2 mt-1",
@@ -361,6 +403,7 @@ def layout(**_query):
                 ],
                 className="g-3 mt-1",
             ),
+            times_section(),
             dbc.Row(
                 [
                     dbc.Col(html.Div(id=COUNT, className="fw-semibold"), md="auto", className="me-auto"),
@@ -417,5 +460,57 @@ def layout(**_query):
             dcc.Store(id=TWEET),
             dcc.Store(id=REVISION, data=0),
             dcc.Download(id=DOWNLOAD),
+            dcc.Download(id=TIMES_DOWNLOAD),
         ]
     )
+
+
+def times_section():
+    """Sentiment over time by ticker: tickers to draw, day or hour, export, the figure and what it covers."""
+    card = _card(
+        "Sentiment over time, by ticker",
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            # A checklist, not a multi-select dropdown: Dash's multi dropdown names its button
+                            # "N selected" apart from the text it shows, which axe flags (label-content mismatch).
+                            html.Div("Tickers (tweets)", className="small form-label", id=TICKERS + "-label"),
+                            html.Div(
+                                dbc.Checklist(
+                                    id=TICKERS, options=[], value=[], inline=True, className="small", name=TICKERS
+                                ),
+                                role="group",
+                                **{"aria-labelledby": TICKERS + "-label"},
+                            ),
+                        ],
+                        md=7,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Per", html_for=FREQ, className="small"),
+                            dbc.RadioItems(
+                                id=FREQ,
+                                options=[{"label": "day", "value": "D"}, {"label": "hour", "value": "h"}],
+                                value="D",
+                                inline=True,
+                                className="small",
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        dbc.Button("Export series CSV", id=TIMES_EXPORT, size="sm", outline=True, color="secondary"),
+                        md=2,
+                        className="align-self-end",
+                    ),
+                ],
+                className="g-2",
+            ),
+            html.Div(id=TIMES_NOTE, className="small text-body-secondary mt-1", role="status"),
+            dcc.Graph(id=TIMES, figure=BLANK, style={"height": "380px"}, config={"displaylogo": False}),
+        ],
+        card_id=TIMES + "-card",
+    )
+    return html.Div(card, className="mt-3")
