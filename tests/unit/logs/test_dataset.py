@@ -163,3 +163,26 @@ def test_an_unreachable_scheduler_is_named_within_the_timeout(tmp_path):
         ds.build_dataset(ds.source_id(str(folder)), [str(folder)], tmp_path, scheduler="tcp://127.0.0.1:9", timeout=2)
     assert time.perf_counter() - started < 20
     assert not (tmp_path / "logs").exists()  # nothing stored
+
+
+def test_the_page_asks_for_a_build_once_and_the_job_builds_with_progress(tmp_path, monkeypatch):
+    from webapp.views.logs import prepare
+
+    folder = tmp_path / "events"
+    write_parquet(folder, 5_000, seed=3, days=1, row_group_rows=500)
+    monkeypatch.setattr(ds, "cluster_options", lambda config: {"n_workers": 1, "processes": False})
+    config = {
+        "LOG_DATASETS": (str(folder),),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DASK_SCHEDULER": None,
+        "DASK_TIMEOUT_S": 5,
+        "LOG_PATHS": (),
+    }
+    source = ds.source_id(str(folder))
+    assert prepare.needs_parse(source, config)
+    assert not prepare.needs_parse(ds.source_id(str(tmp_path)), config)  # not configured: render says why
+    seen = []
+    prepare.parse_source(source, config, lambda value, label: seen.append((value, label)))
+    assert seen[0] == (0, "cube: 0/1 parts read on Dask") and (100, "cube: 1/1 parts read on Dask") in seen
+    assert not prepare.needs_parse(source, config)
+    assert ds.open_dataset(source, config["LOG_DATASETS"], config["DATA_DIR"]).span[1] > 0
