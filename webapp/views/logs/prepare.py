@@ -40,7 +40,9 @@ SMALL_BYTES = 4 << 20  # a server file this small parses in well under a second
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+    if n >= 1e6:
+        return f"{n / 1e6:,.{0 if n >= 1e7 else 1}f} MB"
+    return f"{n / 1e3:,.0f} kB"
 
 
 def parse_source(source: str, config, progress) -> None:
