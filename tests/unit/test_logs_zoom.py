@@ -62,6 +62,14 @@ def _zoom(client, relayout, zoomed=None):
     )
 
 
+@pytest.fixture
+def client(app):
+    """A client of an app whose sample is stored already, as the page's prepare job leaves it (render and zoom
+    never parse)."""
+    load_events("sample", app.server.config["DATA_DIR"])
+    return app.server.test_client()
+
+
 @pytest.fixture(scope="module")
 def sample():
     return load_events("sample", "unused")  # generated, nothing read from the data folder
