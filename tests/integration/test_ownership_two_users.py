@@ -100,8 +100,10 @@ def wait_for(driver, selector: str, timeout: float = 60):
 
 
 def text(driver, selector: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, selector)
-    return found[0].text if found else ""
+    """An element's text now ("" while it is absent); read in one step, so a redraw never leaves a stale handle."""
+    return driver.execute_script(
+        "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';", selector
+    )
 
 
 def menu(driver, component_id: str) -> str:
