@@ -100,8 +100,10 @@ def wait_for(driver, selector: str, timeout: float = 60):
 
 
 def text(driver, selector: str) -> str:
-    found = driver.find_elements(By.CSS_SELECTOR, selector)
-    return found[0].text if found else ""
+    """An element's text now ("" while it is absent); read in one step, so a redraw never leaves a stale handle."""
+    return driver.execute_script(
+        "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';", selector
+    )
 
 
 def menu(driver, component_id: str) -> str:
@@ -237,9 +239,11 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
     bob.get(f"{base}/sentiment")
     until(lambda: "Model run #" in text(bob, "#sentiment-run-info"), timeout=120)
     assert "ana.csv (240 rows; ana, team)" in menu(bob, "sentiment-dataset")
+    before = text(bob, "#sentiment-run-info")
     choose(bob, "sentiment-dataset", "ana.csv")
     until(lambda: "Uploaded by ana (team)." in text(bob, "#sentiment-share-note"), timeout=60)
-    until(lambda: "Model run #" in text(bob, "#sentiment-run-info"), timeout=300)
+    # Ana's run is private: Bob's page trains its own first model of her data; wait until it shows that one.
+    until(lambda: text(bob, "#sentiment-run-info") not in ("", before), timeout=300)
 
     def relabel_all(driver, label):
         driver.execute_script(
@@ -271,6 +275,11 @@ def test_two_users_keep_private_data_apart_share_team_data_and_undo_only_their_o
     content = json.loads(answer["text"])["response"]["sentiment-download"]["data"]["content"]
     rows = list(csv.DictReader(io.StringIO(content)))
     assert rows and set(rows[0]) == {"text", "label", "split", "corrected", "author"}
-    authors = {row["author"] for row in rows if row["corrected"] == "True"}
-    assert authors == {"bob"}
-    assert {row["author"] for row in rows if row["corrected"] == "False"} == {""}
+    with sqlite3.connect(data / "glassbox.db") as db:
+        kept = db.execute(
+            "SELECT author, COUNT(*) FROM sentiment_corrections WHERE dataset=? AND undone_at IS NULL GROUP BY author",
+            (ana_dataset,),
+        ).fetchall()
+    assert [author for author, _ in kept] == ["bob"], kept  # Ana's batch is undone, Bob's stays
+    pairs = {(row["corrected"], row["author"]) for row in rows}
+    assert pairs == {("True", "bob"), ("False", "")}, pairs
