@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, auth, jobs, layout, roles, security, services
+from webapp import api, auth, jobs, layout, roles, security, services, shown
 from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         background_callback_manager=(manager := jobs.make_background_manager(settings)),
+        on_error=shown.on_error,  # a callback that showed its message (webapp.shown) changes nothing else
     )
     if isinstance(manager, dash.CeleryManager):
         server.extensions["glassbox.celery"] = manager.handle  # what webapp.worker hands to `celery worker`

@@ -116,6 +116,8 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
         ("sentiment", "undo"),
         ("sentiment", "retrain"),
         ("sentiment", "toggle_sharing"),
+        ("sentiment", "answer"),
+        ("sentiment", "undo_answer"),
         ("nn_builder", "read_upload"),
         ("nn_builder", "use_upload"),
         ("nn_builder", "request_training"),
@@ -223,12 +225,12 @@ def test_another_users_private_sentiment_dataset_and_run_read_as_missing(app, cl
         "sentiment-export.n_clicks",
         **{"sentiment-run__data": run_info},
     )
-    # ``guarded`` says why with set_props and PreventUpdate; Dash 4 drops both on a 204 (see the report): no CSV.
-    assert status == 204 and text == ""
+    # ``guarded`` says why on the page (webapp.shown) and sends no CSV.
+    assert status == 200 and "no model run" in text and "text,label" not in text
     status, text = call(
         client, app, "sentiment.relabel", "undo", "bob", "sentiment-undo.n_clicks", **{"sentiment-run__data": run_info}
     )
-    assert status == 204 and text == ""
+    assert status == 200 and "no model run" in text
     with app.server.test_request_context():
         assert services.sentiment().corrections.history(dataset).empty
 

@@ -13,6 +13,8 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
+from webapp.shown import Shown
+
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
@@ -78,14 +80,15 @@ def triggered(prop_id: str, fn, *args, **kwargs):
 
 
 def call(fn, *args, prop_id: str = "sentiment-run.data", **kwargs):
-    """``(outputs or PreventUpdate, props set on other components)`` of one callback call."""
+    """``(outputs or PreventUpdate, props set on other components)`` of one callback call; a callback that showed
+    its message and changed nothing else (``webapp.shown.Shown``) reads as PreventUpdate here."""
 
     def run():
         context = AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}], updated_props={})
         context_value.set(context)
         try:
             return fn(*args, **kwargs), context.updated_props
-        except PreventUpdate:
+        except (PreventUpdate, Shown):
             return PreventUpdate, context.updated_props
 
     return copy_context().run(run)

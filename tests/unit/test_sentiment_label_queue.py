@@ -14,6 +14,7 @@ from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
 from models.sentiment.labels import UNLABELLED
+from webapp.shown import Shown
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def call(fn, *args, prop_id: str, **kwargs):
         context_value.set(context)
         try:
             return fn(*args, **kwargs), context.updated_props
-        except PreventUpdate:
+        except (PreventUpdate, Shown):  # Shown: the message is on the page, nothing else changed
             return PreventUpdate, context.updated_props
 
     return copy_context().run(run)

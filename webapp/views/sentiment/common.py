@@ -12,7 +12,6 @@ import functools
 import dash_bootstrap_components as dbc
 import sqlalchemy as sa
 from dash import set_props
-from dash.exceptions import PreventUpdate
 
 from models.datasets import DatasetError
 from models.sentiment.data import DataError
@@ -22,6 +21,7 @@ from models.sentiment.views import SPLIT_NAMES, split_mask
 from models.sentiment.workspace import UnknownDatasetError, Workspace
 from webapp import services
 from webapp.roles import acting_user
+from webapp.shown import Shown
 from webapp.views.sentiment.ids import MESSAGE
 
 
@@ -54,7 +54,7 @@ def guarded(callback_fn):
             return callback_fn(*args, **kwargs)
         except (*UNAVAILABLE, sa.exc.DatabaseError) as exc:
             set_props(MESSAGE, {"children": problem(exc)})
-            raise PreventUpdate from None
+            raise Shown from None  # PreventUpdate would drop the message (webapp.shown)
 
     return wrapper
 
