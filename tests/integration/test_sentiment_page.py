@@ -127,7 +127,7 @@ def test_relabel_then_retrain_changes_the_matrix_and_undo_restores(dash_duo, app
     assert sum(map(sum, retrained)) == 2388 and retrained != before
 
     _click(dash_duo, "#sentiment-undo")
-    dash_duo.wait_for_contains_text("#sentiment-message", f"Undid the last correction ({moved} tweet(s))", timeout=15)
+    dash_duo.wait_for_contains_text("#sentiment-message", f"Undid your last correction ({moved} tweet(s))", timeout=15)
     until(lambda: sum(_matrix(dash_duo)[0]) == sum(before[0]), timeout=15)  # the negatives are back
     assert dash_duo.get_logs() == []
 
