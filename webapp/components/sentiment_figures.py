@@ -209,7 +209,8 @@ def learning_curve_figure(points: list[dict]) -> go.Figure:
     )
     figure.update_layout(
         title=dict(text="Learning curve: labelled test macro-F1 against labels given", font=dict(size=13)),
-        xaxis=dict(title="labelled rows"),
+        # counts: whole ticks (Plotly would mark 45.5 between two close runs)
+        xaxis=dict(title="labelled rows", tickformat=",d", **_whole_ticks([p["labelled"] for p in points])),
         yaxis=dict(title="macro-F1", rangemode="tozero"),
         margin=dict(l=10, r=10, t=40, b=40),
     )
@@ -225,3 +226,9 @@ def empty_figure(message: str) -> go.Figure:
         annotations=[dict(text=message, showarrow=False, font=dict(size=13))],
     )
     return figure
+
+
+def _whole_ticks(values: list) -> dict:
+    """A tick per whole number when the axis spans only a few (Plotly's auto ticks would add halves)."""
+    span = (max(values) - min(values)) if values else 0
+    return {"dtick": 1} if span <= 10 else {}
