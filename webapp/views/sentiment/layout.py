@@ -189,7 +189,8 @@ def layout(**_query):
                     html.Span(id=SHARE_NOTE, className="small text-body-secondary"),
                     dbc.Button("Share with the team", id=SHARE, size="sm", outline=True, color="secondary"),
                 ],
-                className="mt-2 d-flex flex-wrap align-items-center gap-2",
+                # d-flex is display:flex !important, which beats the hidden attribute: a viewer's gets d-none
+                className="d-none" if viewer else "mt-2 d-flex flex-wrap align-items-center gap-2",
                 hidden=viewer,
             ),
             html.Div(
