@@ -24,7 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in cli.COMMANDS:  # glassbox db|users|tokens ...
         sys.exit(cli.main(argv))
-    parser = argparse.ArgumentParser(prog="glassbox", description="Run the Glassbox web app.")
+    parser = argparse.ArgumentParser(
+        prog="glassbox",
+        description="Run the Glassbox web app.",
+        epilog="Management: glassbox db upgrade|current, glassbox users add|list|remove|set-role|set-password, "
+        "glassbox tokens create|revoke|list (each with --help).",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--debug", action="store_true", help="reload on change and show Dash dev tools")
