@@ -335,8 +335,13 @@ def _hidden(component, target: str, hidden: bool = False):
     [
         ("sentiment", ["sentiment-upload", "sentiment-relabel-rows", "sentiment-undo", "sentiment-retrain"]),
         ("logs", ["logs-upload", "logs-share"]),
+        (
+            "nn_builder",
+            ["nn-builder-upload", "nn-builder-upload-form", "nn-builder-train", "nn-builder-stop",
+             "nn-builder-share-runs"],
+        ),
     ],
-)
+)  # fmt: skip
 def test_a_viewers_page_hides_what_the_server_refuses(app, anas, page, controls):
     from importlib import import_module
 
@@ -346,7 +351,28 @@ def test_a_viewers_page_hides_what_the_server_refuses(app, anas, page, controls)
             set_current_user(user)
             tree = layout()
         for control in controls:
+            if control == "nn-builder-upload-form" and not hidden:
+                continue  # hidden until a file is read, for an editor too
             assert _hidden(tree, control) is hidden, (user, control)
+
+
+def test_a_viewers_nn_training_tab_says_why_there_is_no_train_button(app):
+    from webapp.views.nn_builder.layout import layout
+
+    def texts(component):
+        children = getattr(component, "children", None)
+        if isinstance(children, str):
+            yield component, children
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                yield from texts(child)
+
+    for user, shown in ((VIEWER, True), (BOB, False)):
+        with app.server.test_request_context():
+            set_current_user(user)
+            tree = layout()
+        notes = [c for c, text in texts(tree) if text == "Training needs the editor role."]
+        assert len(notes) == 1 and (getattr(notes[0], "hidden", None) is not True) is shown, user
 
 
 def test_the_menus_list_only_what_the_user_may_see_with_owner_and_visibility(app, anas):

@@ -83,7 +83,7 @@ def _labelled(label: str, control, for_id: str | None = None, **col):
     return dbc.Col([dbc.Label(label, html_for=for_id, className="small mb-0"), control], **col)
 
 
-def _data_column(spec: dict):
+def _data_column(spec: dict, viewer: bool = False):
     generated = dbc.Row(
         [
             _labelled(
@@ -137,16 +137,15 @@ def _data_column(spec: dict):
             dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
             dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
             dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
-            upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
-            upload_form,
+            html.Div([upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"), upload_form], hidden=viewer),
             html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
         ],
         lg=4,
     )
 
 
-def tab(spec: dict, choices: dict):
-    """The tab's content for a starting spec and the installed Keras's choices."""
+def tab(spec: dict, choices: dict, viewer: bool = False):
+    """The tab's content for a starting spec and the installed Keras's choices (a viewer gets no upload)."""
     settings = dbc.Col(
         [
             dbc.Row(
@@ -190,7 +189,7 @@ def tab(spec: dict, choices: dict):
         ],
         lg=8,
     )
-    return dbc.Row([_data_column(spec), settings], className="g-3 pt-3")
+    return dbc.Row([_data_column(spec, viewer), settings], className="g-3 pt-3")
 
 
 # ---------------------------------------------------------------------------------------------- callbacks
