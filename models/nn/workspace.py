@@ -154,7 +154,8 @@ class Workspace:
             name_file = path.with_suffix(".name")
             name = entry.get("name") or (name_file.read_text() if name_file.exists() else path.stem)
             key = chosen if chosen_base == path.stem and params.get("target") else dataset_id(path.stem, target=target)
-            found[key] = self.upload_label(path.stem, user, name, target)
+            task = params.get("task") if key == chosen else None
+            found[key] = self.upload_label(path.stem, user, name, f"{target} ({task})" if task else target)
         return found
 
     def upload_label(self, upload_id: str, user: User, name: str, target: str) -> str:
