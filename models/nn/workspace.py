@@ -142,10 +142,10 @@ class Workspace:
             else []
         )
         visible, owned = self.owners.visible(user, "nn"), self.owners.owned_items("nn")
+        chosen_base, params = _parse_id(chosen)
         for path in paths:
             if path.stem in owned and path.stem not in visible:
                 continue
-            chosen_base, params = _parse_id(chosen)
             target = params.get("target") if chosen_base == path.stem else None
             target = target or guess_target(_header(path))
             if target is None:
@@ -167,7 +167,8 @@ class Workspace:
         return f"{name} → {target} ({label(entry['owner'], entry['visibility'])})"
 
     def sharing(self, dataset_id: str | None, user: User) -> dict:
-        """Who sees the chosen dataset, for its sharing control: ``{"note", "button", "enabled"}``.
+        """Who sees the chosen dataset, for its sharing control: ``{"note", "button", "enabled"}`` (and, when
+        enabled, the ``owner`` and ``visibility`` of the entry the button changes).
 
         The button flips the visibility of ``user``'s own upload of it; an admin's flips the first owner's.
         """
@@ -188,7 +189,13 @@ class Workspace:
         whose = "Your upload" if changed is own else f"{changed['owner']}'s upload"
         note = f"{whose}, {changed['visibility']}." + (f" Also uploaded by {others}." if others else "")
         button = "Make private" if changed["visibility"] == TEAM else share
-        return {"note": note, "button": button, "enabled": True, "owner": changed["owner"]}
+        return {
+            "note": note,
+            "button": button,
+            "enabled": True,
+            "owner": changed["owner"],
+            "visibility": changed["visibility"],
+        }
 
     def toggle_visibility(self, dataset_id: str | None, user: User) -> tuple[str, str]:
         """Make ``user``'s upload of the chosen dataset team-visible, or private again (an admin: its first
@@ -207,7 +214,7 @@ class Workspace:
         if not state["enabled"]:
             owners = state["note"] or "Legacy data"
             raise OwnershipError(f"{user.name} may not change who sees this upload. {owners}")
-        visibility = PRIVATE if state["button"] == "Make private" else TEAM
+        visibility = PRIVATE if state["visibility"] == TEAM else TEAM
         owner = self.owners.set_visibility(user, "nn", base, visibility, owner=state["owner"])
         return owner, visibility
 
