@@ -11,6 +11,7 @@ the runs. Files are immutable once written, so each worker process may cache wha
 
 from __future__ import annotations
 
+import csv
 import math
 import uuid
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import Engine
 
-from models.access import LOCAL_USER, PRIVATE, User
+from models.access import LOCAL_USER, PRIVATE, TEAM, User
 from models.cache import LRU
 from models.datasets import DatasetError
 from models.files import content_id, is_upload_id, store_by_content
@@ -37,7 +38,7 @@ from models.nn.data import (
 from models.nn.monitor import Progress
 from models.nn.store import RunStore
 from models.nn.train import Result, train
-from models.ownership import Ownership
+from models.ownership import Ownership, OwnershipError, label
 
 BUILTIN = {
     "black-scholes": "Black-Scholes call prices (generated from the formula, 10,000 rows)",
@@ -83,6 +84,15 @@ _datasets = LRU(4)
 _results = LRU(4)
 
 
+def _header(path: Path) -> list[str]:
+    """A stored CSV's column names (stripped, as ``read_frame`` reads them); none when it cannot be read."""
+    try:
+        with path.open(newline="", encoding="utf-8", errors="replace") as file:
+            return [column.strip() for column in next(csv.reader(file), [])]
+    except (OSError, csv.Error):
+        return []
+
+
 class Workspace:
     """The NN Builder's state in one app: its data folder and database.
 
@@ -110,6 +120,103 @@ class Workspace:
         if created:
             path.with_suffix(".name").write_text(filename)
         return upload_id
+
+    def _stored(self, upload_id: str) -> bool:
+        """Whether ``upload_id`` names a stored upload (whoever may see it)."""
+        return is_upload_id(upload_id) and (self.root / "datasets" / f"{upload_id}.csv").exists()
+
+    def datasets(self, user: User = LOCAL_USER, chosen: str | None = None) -> dict[str, str]:
+        """Dataset id → menu label for ``user``: the built-in sets, then the uploads they may see, newest first.
+
+        An upload is offered with its likeliest target column (``form.guess_target``), or with the target of
+        ``chosen`` when that names it ("Use this data" picks any); its label says the owner and visibility,
+        e.g. ``"prices.csv → y (ana, private)"``.
+        """
+        from models.nn.form import guess_target  # form builds on this module
+
+        found = dict(BUILTIN)
+        folder = self.root / "datasets"
+        paths = (
+            sorted(folder.glob("upload-*.csv"), key=lambda p: p.stat().st_mtime, reverse=True)
+            if folder.is_dir()
+            else []
+        )
+        visible, owned = self.owners.visible(user, "nn"), self.owners.owned_items("nn")
+        chosen_base, params = _parse_id(chosen)
+        for path in paths:
+            if path.stem in owned and path.stem not in visible:
+                continue
+            target = params.get("target") if chosen_base == path.stem else None
+            target = target or guess_target(_header(path))
+            if target is None:
+                continue
+            entry = visible.get(path.stem, {})
+            name_file = path.with_suffix(".name")
+            name = entry.get("name") or (name_file.read_text() if name_file.exists() else path.stem)
+            key = chosen if chosen_base == path.stem and params.get("target") else dataset_id(path.stem, target=target)
+            task = params.get("task") if key == chosen else None
+            found[key] = self.upload_label(path.stem, user, name, f"{target} ({task})" if task else target)
+        return found
+
+    def upload_label(self, upload_id: str, user: User, name: str, target: str) -> str:
+        """How the menu names an upload with its target for ``user``, e.g. ``"prices.csv → y (ana, private)"``."""
+        try:
+            entry = self.owners.entry_for(user, "nn", upload_id)
+        except LookupError:
+            raise UnknownDatasetError(f"No dataset named {str(upload_id)[:120]!r}.") from None
+        return f"{name} → {target} ({label(entry['owner'], entry['visibility'])})"
+
+    def sharing(self, dataset_id: str | None, user: User) -> dict:
+        """Who sees the chosen dataset, for its sharing control: ``{"note", "button", "enabled"}`` (and, when
+        enabled, the ``owner`` and ``visibility`` of the entry the button changes).
+
+        The button flips the visibility of ``user``'s own upload of it; an admin's flips the first owner's.
+        """
+        base, _ = _parse_id(dataset_id)
+        share = "Share with the team"
+        if base in BUILTIN:
+            return {"note": "Built-in data: everyone sees it.", "button": share, "enabled": False}
+        if not self._stored(base) or not self.owners.may_see(user, "nn", base):
+            return {"note": "", "button": share, "enabled": False}
+        entries = self.owners.entries("nn", base)
+        if not entries:
+            return {"note": "Legacy data: the whole team sees it.", "button": share, "enabled": False}
+        own = next((e for e in entries if e["owner"] == user.name), None)
+        changed = own or (entries[0] if user.is_admin else None)
+        others = ", ".join(f"{e['owner']} ({e['visibility']})" for e in entries if e is not changed)
+        if changed is None:
+            return {"note": f"Uploaded by {others}.", "button": share, "enabled": False}
+        whose = "Your upload" if changed is own else f"{changed['owner']}'s upload"
+        note = f"{whose}, {changed['visibility']}." + (f" Also uploaded by {others}." if others else "")
+        button = "Make private" if changed["visibility"] == TEAM else share
+        return {
+            "note": note,
+            "button": button,
+            "enabled": True,
+            "owner": changed["owner"],
+            "visibility": changed["visibility"],
+        }
+
+    def toggle_visibility(self, dataset_id: str | None, user: User) -> tuple[str, str]:
+        """Make ``user``'s upload of the chosen dataset team-visible, or private again (an admin: its first
+        owner's); returns ``(owner, visibility)`` as now.
+
+        Raises:
+            UnknownDatasetError: no upload ``user`` may see by that id.
+            OwnershipError: built-in or legacy data, or an upload ``user`` may not change.
+        """
+        base, _ = _parse_id(dataset_id)
+        if base in BUILTIN:
+            raise OwnershipError("Built-in data is everyone's; it cannot be made private.")
+        if not self._stored(base) or not self.owners.may_see(user, "nn", base):
+            raise UnknownDatasetError(f"No dataset named {str(dataset_id)[:120]!r}.")
+        state = self.sharing(dataset_id, user)
+        if not state["enabled"]:
+            owners = state["note"] or "Legacy data"
+            raise OwnershipError(f"{user.name} may not change who sees this upload. {owners}")
+        visibility = PRIVATE if state["visibility"] == TEAM else TEAM
+        owner = self.owners.set_visibility(user, "nn", base, visibility, owner=state["owner"])
+        return owner, visibility
 
     def dataset(
         self, dataset_id: str, target: str | None = None, task: str | None = None, user: User = LOCAL_USER

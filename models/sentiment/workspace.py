@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import threading
 import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from models import audit
 from models.access import LOCAL_USER, PRIVATE, TEAM, User
 from models.cache import LRU
 from models.files import content_id, is_upload_id, store_by_content
@@ -38,6 +41,7 @@ class UnknownDatasetError(LookupError):
     """A dataset id that is neither built in nor a stored upload."""
 
 
+log = logging.getLogger(__name__)
 _datasets = LRU(4)
 _runs = LRU(6)
 _mentions = LRU(6)
@@ -275,10 +279,22 @@ class Workspace:
                 record = self.runs.latest(dataset_id, user=user)
                 if record is None:
                     visibility = self.first_model_visibility(dataset_id, user)
-                    return self.train(
+                    run_id = self.train(
                         dataset_id, progress=progress, user=user, visibility=visibility, min_per_class=min_per_class
                     )
+                    self._audit(
+                        user, "sentiment.first_model", f"dataset:{dataset_id}", run=run_id, visibility=visibility
+                    )
+                    return run_id
         return None if record is None else int(record["id"])
+
+    def _audit(self, user: User, action: str, target: str, **detail) -> None:
+        """Record an audit event by ``user`` (trainings outside a request: the page's background job, the API's
+        first-model process); an audit outage is logged and never fails the training."""
+        try:
+            audit.record(self.engine, user.name, action, target, **detail)
+        except sa.exc.DatabaseError as exc:
+            log.error("Could not write the audit event %s on %s (%s).", action, target, exc.__class__.__name__)
 
     def run_record(self, run_id, dataset_id: str | None = None, user: User = LOCAL_USER) -> dict:
         """The stored record of a run a client named, checked: a whole number naming a run (of ``dataset_id``)

@@ -496,3 +496,35 @@ def test_the_second_run_trains_on_the_warm_trainer_the_first_left_and_its_first_
     assert spare["id"] not in {s["id"] for s in nn_warm.ready_spares(data_dir)}
     until(lambda: not psutil.pid_exists(spare["pid"]), timeout=30)
     assert dash_duo.get_logs() == []
+
+
+def test_an_upload_is_private_until_shared_with_the_team(dash_duo, app, tmp_path):
+    good = tmp_path / "shared.csv"
+    good.write_text("a,b,y\n" + "".join(f"{i},{i % 5},{i * 2}\n" for i in range(40)))
+    _open(dash_duo, app)
+    assert dash_duo.find_element("#nn-builder-share-upload").get_attribute("disabled")  # built-in data
+    assert dash_duo.find_element("#nn-builder-share-note").text == "Built-in data: everyone sees it."
+    _upload(dash_duo, good)
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "shared.csv: 40 rows", timeout=15)
+    _click(dash_duo, "#nn-builder-use-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "Using shared.csv", timeout=15)
+    dash_duo.wait_for_text_to_equal("#nn-builder-share-note", "Your upload, private.", timeout=10)
+
+    def chosen_label():
+        return dash_duo.driver.execute_script(
+            "const s = document.getElementById('nn-builder-dataset'); return s.options[s.selectedIndex].text;"
+        )
+
+    assert chosen_label() == "shared.csv → y (regression) (local, private)"
+    _click(dash_duo, "#nn-builder-share-upload")
+    dash_duo.wait_for_contains_text("#nn-builder-data-message", "The team sees it now.", timeout=10)
+    dash_duo.wait_for_text_to_equal("#nn-builder-share-note", "Your upload, team.", timeout=10)
+    assert dash_duo.find_element("#nn-builder-share-upload").text == "Make private"
+    until(lambda: chosen_label() == "shared.csv → y (regression) (local, team)", timeout=10)
+    dash_duo.driver.refresh()  # a reload lists the upload in the menu, with its owner and visibility
+    dash_duo.wait_for_contains_text("#nn-builder-data-info", "10,000 rows", timeout=60)
+    labels = dash_duo.driver.execute_script(
+        "return [...document.getElementById('nn-builder-dataset').options].map(o => o.text);"
+    )
+    assert "shared.csv → y (local, team)" in labels
+    assert dash_duo.get_logs() == []

@@ -124,6 +124,7 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
         ("nn_builder", "train"),
         ("nn_builder", "stop"),
         ("nn_builder", "change_visibility"),
+        ("nn_builder", "toggle_sharing"),
     }
 
 
@@ -335,8 +336,13 @@ def _hidden(component, target: str, hidden: bool = False):
     [
         ("sentiment", ["sentiment-upload", "sentiment-relabel-rows", "sentiment-undo", "sentiment-retrain"]),
         ("logs", ["logs-upload", "logs-share"]),
+        (
+            "nn_builder",
+            ["nn-builder-upload", "nn-builder-upload-form", "nn-builder-train", "nn-builder-stop",
+             "nn-builder-share-upload", "nn-builder-share-runs"],
+        ),
     ],
-)
+)  # fmt: skip
 def test_a_viewers_page_hides_what_the_server_refuses(app, anas, page, controls):
     from importlib import import_module
 
@@ -346,7 +352,28 @@ def test_a_viewers_page_hides_what_the_server_refuses(app, anas, page, controls)
             set_current_user(user)
             tree = layout()
         for control in controls:
+            if control == "nn-builder-upload-form" and not hidden:
+                continue  # hidden until a file is read, for an editor too
             assert _hidden(tree, control) is hidden, (user, control)
+
+
+def test_a_viewers_nn_training_tab_says_why_there_is_no_train_button(app):
+    from webapp.views.nn_builder.layout import layout
+
+    def texts(component):
+        children = getattr(component, "children", None)
+        if isinstance(children, str):
+            yield component, children
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                yield from texts(child)
+
+    for user, shown in ((VIEWER, True), (BOB, False)):
+        with app.server.test_request_context():
+            set_current_user(user)
+            tree = layout()
+        notes = [c for c, text in texts(tree) if text == "Training needs the editor role."]
+        assert len(notes) == 1 and (getattr(notes[0], "hidden", None) is not True) is shown, user
 
 
 def test_the_menus_list_only_what_the_user_may_see_with_owner_and_visibility(app, anas):
@@ -379,3 +406,114 @@ def test_the_api_answers_another_users_private_dataset_as_missing(app, client, a
     response = client.post("/api/sentiment/predict", json=body, headers={"X-Test-User": "bob"})
     assert response.status_code == 404
     assert response.get_json() == {"error": f"No dataset named '{anas['dataset']}'."}
+
+
+def _options(tree, target):
+    if getattr(tree, "id", None) == target:
+        return {o["value"]: o["label"] for o in tree.options}
+    children = getattr(tree, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "to_plotly_json") and (found := _options(child, target)) is not None:
+            return found
+    return None
+
+
+def _nn_menu(app, user):
+    from webapp.views.nn_builder.layout import layout
+
+    with app.server.test_request_context():
+        set_current_user(user)
+        return _options(layout(), "nn-builder-dataset")
+
+
+def _nn_visibility(app, upload):
+    with app.server.test_request_context():
+        return {e["owner"]: e["visibility"] for e in services.owners().entries("nn", upload)}
+
+
+def test_an_nn_upload_is_private_until_its_owner_shares_it_with_the_team(app, client, anas):
+    upload, chosen = anas["nn_upload"], f"{anas['nn_upload']}?target=y"
+
+    def toggle(user, value=chosen):
+        return call(
+            client, app, "nn_builder.sharing", "toggle_sharing", user, "nn-builder-share-upload.n_clicks",
+            **{"nn-builder-dataset__value": value},
+        )  # fmt: skip
+
+    def choose(user):
+        return call(
+            client, app, "nn_builder.parameters", "choose_dataset", user, "nn-builder-dataset.value",
+            **{"nn-builder-dataset__value": chosen},
+        )  # fmt: skip
+
+    assert _nn_menu(app, ANA)[chosen] == "a.csv → y (ana, private)"
+    assert _nn_menu(app, ADMIN)[chosen] == "a.csv → y (ana, private)"
+    assert chosen not in _nn_menu(app, BOB) and "digits" in _nn_menu(app, BOB)
+    status, text = toggle("bob")  # a crafted id of another user's private upload
+    assert status == 200 and f"No dataset named '{chosen}'" in text
+    assert _nn_visibility(app, upload) == {"ana": "private"}
+    status, text = toggle("vic")
+    assert status == 403 and "This needs the editor role" in text
+
+    status, text = toggle("ana")
+    try:
+        assert status == 200 and "The team sees it now." in text, text[:300]
+        response = json.loads(text)["response"]
+        assert response["nn-builder-share-upload"]["children"] == "Make private"
+        assert response["nn-builder-share-note"]["children"] == "Your upload, team."
+        assert {o["value"]: o["label"] for o in response["nn-builder-dataset"]["options"]}[chosen].endswith(
+            "(ana, team)"
+        )
+        assert _nn_visibility(app, upload) == {"ana": "team"}
+        with app.server.test_request_context():
+            events = audit.query(services.engine(), actor="ana", action="nn.visibility")
+        assert events[0]["target"] == f"dataset:{upload}" and events[0]["detail"]["visibility"] == "team"
+
+        # After a reload Bob sees it in his menu and opens it, but cannot make it private.
+        assert _nn_menu(app, BOB)[chosen] == "a.csv → y (ana, team)"
+        status, text = choose("bob")
+        assert status == 200 and "Using a.csv" in text and "No dataset named" not in text
+        status, text = toggle("bob")
+        assert status == 200 and "bob may not change who sees this upload. Uploaded by ana (team)." in text
+        assert _nn_visibility(app, upload) == {"ana": "team"}
+        status, text = call(
+            client, app, "nn_builder.sharing", "show_sharing", "bob", "nn-builder-dataset.value",
+            **{"nn-builder-dataset__value": chosen},
+        )  # fmt: skip
+        response = json.loads(text)["response"]
+        assert response["nn-builder-share-upload"]["disabled"] is True
+        assert response["nn-builder-share-note"]["children"] == "Uploaded by ana (team)."
+    finally:
+        status, text = toggle("ana")  # private again: Bob loses it
+    assert status == 200 and "Only ana (and admins) see it now." in text
+    assert chosen not in _nn_menu(app, BOB)
+    status, text = choose("bob")
+    assert status == 200 and "No dataset named" in text
+
+
+def test_an_admin_may_change_anyones_nn_upload_and_nobody_a_built_in_one(app, client, anas):
+    chosen = f"{anas['nn_upload']}?target=y"
+
+    def toggle(user, value):
+        return call(
+            client, app, "nn_builder.sharing", "toggle_sharing", user, "nn-builder-share-upload.n_clicks",
+            **{"nn-builder-dataset__value": value},
+        )  # fmt: skip
+
+    status, text = toggle("root", chosen)
+    try:
+        assert status == 200 and "The team sees it now." in text
+        assert _nn_visibility(app, anas["nn_upload"]) == {"ana": "team"}
+    finally:
+        status, text = toggle("root", chosen)
+    assert "Only ana (and admins) see it now." in text and _nn_visibility(app, anas["nn_upload"]) == {"ana": "private"}
+
+    for bad, said in [
+        ("digits", "Built-in data is everyone&#x27;s"),
+        ("../../etc/passwd", "No dataset named"),
+        ({"not": "an id"}, "No dataset named"),
+        (None, "No dataset named"),
+        ("upload-" + "0" * 16 + "?target=y", "No dataset named"),
+    ]:
+        status, text = toggle("ana", bad)
+        assert status == 200 and said.replace("&#x27;", "'") in text.replace("\\u0027", "'"), (bad, text[:300])

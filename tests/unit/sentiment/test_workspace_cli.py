@@ -99,3 +99,31 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path, capsys):
     assert "not one of negative, neutral, positive" in capsys.readouterr().err
     assert main(["train", "--train", str(tmp_path / "missing.csv")]) == 2
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_a_first_model_is_audited_for_the_user_it_was_trained_for(workspace):
+    from models import audit
+    from models.access import User
+
+    ana = User("ana", "editor")
+    dataset_id = workspace.save_dataset(SMALL, owner=ana)
+    first = workspace.latest_run_id(dataset_id, user=ana, min_per_class=1)
+    assert workspace.latest_run_id(dataset_id, user=ana) == first  # found, not trained again: no second event
+    events = audit.query(workspace.engine, action="sentiment.first_model")
+    assert [(e["actor"], e["target"], e["detail"]) for e in events] == [
+        ("ana", f"dataset:{dataset_id}", {"run": first, "visibility": "private"})
+    ]
+
+
+def test_the_apis_first_model_process_audits_its_training_for_the_user_who_asked(workspace, tmp_path, monkeypatch):
+    from models import audit
+    from models.access import User
+    from webapp import first_model
+
+    dataset_id = workspace.save_dataset(SMALL, owner=User("bob", "editor"))
+    monkeypatch.setenv("GLASSBOX_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GLASSBOX_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    first_model._train(dataset_id, User("bob", "editor"))  # what ``python -m webapp.first_model`` runs
+    events = audit.query(workspace.engine, action="sentiment.first_model")
+    assert [(e["actor"], e["target"]) for e in events] == [("bob", f"dataset:{dataset_id}")]
+    assert workspace.runs.get(events[0]["detail"]["run"], User("bob", "editor"))["owner"] == "bob"

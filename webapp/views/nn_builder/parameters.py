@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import sqlalchemy as sa
 from dash import Input, Output, State, callback, html, no_update
 
 from models.nn import form
@@ -32,6 +33,8 @@ from webapp.views.nn_builder.ids import (
     ROWS,
     SCALE,
     SEED,
+    SHARE_NOTE,
+    SHARE_UPLOAD,
     TARGET,
     TASK,
     UPLOAD,
@@ -42,6 +45,16 @@ from webapp.views.nn_builder.ids import (
 
 
 # ---------------------------------------------------------------------------------------------- layout
+def menu(chosen: str | None = None) -> list[dict]:
+    """The dataset menu's options for the acting user: the built-in sets, then the uploads they may see with owner
+    and visibility (``chosen`` keeps its target); only the built-in sets while the database is down."""
+    try:
+        found = services.nn().datasets(acting_user(), chosen)
+    except sa.exc.DatabaseError:
+        found = BUILTIN
+    return [{"label": text, "value": key} for key, text in found.items()]
+
+
 def _param_input(param: dict):
     """One optimizer parameter as an input of its type; ``None`` defaults show as an empty box."""
     pid = {"type": OPT_PARAM, "name": param["name"]}
@@ -83,7 +96,7 @@ def _labelled(label: str, control, for_id: str | None = None, **col):
     return dbc.Col([dbc.Label(label, html_for=for_id, className="small mb-0"), control], **col)
 
 
-def _data_column(spec: dict):
+def _data_column(spec: dict, viewer: bool = False):
     generated = dbc.Row(
         [
             _labelled(
@@ -128,25 +141,32 @@ def _data_column(spec: dict):
             dbc.Label("Dataset", html_for=DATASET),
             dbc.Select(
                 id=DATASET,
-                options=[{"label": text, "value": key} for key, text in BUILTIN.items()],
+                options=menu(),
                 value=form.DEFAULT_DATASET,
                 placeholder="Choose a dataset",
             ),
             html.Div(id=BS_FORM, children=generated),
             html.Div(id=DATA_INFO, className="small text-body-secondary mt-1"),
+            html.Div(
+                [
+                    html.Span(id=SHARE_NOTE, className="small text-body-secondary"),
+                    dbc.Button("Share with the team", id=SHARE_UPLOAD, size="sm", outline=True, color="secondary"),
+                ],
+                className="mt-1 d-flex flex-wrap align-items-center gap-2",
+                hidden=viewer,
+            ),
             dbc.Checkbox(id=SCALE, value=spec["scale"], label="standardise the features", className="mt-2"),
             dbc.Label("Validation share", html_for=VALIDATION, className="small mb-0 mt-2"),
             dbc.Input(id=VALIDATION, type="number", value=spec["validation"], step=0.05, size="sm"),
-            upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"),
-            upload_form,
+            html.Div([upload_zone(UPLOAD, REJECTED, "Drop a CSV file here", "mt-3"), upload_form], hidden=viewer),
             html.Div(id=DATA_MESSAGE, className="mt-2", role="status"),
         ],
         lg=4,
     )
 
 
-def tab(spec: dict, choices: dict):
-    """The tab's content for a starting spec and the installed Keras's choices."""
+def tab(spec: dict, choices: dict, viewer: bool = False):
+    """The tab's content for a starting spec and the installed Keras's choices (a viewer gets no upload)."""
     settings = dbc.Col(
         [
             dbc.Row(
@@ -190,7 +210,7 @@ def tab(spec: dict, choices: dict):
         ],
         lg=8,
     )
-    return dbc.Row([_data_column(spec), settings], className="g-3 pt-3")
+    return dbc.Row([_data_column(spec, viewer), settings], className="g-3 pt-3")
 
 
 # ---------------------------------------------------------------------------------------------- callbacks

@@ -43,8 +43,9 @@ from webapp.views.nn_builder.ids import (
 )
 
 
-def tab():
-    """The tab's content: buttons, progress, message, the curves and the histograms with their epoch slider."""
+def tab(viewer: bool = False):
+    """The tab's content: buttons, progress, message, the curves and the histograms with their epoch slider.
+    A viewer gets a note instead of the buttons (the server refuses them a training anyway)."""
     slider = dcc.Slider(
         id=EPOCH, min=1, max=1, step=1, value=1, marks=None, tooltip={"placement": "bottom", "always_visible": False}
     )
@@ -62,8 +63,10 @@ def tab():
                 [
                     dbc.Button("Train", id=TRAIN, color="primary", className="me-2"),
                     dbc.Button("Stop", id=STOP, color="secondary", outline=True, disabled=True),
-                ]
+                ],
+                hidden=viewer,
             ),
+            html.P("Training needs the editor role.", className="small text-body-secondary", hidden=not viewer),
             dbc.Progress(
                 id=PROGRESS, value=0, label="", className="mt-2 nn-builder-progress", style={"height": "1.2rem"}
             ),

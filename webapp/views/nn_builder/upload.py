@@ -103,6 +103,6 @@ def use_upload(_clicks, upload, target, task, options):
         dataset = services.nn().dataset(data_id, user=acting_user())
     except DataError as exc:
         return {**keep, "message": alert(f"{upload['name']}: {exc} The current data stays selected.")}
-    label = f"{upload['name']} → {target} ({dataset.task})"
-    options = [o for o in options if o["value"] != data_id] + [{"label": label, "value": data_id}]
+    label = services.nn().upload_label(upload["id"], acting_user(), upload["name"], f"{target} ({dataset.task})")
+    options = [o for o in options if not form.same_dataset(o["value"], data_id)] + [{"label": label, "value": data_id}]
     return {"options": options, "dataset": data_id, "message": no_update}
