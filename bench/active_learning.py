@@ -1,10 +1,11 @@
 """Active learning against random labelling on the public tweets: does the labelling queue's order pay?
 
-    .venv/bin/python bench/active_learning.py [--seeds 0 1 2] [--method margin] [--every 50] [--diverse] [--smoke]
+    .venv/bin/python bench/active_learning.py [--seeds 0 1 2] [--method margin] [--every K] [--diverse] [--smoke]
 
 Hides the labels of 80% of the training rows (seeded), then simulates an annotator who answers with the true
 labels: the *queue* labels the most uncertain hidden rows (``models.sentiment.queue.batch``, the page's ranking)
-and retrains every ``--every`` answers, *random* labels hidden rows in a random order. Both start from the same
+and retrains every ``--every`` answers (default: the page's ``GLASSBOX_SENTIMENT_RETRAIN_EVERY``, 10), so the
+bench measures what the Label tab does; *random* labels hidden rows in a random order. Both start from the same
 20% and are measured on the whole public test split (macro-F1) after 50, 100, 200 and 500 answers. Prints each
 curve per seed, the averages and the gain at the last budget (goal: ≥ +0.03 averaged over 3 seeds).
 ``--smoke`` runs a tiny version (a few hundred rows) that the test suite runs to keep the script working.
@@ -35,7 +36,7 @@ def curve(
     strategy: str,
     seed: int,
     budgets=BUDGETS,
-    every: int = 50,
+    every: int = 10,
     method: str = "margin",
     known_share: float = 0.2,
     space: np.ndarray | None = None,
@@ -73,14 +74,30 @@ def curve(
     return out
 
 
+def page_retrain_every() -> int:
+    """The Label tab's retrain interval, ``GLASSBOX_SENTIMENT_RETRAIN_EVERY`` (default 10)."""
+    from webapp.config import load_config  # imports the app package, so only when the bench needs it
+
+    return load_config()["SENTIMENT_RETRAIN_EVERY"]
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--method", choices=METHODS, default="margin")
-    parser.add_argument("--every", type=int, default=50, help="answers between retrains of the queue's model")
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=None,
+        help="answers between retrains of the queue's model (default: the page's GLASSBOX_SENTIMENT_RETRAIN_EVERY)",
+    )
     parser.add_argument("--diverse", action="store_true", help="diverse batches: one row per cluster of uncertain rows")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     args = parser.parse_args(argv)
+    if args.every is None and not args.smoke:
+        args.every = page_retrain_every()
+    if args.every is not None and args.every < 1:
+        parser.error(f"--every must be at least 1, not {args.every}")
     data = load_tweets(mirror=os.environ.get("GLASSBOX_DATA_MIRROR"))
     train, test = data[data["split"] == "train"], data[data["split"] == "test"]
     budgets = BUDGETS
