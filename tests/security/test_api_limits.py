@@ -197,7 +197,8 @@ def test_unavailable_dataset_is_503_naming_the_mirror_setting(tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATA_MIRROR": str(empty_mirror)})
     client = app.server.test_client()
     response = client.post(PREDICT, json={"texts": ["Stocks soar"]})
-    assert response.status_code == 503 and response.get_json()["status"] == "training"
+    # The dataset is read before a first model is started, so the failure may come at once or after "training".
+    assert response.status_code == 503
     deadline = time.monotonic() + 120
     while response.get_json().get("status") == "training" and time.monotonic() < deadline:
         time.sleep(0.5)
