@@ -100,6 +100,9 @@ def app_with_source(parquet: Path):
     source = f"upload-{digest}"
     (folder / "logs").mkdir()
     (folder / "logs" / f"{source}.parquet").symlink_to(parquet.resolve())
+    from models.logs.sources import load_events
+
+    load_events(source, folder)  # into the store, as the page's prepare job does: render and clicks never parse
     return create_app({"DATA_DIR": str(folder), "TESTING": True}), source
 
 
