@@ -71,8 +71,8 @@ def client(app):
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return load_events("sample", "unused")  # generated, nothing read from the data folder
+def sample(tmp_path_factory):
+    return load_events("sample", tmp_path_factory.mktemp("data"))  # generated; its store goes in a temporary folder
 
 
 def test_a_minute_series_is_drawn_with_a_bounded_number_of_points_and_keeps_its_spike(sample):
