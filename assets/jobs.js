@@ -19,9 +19,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const dc = window.dash_clientside;
             const dead = !!watch && (done === null || done === undefined) && (cancelClicks || 0) === watch.cancel;
             const out = [!dead, true];
-            const extra = dc.callback_context.outputs_list.length - out.length;
-            for (let i = 0; i < extra; i += 2) {
-                out.push(dead ? 0 : dc.no_update, dead ? "" : dc.no_update);
+            // The rest are a progress bar's value and label, and a message's children: emptied when dead.
+            for (const output of dc.callback_context.outputs_list.slice(out.length)) {
+                out.push(dead ? (output.property === "value" ? 0 : "") : dc.no_update);
             }
             return out;
         },

@@ -528,3 +528,47 @@ def test_an_upload_is_private_until_shared_with_the_team(dash_duo, app, tmp_path
     )
     assert "shared.csv → y (local, team)" in labels
     assert dash_duo.get_logs() == []
+
+
+def test_a_training_whose_process_dies_says_so_and_retry_trains_again(dash_duo, app):
+    """kill -9 of the training job (what the OOM killer does): the page stops saying "training" and offers Retry."""
+    import os
+    import signal
+
+    import psutil
+
+    from tests.integration.test_sentiment_walkthrough import _new_job_processes
+
+    _open(dash_duo, app)
+    _type(dash_duo, "#nn-builder-epochs", 300)
+    _type(dash_duo, "#nn-builder-batch-size", 8)
+    _tab(dash_duo, "Training")
+    dead = "#nn-builder-train-dead"
+    assert not dash_duo.find_element(dead).is_displayed()
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    _click(dash_duo, "#nn-builder-train")
+    dash_duo.wait_for_contains_text("#nn-builder-message", "Training 300 epoch(s)", timeout=30)
+    until(lambda: (_live_state(dash_duo)[0] or (0, 0))[0] >= 1, timeout=180, poll=0.2)  # it is training
+    for job in _new_job_processes(before):  # the background job and the trainer it started
+        os.kill(job.pid, signal.SIGKILL)
+    dash_duo.wait_for_contains_text(dead, "The training stopped unexpectedly (its process ended)", timeout=15)
+    assert dash_duo.find_element(dead).is_displayed()
+    assert dash_duo.find_element("#nn-builder-message").text.strip() == ""  # no stale "Training 300 epoch(s) …"
+    assert dash_duo.find_element("#nn-builder-progress").text.strip() == ""  # nor a frozen "epoch k of 300"
+    assert dash_duo.find_element("#nn-builder-train").is_enabled()
+    dash_duo.driver.save_screenshot(str(Path(tempfile.gettempdir()) / "nn_training_dead.png"))
+
+    _click(dash_duo, "#nn-builder-train-retry")
+    until(lambda: not dash_duo.find_element(dead).is_displayed(), timeout=10)
+    # The same settings train again, drawn from a blank chart (not appended to the dead attempt's points).
+    until(lambda: (_live_state(dash_duo)[0] or (0, 0))[1] == 300, timeout=60, poll=0.2)
+
+    def fresh_curves():
+        progress, points, _ = _live_state(dash_duo)
+        return progress and 2 <= progress[0] < 300 and points and max(points) <= progress[0] + 1
+
+    until(fresh_curves, timeout=180, poll=0.2)
+    _click(dash_duo, "#nn-builder-stop")
+    dash_duo.wait_for_contains_text("#nn-builder-status", "Stopped by request", timeout=120)
+    assert not dash_duo.find_element(dead).is_displayed()  # a job that answered is not reported as dead
+    assert dash_duo.get_logs() == []

@@ -74,13 +74,17 @@ def running_outputs(ids: JobWatchIds) -> list[tuple]:
     return [(Output(ids.state, "data"), "running", "ended"), (Output(ids.retry, "disabled"), True, False)]
 
 
-def register_job_watch(ids: JobWatchIds, cancel: tuple[str, str] | None, progress: str | None) -> None:
+def register_job_watch(
+    ids: JobWatchIds, cancel: tuple[str, str] | None, progress: str | None, message: str | None = None
+) -> None:
     """Register the browser-side watch of one job.
 
     Args:
         ids: The watch's ids (its layout must be on the page).
         cancel: ``(id, prop)`` of the user's Stop control, whose clicks end a job on purpose; None if none.
         progress: The id of a dbc.Progress whose value and label are cleared when the job died; None if none.
+        message: The id of an element whose children (a "training …" line the job's start wrote) are cleared
+            when the job died; None if none.
     """
     cancel_state = [State(*cancel)] if cancel else []
     clientside_callback(
@@ -99,6 +103,8 @@ def register_job_watch(ids: JobWatchIds, cancel: tuple[str, str] | None, progres
             Output(progress, "value", allow_duplicate=True),
             Output(progress, "label", allow_duplicate=True),
         ]
+    if message:
+        outputs.append(Output(message, "children", allow_duplicate=True))
     clientside_callback(
         ClientsideFunction("jobs", "check"),
         *outputs,

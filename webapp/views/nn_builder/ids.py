@@ -1,5 +1,7 @@
 """Component ids of the NN Builder, all prefixed ``nn-builder-`` so no other page collides with them."""
 
+from webapp.components.job_watch import job_watch_ids
+
 P = "nn-builder-"
 TITLE = P + "title"
 TABS = P + "tabs"
@@ -48,6 +50,7 @@ CURVES = P + "curves"
 EPOCH = P + "epoch"
 HISTOGRAMS = P + "histograms"
 WARNINGS = P + "warnings"
+TRAIN_WATCH = job_watch_ids(P + "train-")  # the training job's watch: "stopped unexpectedly" and Retry
 
 # Diagnostics
 DIAG_A = P + "diagnostics-a"

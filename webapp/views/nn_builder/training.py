@@ -8,11 +8,12 @@ from pathlib import Path
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from models.nn import form
 from models.nn import spec as nnspec
 from webapp import nn_jobs
+from webapp.components.job_watch import job_watch_layout, register_job_watch, running_outputs
 from webapp.roles import acting_user, note, writes
 from webapp.views.nn_builder.architecture import LAYER_STATES
 from webapp.views.nn_builder.common import BLANK, alert
@@ -38,6 +39,7 @@ from webapp.views.nn_builder.ids import (
     STOP,
     TABS,
     TRAIN,
+    TRAIN_WATCH,
     VALIDATION,
     WARNINGS,
 )
@@ -71,6 +73,7 @@ def tab(viewer: bool = False):
                 id=PROGRESS, value=0, label="", className="mt-2 nn-builder-progress", style={"height": "1.2rem"}
             ),
             html.Div(id=MESSAGE, className="mt-2", role="status"),
+            job_watch_layout(TRAIN_WATCH, "training"),
             dbc.Row(
                 [dbc.Col(dcc.Graph(id=CURVES, figure=BLANK, style={"height": "460px"}), lg=5), histograms],
                 className="g-3 mt-1",
@@ -132,19 +135,20 @@ def request_training(
     }
 
 
-def _live(request: dict, epochs: list[dict], total: int, layers: list | None = None) -> dict:
-    return {"run": request["id"], "task": request.get("task"), "epochs": epochs, "total": total, "layers": layers}
+def _live(request: dict, attempt: str, epochs: list[dict], total: int, layers: list | None = None) -> dict:
+    return {"run": attempt, "task": request.get("task"), "epochs": epochs, "total": total, "layers": layers}
 
 
 @callback(
-    Output(RESULT, "data"),
-    Input(REQUEST, "data"),
+    output={"result": Output(RESULT, "data"), "done": Output(TRAIN_WATCH.done, "data")},
+    inputs=[Input(REQUEST, "data"), Input(TRAIN_WATCH.retry, "n_clicks")],
     background=True,
     # The epoch slider replays a finished run; while one trains, the histograms follow it live instead.
     running=[
         (Output(TRAIN, "disabled"), True, False),
         (Output(STOP, "disabled"), False, True),
         (Output(EPOCH, "disabled"), True, False),
+        *running_outputs(TRAIN_WATCH),
     ],
     progress=[Output(LIVE, "data"), Output(PROGRESS, "value"), Output(PROGRESS, "label")],
     # The page asks for progress this often (Dash's default is 1 s): a warm trainer's first epoch is in within
@@ -153,17 +157,32 @@ def _live(request: dict, epochs: list[dict], total: int, layers: list | None = N
     prevent_initial_call=True,
 )
 @writes()
-def train(set_progress, request):
-    """Train on a background worker; after every epoch the epochs so far go to the page, which appends them."""
+def train(set_progress, request, retries):
+    """Train on a background worker; after every epoch the epochs so far go to the page, which appends them.
+
+    The watch's Retry (shown when the job's process died without answering) trains the same request again.
+    Every answer carries ``done``, so the page can tell it from a job whose process ended without one.
+    """
+    if not isinstance(request, dict) or not request.get("id"):
+        return {"result": no_update, "done": True}
+    retried = ctx.triggered_id == TRAIN_WATCH.retry
+    if retried:  # a Stop asked of the dead job must not end the new one at once
+        _stop_flag(request["id"]).unlink(missing_ok=True)
+    # Each attempt is a new run for the live curves, which otherwise append to what the dead attempt drew.
+    attempt = f"{request['id']}-{int(retries or 0)}" if retried else request["id"]
+    return {"result": _train(set_progress, request, attempt), "done": True}
+
+
+def _train(set_progress, request: dict, attempt: str) -> dict:
     total = int(request["spec"]["epochs"])
     done: list[dict] = []
-    set_progress((_live(request, [], total), 0, f"epoch 0 of {total}"))
+    set_progress((_live(request, attempt, [], total), 0, f"epoch 0 of {total}"))
 
     def progress(epoch, epochs, record):
         done.append({k: v for k, v in record.items() if k != "layers"})
         set_progress(
             (
-                _live(request, list(done), epochs, record["layers"]),
+                _live(request, attempt, list(done), epochs, record["layers"]),
                 round(100 * epoch / epochs),
                 f"epoch {epoch} of {epochs}",
             )
@@ -188,7 +207,7 @@ def train(set_progress, request):
         flag.unlink(missing_ok=True)
     if result.get("run_id"):
         note("nn.train", f"run:{result['run_id']}", dataset=request["dataset"], status=result.get("status"))
-    return {"run": request["id"], "total": total, "epochs": done, **result}
+    return {"run": attempt, "total": total, "epochs": done, **result}
 
 
 @callback(
@@ -248,3 +267,7 @@ def _number(value, spec: str) -> str:
     if value in (float("inf"), float("-inf")):
         return "infinite (diverged)"
     return format(value, spec)
+
+
+# Stop ends a run with an answer (the trainer sees the flag), so the watch needs no cancel control.
+register_job_watch(TRAIN_WATCH, cancel=None, progress=PROGRESS, message=MESSAGE)
