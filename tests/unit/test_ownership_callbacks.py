@@ -61,7 +61,8 @@ def anas(app):
 def _find(app, module: str, name: str) -> tuple[str, dict]:
     for key, entry in app.callback_map.items():
         fn = entry.get("callback")
-        if fn is not None and fn.__module__ == f"webapp.views.{module}" and fn.__name__ == name:
+        # a page's callbacks are in webapp/views/<page>/; shared components' (sharing) in webapp/components/
+        if fn is not None and fn.__module__ in (f"webapp.views.{module}", f"webapp.{module}") and fn.__name__ == name:
             return key, entry
     raise LookupError(f"no callback {module}.{name}")
 
@@ -108,14 +109,12 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
     ]}  # fmt: skip
     assert marked == {
         ("logs", "upload_chunk"),
-        ("logs", "toggle_sharing"),
         ("sentiment", "read_upload"),
         ("sentiment", "use_upload"),
         ("sentiment", "relabel"),
         ("sentiment", "answer_confirmation"),
         ("sentiment", "undo"),
         ("sentiment", "retrain"),
-        ("sentiment", "toggle_sharing"),
         ("sentiment", "answer"),
         ("sentiment", "undo_answer"),
         ("nn_builder", "read_upload"),
@@ -124,7 +123,10 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
         ("nn_builder", "train"),
         ("nn_builder", "stop"),
         ("nn_builder", "change_visibility"),
-        ("nn_builder", "toggle_sharing"),
+        # the three pages' sharing controls, registered by webapp/components/sharing.py (one write each)
+        ("components", "toggle_logs_sharing"),
+        ("components", "toggle_sentiment_sharing"),
+        ("components", "toggle_nn_builder_sharing"),
     }
 
 
@@ -436,7 +438,7 @@ def test_an_nn_upload_is_private_until_its_owner_shares_it_with_the_team(app, cl
 
     def toggle(user, value=chosen):
         return call(
-            client, app, "nn_builder.sharing", "toggle_sharing", user, "nn-builder-share-upload.n_clicks",
+            client, app, "components.sharing", "toggle_nn_builder_sharing", user, "nn-builder-share-upload.n_clicks",
             **{"nn-builder-dataset__value": value},
         )  # fmt: skip
 
@@ -477,7 +479,7 @@ def test_an_nn_upload_is_private_until_its_owner_shares_it_with_the_team(app, cl
         assert status == 200 and "bob may not change who sees this upload. Uploaded by ana (team)." in text
         assert _nn_visibility(app, upload) == {"ana": "team"}
         status, text = call(
-            client, app, "nn_builder.sharing", "show_sharing", "bob", "nn-builder-dataset.value",
+            client, app, "components.sharing", "show_nn_builder_sharing", "bob", "nn-builder-dataset.value",
             **{"nn-builder-dataset__value": chosen},
         )  # fmt: skip
         response = json.loads(text)["response"]
@@ -496,7 +498,7 @@ def test_an_admin_may_change_anyones_nn_upload_and_nobody_a_built_in_one(app, cl
 
     def toggle(user, value):
         return call(
-            client, app, "nn_builder.sharing", "toggle_sharing", user, "nn-builder-share-upload.n_clicks",
+            client, app, "components.sharing", "toggle_nn_builder_sharing", user, "nn-builder-share-upload.n_clicks",
             **{"nn-builder-dataset__value": value},
         )  # fmt: skip
 

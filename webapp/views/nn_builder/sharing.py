@@ -1,57 +1,50 @@
-"""Sharing: the chosen upload's visibility for its owner (team or private), shown and changed under the dataset menu."""
+"""Sharing: the chosen upload's visibility for its owner (team or private), shown and changed under the dataset menu
+(``webapp.components.sharing`` does the rest; ``models.nn.workspace`` decides who may change what)."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, no_update
-
-from models.access import TEAM
+from models.access import User
 from models.nn.data import DataError
-from models.ownership import OwnershipError
 from webapp import services
-from webapp.roles import acting_user, note, writes
+from webapp.components.sharing import Refused, Sharing, register_sharing, said_private_to_owner, shown
 from webapp.views.nn_builder.common import alert
 from webapp.views.nn_builder.ids import DATA_MESSAGE, DATASET, SHARE_NOTE, SHARE_UPLOAD
 from webapp.views.nn_builder.parameters import menu
 
 
-def _state(dataset_id) -> dict:
-    state = services.nn().sharing(dataset_id if isinstance(dataset_id, str) else None, acting_user())
-    return {"note": state["note"], "button": state["button"], "disabled": not state["enabled"]}
+def _chosen(dataset_id) -> str | None:
+    return dataset_id if isinstance(dataset_id, str) else None
 
 
-@callback(
-    output={
-        "note": Output(SHARE_NOTE, "children"),
-        "button": Output(SHARE_UPLOAD, "children"),
-        "disabled": Output(SHARE_UPLOAD, "disabled"),
-    },
-    inputs={"dataset_id": Input(DATASET, "value")},
-)
-def show_sharing(dataset_id):
-    """Who sees the chosen dataset, and the button that changes it for the user's own upload."""
-    return _state(dataset_id)
+def upload_sharing(dataset_id, user: User) -> dict:
+    state = services.nn().sharing(_chosen(dataset_id), user)
+    return shown(state["note"], state.get("visibility"), enabled=state["enabled"])
 
 
-@callback(
-    output={
-        "note": Output(SHARE_NOTE, "children", allow_duplicate=True),
-        "button": Output(SHARE_UPLOAD, "children", allow_duplicate=True),
-        "disabled": Output(SHARE_UPLOAD, "disabled", allow_duplicate=True),
-        "options": Output(DATASET, "options", allow_duplicate=True),
-        "message": Output(DATA_MESSAGE, "children", allow_duplicate=True),
-    },
-    inputs={"_clicks": Input(SHARE_UPLOAD, "n_clicks"), "dataset_id": State(DATASET, "value")},
-    prevent_initial_call=True,
-)
-@writes()
-def toggle_sharing(_clicks, dataset_id):
+def toggle_upload(dataset_id, user: User) -> tuple[str, str]:
     """Make the chosen upload team-visible, or private again (its owner, or an admin)."""
-    keep = {"note": no_update, "button": no_update, "disabled": no_update, "options": no_update}
     try:
-        chosen = dataset_id if isinstance(dataset_id, str) else None
-        owner, visibility = services.nn().toggle_visibility(chosen, acting_user())
-    except (DataError, OwnershipError) as exc:
-        return {**keep, "message": alert(str(exc), "warning")}
-    note("nn.visibility", f"dataset:{dataset_id.partition('?')[0]}", owner=owner, visibility=visibility)
-    said = "The team sees it now." if visibility == TEAM else f"Only {owner} (and admins) see it now."
-    return {**_state(dataset_id), "options": menu(dataset_id), "message": alert(said, "success")}
+        return services.nn().toggle_visibility(_chosen(dataset_id), user)
+    except DataError as exc:  # among them an unknown (or another user's private) dataset
+        raise Refused(str(exc)) from exc
+
+
+register_sharing(
+    Sharing(
+        page="nn_builder",
+        button=SHARE_UPLOAD,
+        note=SHARE_NOTE,
+        item=(DATASET, "value"),
+        state=upload_sharing,
+        toggle=toggle_upload,
+        audit=lambda dataset_id, owner, visibility: (
+            "nn.visibility",
+            f"dataset:{dataset_id.partition('?')[0]}",
+            {"owner": owner, "visibility": visibility},
+        ),
+        said=said_private_to_owner,
+        message=DATA_MESSAGE,
+        alert=alert,
+        options=(DATASET, menu),
+    )
+)
