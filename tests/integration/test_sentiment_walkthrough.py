@@ -276,6 +276,21 @@ def test_a_retrain_stopped_by_the_user_is_not_reported_as_dead(dash_duo, app):
     assert "Model run #1" in dash_duo.find_element("#sentiment-run-info").text
 
 
+def test_the_shown_run_is_shared_and_made_private_from_the_model_card(dash_duo, app):
+    _open(dash_duo, app)
+    note, button = "#sentiment-run-share-note", "#sentiment-run-share"
+    # Without sign-in the local user trained the built-in data's first model, visible to the team.
+    dash_duo.wait_for_text_to_equal(note, "Run #1: yours, team.", timeout=30)
+    assert dash_duo.find_element(button).text == "Make this run private"
+    _click(dash_duo, button)
+    dash_duo.wait_for_text_to_equal(note, "Run #1: yours, private.", timeout=30)
+    assert dash_duo.find_element(button).text == "Share this run"
+    dash_duo.driver.save_screenshot(str(_SHOTS / "sentiment-run-share.png"))
+    _click(dash_duo, button)
+    dash_duo.wait_for_text_to_equal(note, "Run #1: yours, team.", timeout=30)
+    assert dash_duo.get_logs() == []
+
+
 def test_buttons_have_colours_headers_are_whole_and_the_console_is_quiet(dash_duo, app):
     _open(dash_duo, app)
     classes = dash_duo.driver.execute_script(

@@ -28,6 +28,7 @@ def test_a_viewer_sees_the_dashboards_but_no_control_that_writes(dash_duo, passw
     for control in (
         sentiment_ids.UPLOAD,
         sentiment_ids.SHARE,
+        sentiment_ids.RUN_SHARE,
         sentiment_ids.RELABEL_ALL,
         sentiment_ids.UNDO,
         sentiment_ids.RETRAIN,

@@ -127,6 +127,7 @@ def test_every_write_callback_is_marked_for_the_one_role_check(app):
         ("components", "toggle_logs_sharing"),
         ("components", "toggle_sentiment_sharing"),
         ("components", "toggle_nn_builder_sharing"),
+        ("components", "toggle_sentiment_run_sharing"),  # the Sentiment page's run control
     }
 
 
@@ -336,7 +337,10 @@ def _hidden(component, target: str, hidden: bool = False):
 @pytest.mark.parametrize(
     "page, controls",
     [
-        ("sentiment", ["sentiment-upload", "sentiment-relabel-rows", "sentiment-undo", "sentiment-retrain"]),
+        (
+            "sentiment",
+            ["sentiment-upload", "sentiment-relabel-rows", "sentiment-undo", "sentiment-retrain", "sentiment-run-share"],
+        ),
         ("logs", ["logs-upload", "logs-share"]),
         (
             "nn_builder",
@@ -519,3 +523,83 @@ def test_an_admin_may_change_anyones_nn_upload_and_nobody_a_built_in_one(app, cl
     ]:
         status, text = toggle("ana", bad)
         assert status == 200 and said.replace("&#x27;", "'") in text.replace("\\u0027", "'"), (bad, text[:300])
+
+
+def test_a_sentiment_run_is_seen_by_another_user_only_after_its_owner_shares_it(app, client, anas):
+    """Ana's dataset is team-visible but her run is private: Bob gets no model until she shares the run from the
+    Model card; he may not change it back; a viewer's click is refused; private again, he loses it."""
+    dataset, run = anas["dataset"], anas["run"]
+    run_info = {"dataset": dataset, "run": run}
+
+    def toggle(user, value=run_info):
+        return call(
+            client, app, "components.sharing", "toggle_sentiment_run_sharing", user, "sentiment-run-share.n_clicks",
+            **{"sentiment-run__data": value},
+        )  # fmt: skip
+
+    def bobs_run():
+        status, text = call(
+            client, app, "sentiment.overview", "choose_dataset", "bob", "sentiment-dataset.value",
+            **{"sentiment-dataset__value": dataset},
+        )  # fmt: skip
+        assert status == 200 and "No dataset named" not in text, text[:300]
+        return (json.loads(text)["response"].get("sentiment-run") or {}).get("data")
+
+    def shown_to(user):
+        status, text = call(
+            client, app, "components.sharing", "show_sentiment_run_sharing", user, "sentiment-run.data",
+            **{"sentiment-run__data": run_info},
+        )  # fmt: skip
+        response = json.loads(text)["response"]
+        return response["sentiment-run-share-note"]["children"], response["sentiment-run-share"]
+
+    with app.server.test_request_context():
+        services.owners().set_visibility(ANA, "sentiment", dataset, TEAM)  # the data is shared, the run is not
+    try:
+        assert bobs_run() is None  # no run he may see: the page asks for his own first model instead
+        assert shown_to("ana") == (f"Run #{run}: yours, private.", {"children": "Share this run", "disabled": False})
+        status, text = toggle("vic")
+        assert status == 403 and "This needs the editor role" in text
+        status, text = toggle("bob")  # a crafted click on a run he cannot see
+        assert status == 200 and f"There is no model run '{run}' for this dataset." in text
+
+        status, text = toggle("ana")
+        response = json.loads(text)["response"]
+        assert status == 200 and response["sentiment-run-share-note"]["children"] == f"Run #{run}: yours, team."
+        assert response["sentiment-run-share"]["children"] == "Make this run private"
+        assert bobs_run() == {"dataset": dataset, "run": run, "previous": None}
+        assert shown_to("bob") == (
+            f"Run #{run}: trained by ana, team.",
+            {"children": "Share this run", "disabled": True},
+        )
+        status, text = toggle("bob")  # he sees it now, but it is not his to make private
+        assert status == 200 and f"bob (editor) may not change run #{run} of ana." in text
+        with app.server.test_request_context():
+            events = audit.query(services.engine(), actor="ana", action="sentiment.visibility")
+            assert services.sentiment().runs.get(run, BOB)["visibility"] == TEAM
+        assert events[0]["target"] == f"run:{run}" and events[0]["detail"]["visibility"] == "team"
+    finally:
+        status, text = toggle("ana")  # private again: Bob loses it
+        with app.server.test_request_context():
+            services.owners().set_visibility(ANA, "sentiment", dataset, "private")
+    assert status == 200 and f"Run #{run}: yours, private." in text
+
+
+@pytest.mark.parametrize(
+    "bad, said",
+    [
+        (None, "Show a model run first."),
+        ("run 1", "Show a model run first."),
+        ({"dataset": "tweets", "run": "1; drop"}, "A model run must be a whole number, not '1; drop'."),
+        ({"run": 10**12}, f"There is no model run '{10**12}' for this dataset."),
+        ({"dataset": "tweets", "run": 1}, "There is no model run '1' for this dataset."),  # run 1 is of Ana's data
+        ({}, "A model run must be a whole number, not 'None'."),
+    ],
+)
+def test_a_crafted_run_share_says_there_is_no_such_run(app, client, anas, bad, said):
+    status, text = call(
+        client, app, "components.sharing", "toggle_sentiment_run_sharing", "ana", "sentiment-run-share.n_clicks",
+        **{"sentiment-run__data": bad},
+    )  # fmt: skip
+    assert status == 200, text[:300]
+    assert json.loads(text)["response"]["sentiment-run-share-note"]["children"] == said

@@ -38,14 +38,21 @@ class Refused(Exception):
         self.disable = disable
 
 
-def button_text(visibility: str | None) -> str:
+def button_text(visibility: str | None, words: tuple[str, str] = (SHARE, MAKE_PRIVATE)) -> str:
     """What the button offers for an item now ``visibility``: to make a team item private, else to share it."""
-    return MAKE_PRIVATE if visibility == TEAM else SHARE
+    return words[1] if visibility == TEAM else words[0]
 
 
-def shown(note_text: str, visibility: str | None = None, enabled: bool = False) -> dict:
-    """The control's state: ``{"note", "button", "disabled"}`` (``visibility``: of the entry the button changes)."""
-    return {"note": note_text, "button": button_text(visibility if enabled else None), "disabled": not enabled}
+def shown(
+    note_text: str, visibility: str | None = None, enabled: bool = False, words: tuple[str, str] = (SHARE, MAKE_PRIVATE)
+) -> dict:
+    """The control's state: ``{"note", "button", "disabled"}``.
+
+    Args:
+        visibility: Of the entry the button changes (when ``enabled``).
+        words: The button's ``(share, make private)`` words, where a page has two controls to tell apart.
+    """
+    return {"note": note_text, "button": button_text(visibility if enabled else None, words), "disabled": not enabled}
 
 
 def own_entry(entries: list[dict], user: User) -> dict | None:

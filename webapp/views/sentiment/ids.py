@@ -74,6 +74,9 @@ PENDING = P + "pending"
 # who may see the chosen dataset: the user's own entry, team or private
 SHARE = P + "share"
 SHARE_NOTE = P + "share-note"
+# who may see the model run shown: its owner shares it with the team or makes it private
+RUN_SHARE = P + "run-share"
+RUN_SHARE_NOTE = P + "run-share-note"
 
 
 # labelling queue (the Label tab) and unlabelled rows

@@ -70,6 +70,8 @@ from webapp.views.sentiment.ids import (
     RETRAIN_WATCH,
     REVISION,
     RUN,
+    RUN_SHARE,
+    RUN_SHARE_NOTE,
     SHARE,
     SHARE_NOTE,
     SHOW_ALL,
@@ -323,6 +325,16 @@ def layout(**_query):
             dbc.Progress(id=PROGRESS, value=0, label="", className="mt-2", style={"height": "1.1rem"}),
             job_watch_layout(RETRAIN_WATCH, "retrain"),
             html.Div(id=CHANGES, className="small mt-2"),
+            html.Div(
+                [
+                    html.Span(id=RUN_SHARE_NOTE, className="small text-body-secondary", role="status"),
+                    dbc.Button(
+                        "Share this run", id=RUN_SHARE, size="sm", outline=True, color="secondary", disabled=True
+                    ),
+                ],
+                className="d-none" if viewer else "mt-2 d-flex flex-wrap align-items-center gap-2",
+                hidden=viewer,
+            ),
         ],
     )
     first_panel = html.Div(
