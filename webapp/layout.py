@@ -141,7 +141,8 @@ def shell() -> html.Div:
             dcc.Store(id=ids.THEME_STORE, storage_type="local"),
             *_banner(),
             navbar,
-            dbc.Container(dash.page_container, fluid=True, class_name="pb-4"),
+            # The page's content is the main landmark (axe: landmark-one-main, region): screen readers jump to it.
+            html.Main(dbc.Container(dash.page_container, fluid=True, class_name="pb-4")),
         ]
     )
 

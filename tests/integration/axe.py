@@ -114,8 +114,10 @@ def border_contrast(dash_duo, selector: str) -> list[dict]:
     )
 
 
-def axe_results(dash_duo, context: str = "document") -> dict:
-    """Run axe-core in the page (injected from the local npm copy) and return its results as a dict."""
+def axe_results(dash_duo, context: str | dict = "document") -> list[dict]:
+    """Run axe-core in the page (injected from the local npm copy) and return its violations.
+
+    ``context``: the whole ``"document"``, or an axe context such as ``{"include": [["#id"]]}``."""
     if not AXE_JS.is_file():
         raise FileNotFoundError(f"{AXE_JS} is missing: run `npm install --no-save --prefix .ci/node axe-core@4`")
     driver = dash_duo.driver

@@ -3,6 +3,9 @@ buttons, and a console free of errors and warnings."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.integration.axe import (
@@ -140,3 +143,76 @@ def test_nn_builder_tabs_are_linked_to_their_panes_and_reachable_by_keyboard(das
         ".getAttribute('aria-controls')).className"
     )
     assert "active" in runs_pane
+
+
+@pytest.fixture(scope="module")
+def trained_sentiment(tmp_path_factory):
+    """A data folder whose database already holds the tweets' first model (trained once for this module)."""
+    from webapp import create_app, services
+
+    folder = tmp_path_factory.mktemp("sentiment-trained")
+    app = create_app({"TESTING": True, "DATA_DIR": str(folder), "SECRET_KEY": "test"})
+    with app.server.app_context():
+        services.sentiment().latest_run_id("tweets")
+    return folder
+
+
+# The Label tab: its tab and its panel (the labelling queue).
+LABEL_TAB = {"include": [["#sentiment-mode-tabs"], ["#sentiment-queue"]]}
+
+
+def _label_tab_audit(dash_duo) -> list[str]:
+    """axe on the page with the Label tab open: no serious violation anywhere on it, and none at all (minor and
+    moderate too) in the Label tab itself."""
+    inside = [
+        f"{v['id']} ({v['impact']}): {'; '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in axe_results(dash_duo, LABEL_TAB)
+    ]
+    return serious(axe_results(dash_duo)) + inside
+
+
+def _queue_state(dash_duo) -> dict:
+    return dash_duo.driver.execute_script(
+        "const q = id => document.getElementById(id);"
+        "return {shown: q('sentiment-queue').offsetParent !== null, text: q('sentiment-queue-text').innerText,"
+        " status: q('sentiment-queue-status').innerText, proba: q('sentiment-queue-proba').innerText,"
+        " tokens: !!document.querySelector('#sentiment-queue-tokens .js-plotly-plot .main-svg')};"
+    )
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_axe_finds_no_serious_violation_in_the_sentiment_label_tab(dash_duo, trained_sentiment, tmp_path, theme):
+    """The Label tab (the labelling queue) open, audited in its two modes: nothing left to label (the built-in
+    tweets are all labelled) and a text to review with the model's probabilities, its token chart and the
+    answer buttons; then again after an answer, with the session's line shown."""
+    import shutil
+
+    from dash.testing.wait import until
+
+    from tests.integration.browser import click
+    from webapp import create_app
+
+    data = tmp_path / "data"
+    shutil.copytree(trained_sentiment, data, ignore=shutil.ignore_patterns("cache"))
+    app = create_app({"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "test"})
+    dash_duo.start_server(app)
+    open_in_theme(dash_duo, "/sentiment", theme, PAGES["/sentiment"])
+    dash_duo.wait_for_element("#sentiment-mode-tabs .nav-link", timeout=60)
+    click(dash_duo, next(a for a in dash_duo.find_elements("#sentiment-mode-tabs .nav-link") if a.text == "Label"))
+    until(lambda: _queue_state(dash_duo)["shown"] and _queue_state(dash_duo)["text"] == "Nothing left to label.", 240)
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 120)
+    found = {"label": _label_tab_audit(dash_duo)}
+
+    review = dash_duo.find_element("#sentiment-queue-mode input[value='review']")
+    click(dash_duo, dash_duo.find_element(f"label[for='{review.get_attribute('id')}']"))
+    until(lambda: _queue_state(dash_duo)["status"].startswith("Row ") and _queue_state(dash_duo)["tokens"], 120)
+    until(lambda: "p(negative)" in _queue_state(dash_duo)["proba"], 30)
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 120)
+    found["review"] = _label_tab_audit(dash_duo)
+
+    click(dash_duo, '[id=\'{"label":"neutral","type":"sentiment-queue-answer"}\']')
+    dash_duo.wait_for_contains_text("#sentiment-queue-answered", "1 answer(s) stored", timeout=60)
+    until(lambda: dash_duo.driver.execute_script("return !document.querySelector('[data-dash-is-loading]')"), 120)
+    found["answered"] = _label_tab_audit(dash_duo)
+    dash_duo.driver.save_screenshot(str(Path(tempfile.gettempdir()) / f"sentiment-label-tab-{theme}.png"))
+    assert {mode: lines for mode, lines in found.items() if lines} == {}, f"axe on the Label tab ({theme})"

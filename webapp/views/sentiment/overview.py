@@ -181,7 +181,16 @@ def metrics_panel(result: dict):
             ),
             dbc.Table(
                 [
-                    html.Thead(html.Tr([html.Th(""), html.Th("precision"), html.Th("recall"), html.Th("n")])),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(html.Span("class", className="visually-hidden")),  # a header cell has a name
+                                html.Th("precision"),
+                                html.Th("recall"),
+                                html.Th("n"),
+                            ]
+                        )
+                    ),
                     html.Tbody(rows),
                 ],
                 size="sm",
