@@ -46,14 +46,37 @@ GRAPHS = [
 
 # Listeners: the time of each mousedown, and of each chart's latest Plotly.react (see the docstring).
 WATCH = """
-window.__bench = {down: 0, plots: {}};
+window.__bench = {down: 0, up: 0, plots: {}};
 document.addEventListener('mousedown', () => { window.__bench.down = performance.now(); }, true);
+document.addEventListener('mouseup', () => { window.__bench.up = performance.now(); }, true);
 for (const id of arguments[0]) {
     const el = document.querySelector('#' + id + ' .js-plotly-plot');
     el.on('plotly_react', () => { window.__bench.plots[id] = performance.now(); });
 }
 """
-# Milliseconds from the last mousedown to the last chart's afterplot, once all charts drew after it; else null.
+# With --breakdown: each Plotly.react's start and end per chart, for the phases of a click.
+WRAP_REACT = """
+window.__reacts = [];
+const react = Plotly.react;
+Plotly.react = function (gd, ...rest) {
+    const entry = {id: gd.parentElement && gd.parentElement.id, start: performance.now()};
+    window.__reacts.push(entry);
+    return react.call(this, gd, ...rest).then((out) => { entry.end = performance.now(); return out; });
+};
+"""
+# The phases of the last click (ms from its mousedown): the Dash requests (server time = first byte −
+# request sent; size = response bytes) and each chart's Plotly.react (start, duration).
+PHASES = """
+const down = window.__bench.down;
+const requests = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('_dash-update-component') && e.startTime >= down)
+    .map(e => ({start: e.startTime - down, server: e.responseStart - e.requestStart,
+                end: e.responseEnd - down, bytes: e.encodedBodySize}));
+const reacts = window.__reacts.filter(r => r.start >= down && r.end)
+    .map(r => ({id: r.id, start: r.start - down, ms: r.end - r.start}));
+return {up: window.__bench.up - down, requests, reacts};
+"""
+# Milliseconds from the last mousedown to the last chart's plotly_react, once all charts drew after it; else null.
 REPAINT = """
 const b = window.__bench, ids = arguments[0];
 if (!b.down || !ids.every(id => (b.plots[id] || 0) > b.down)) { return null; }
@@ -98,11 +121,24 @@ def _until(check, timeout: float):
     raise TimeoutError("the page did not get there in time")
 
 
+def _print_phases(total: float, phases: dict) -> None:
+    requests = "; ".join(
+        f"{r['start']:.0f}→{r['end']:.0f} (server {r['server']:.0f}, {r['bytes'] / 1024:.0f} KiB)"
+        for r in phases["requests"]
+    )
+    reacts = " ".join(
+        f"{r['id'].removeprefix('logs-')}@{r['start']:.0f}+{r['ms']:.0f}"
+        for r in sorted(phases["reacts"], key=lambda r: r["start"])
+    )
+    print(f"{total:.0f} ms: mouseup {phases['up']:.0f}, requests {requests} | react {reacts}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--granularity", default="hour", choices=["minute", "hour", "day"])
+    parser.add_argument("--breakdown", action="store_true", help="print each click's requests and Plotly.react times")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "glassbox-bench")
     args = parser.parse_args()
     events, parquet = load(args.lines, args.cache)
@@ -124,12 +160,17 @@ def main() -> None:
             f"{args.lines:,} events: first dashboard in {time.perf_counter() - began:.1f} s (opening the stored source)"
         )
         driver.execute_script(WATCH, GRAPHS)
+        if args.breakdown:
+            driver.execute_script(WRAP_REACT)
+            driver.execute_script("performance.setResourceTimingBufferSize(100000)")
         times = []
         for i in range(args.clicks):
             bars = driver.find_elements("css selector", "#logs-hourly .bars .point path")
             bar = bars[(7 * i) % len(bars)]  # another hour each time: every click changes the filter
             ActionChains(driver).move_to_element(bar).click().perform()
             times.append(_until(lambda: driver.execute_script(REPAINT, GRAPHS), timeout=60))
+            if args.breakdown:
+                _print_phases(times[-1], driver.execute_script(PHASES))
             time.sleep(0.2)  # let the hover label settle before the next click
         assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"], driver.get_log("browser")
     finally:
