@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 from logs_filter import app_with_source, load
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -51,7 +52,10 @@ document.addEventListener('mousedown', () => { window.__bench.down = performance
 document.addEventListener('mouseup', () => { window.__bench.up = performance.now(); }, true);
 for (const id of arguments[0]) {
     const el = document.querySelector('#' + id + ' .js-plotly-plot');
-    el.on('plotly_react', () => { window.__bench.plots[id] = performance.now(); });
+    el.on('plotly_react', () => {
+        window.__bench.plots[id] = performance.now();
+        if (window.__bench.check) { window.__bench.check(); }
+    });
 }
 """
 # With --breakdown: each Plotly.react's start and end per chart, for the phases of a click.
@@ -76,11 +80,17 @@ const reacts = window.__reacts.filter(r => r.start >= down && r.end)
     .map(r => ({id: r.id, start: r.start - down, ms: r.end - r.start}));
 return {up: window.__bench.up - down, requests, reacts};
 """
-# Milliseconds from the last mousedown to the last chart's plotly_react, once all charts drew after it; else null.
+# Milliseconds from the last mousedown to the last chart's plotly_react, once all charts drew after it:
+# the page calls back when they have (no polling from here, which would run scripts in the page meanwhile).
 REPAINT = """
-const b = window.__bench, ids = arguments[0];
-if (!b.down || !ids.every(id => (b.plots[id] || 0) > b.down)) { return null; }
-return Math.max(...ids.map(id => b.plots[id])) - b.down;
+const done = arguments[arguments.length - 1], b = window.__bench, ids = arguments[0];
+b.check = () => {
+    if (b.down && ids.every(id => (b.plots[id] || 0) > b.down)) {
+        b.check = null;
+        done(Math.max(...ids.map(id => b.plots[id])) - b.down);
+    }
+};
+b.check();
 """
 
 
@@ -119,6 +129,21 @@ def _until(check, timeout: float):
             return value
         time.sleep(0.01)
     raise TimeoutError("the page did not get there in time")
+
+
+def _cpu_seconds(driver) -> dict[str, float]:
+    """CPU seconds so far of Chromium's processes (children of chromedriver) and of this process (the app)."""
+    seconds = {"browser": 0.0, "gpu": 0.0}
+    for child in psutil.Process(driver.service.process.pid).children(recursive=True):
+        try:
+            times = child.cpu_times()
+            seconds["browser"] += times.user + times.system
+            if "--type=gpu-process" in child.cmdline():
+                seconds["gpu"] += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    own = psutil.Process().cpu_times()
+    return {**seconds, "server": own.user + own.system}
 
 
 def _print_phases(total: float, phases: dict) -> None:
@@ -160,23 +185,30 @@ def main() -> None:
             f"{args.lines:,} events: first dashboard in {time.perf_counter() - began:.1f} s (opening the stored source)"
         )
         driver.execute_script(WATCH, GRAPHS)
+        driver.set_script_timeout(60)  # a click's repaint
         if args.breakdown:
             driver.execute_script(WRAP_REACT)
             driver.execute_script("performance.setResourceTimingBufferSize(100000)")
         times = []
+        cpu_before = _cpu_seconds(driver)
         for i in range(args.clicks):
             bars = driver.find_elements("css selector", "#logs-hourly .bars .point path")
             bar = bars[(7 * i) % len(bars)]  # another hour each time: every click changes the filter
             ActionChains(driver).move_to_element(bar).click().perform()
-            times.append(_until(lambda: driver.execute_script(REPAINT, GRAPHS), timeout=60))
+            times.append(driver.execute_async_script(REPAINT, GRAPHS))
             if args.breakdown:
                 _print_phases(times[-1], driver.execute_script(PHASES))
             time.sleep(0.2)  # let the hover label settle before the next click
+        cpu = {side: (after - cpu_before[side]) * 1000 / args.clicks for side, after in _cpu_seconds(driver).items()}
         assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"], driver.get_log("browser")
     finally:
         driver.quit()
         server.shutdown()
     print("click → repaint per click (ms):", " ".join(f"{t:.0f}" for t in times))
+    print(
+        f"CPU per click (less sensitive to a busy machine than wall time): browser {cpu['browser']:.0f} ms "
+        f"(every Chromium process; GPU process, SwiftShader for WebGL: {cpu['gpu']:.0f} ms), server {cpu['server']:.0f} ms (this process)"
+    )
     print("load average (1, 5, 15 min): " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     print(
         f"click → repaint p50 {np.percentile(times, 50):.0f} ms, p95 {np.percentile(times, 95):.0f} ms "
