@@ -133,13 +133,17 @@ def _until(check, timeout: float):
 
 def _cpu_seconds(driver) -> dict[str, float]:
     """CPU seconds so far of Chromium's processes (children of chromedriver) and of this process (the app)."""
-    seconds = {"browser": 0.0, "gpu": 0.0}
+    seconds = {"browser": 0.0, "gpu": 0.0, "main": 0.0}
     for child in psutil.Process(driver.service.process.pid).children(recursive=True):
         try:
             times = child.cpu_times()
             seconds["browser"] += times.user + times.system
-            if "--type=gpu-process" in child.cmdline():
+            command = child.cmdline()
+            if "--type=gpu-process" in command:
                 seconds["gpu"] += times.user + times.system
+            elif "--type=renderer" in command:  # the page's main thread: its thread id is the process id
+                main = [t for t in child.threads() if t.id == child.pid]
+                seconds["main"] = max(seconds.get("main", 0.0), sum(t.user_time + t.system_time for t in main))
         except psutil.NoSuchProcess:
             pass
     own = psutil.Process().cpu_times()
@@ -207,7 +211,8 @@ def main() -> None:
     print("click → repaint per click (ms):", " ".join(f"{t:.0f}" for t in times))
     print(
         f"CPU per click (less sensitive to a busy machine than wall time): browser {cpu['browser']:.0f} ms "
-        f"(every Chromium process; GPU process, SwiftShader for WebGL: {cpu['gpu']:.0f} ms), server {cpu['server']:.0f} ms (this process)"
+        f"(every Chromium process; the page's main thread {cpu['main']:.0f} ms; "
+        f"GPU process, SwiftShader for WebGL: {cpu['gpu']:.0f} ms), server {cpu['server']:.0f} ms (this process)"
     )
     print("load average (1, 5, 15 min): " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     print(

@@ -162,9 +162,12 @@ def timeseries_figure(
     if len(outliers) > downsample.MAX_POINTS:  # markers are points too: keep the strongest
         strongest = np.argsort(-np.abs(z[outliers]), kind="stable")[: downsample.MAX_POINTS]
         outliers = np.sort(outliers[strongest])
+    # SVG, not WebGL (scattergl): the lines hold at most a few thousand points (``_line_points``), and in
+    # headless Chromium (software WebGL) a click cost ~130 ms more CPU with scattergl, in the GPU process,
+    # for no shorter main thread (bench/logs_browser.py); a page also gets only a few WebGL contexts.
     traces = [
         dict(
-            type="scattergl",
+            type="scatter",
             x=lines["events"][0],
             y=lines["events"][1],
             mode="lines",
@@ -172,7 +175,7 @@ def timeseries_figure(
             line=dict(width=1.5),
         ),
         dict(
-            type="scattergl",
+            type="scatter",
             x=lines["errors"][0],
             y=lines["errors"][1],
             mode="lines",
@@ -180,7 +183,7 @@ def timeseries_figure(
             line=dict(width=1, color="#dc3545"),
         ),
         dict(
-            type="scattergl",
+            type="scatter",
             x=x[outliers],
             y=series["events"].to_numpy()[outliers],
             mode="markers",
