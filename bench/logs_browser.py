@@ -1,6 +1,6 @@
 """Click → repaint on the logs page in headless Chromium, p50/p95 over N clicks, on N generated events.
 
-    .venv/bin/python bench/logs_browser.py [--lines 10000000] [--clicks 30]
+    .venv/bin/python bench/logs_browser.py [--lines 10000000] [--clicks 30] [--granularity hour] [--breakdown]
 
 The app serves a generated log stored as an upload (``bench/logs_filter.py`` generates and caches
 it as Parquet) from a threaded server on a free port; Chromium opens the logs page on it and
@@ -12,6 +12,12 @@ click is timed in the page: from the ``mousedown`` (a capturing listener) to the
 done, every time. ``plotly_afterplot`` is skipped when Plotly counts a redraw for automatic margins
 (``_redrawFromAutoMarginCount``): after some clicks one chart (the category bars, whose tick labels
 change width) drew the new data without it, and runs of 15+ clicks waited for it forever.
+
+Next to wall time it prints CPU per click: every Chromium process, the page's main thread, the GPU
+process (software WebGL) and the app's process; on a shared machine CPU time compares runs better
+than wall time (print the load average with it). ``--breakdown`` prints each click's phases: the
+Dash requests (start → end from the mousedown, server time, response size) and each chart's
+Plotly.react (start + duration).
 """
 
 from __future__ import annotations
