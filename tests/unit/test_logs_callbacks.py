@@ -160,3 +160,24 @@ def test_without_a_range_the_period_comparison_shows_dashes_not_zeros(page, serv
     start = 1682937000  # 2023-05-01 10:30 UTC: the 30 minutes before it hold events
     compare = str(page.render(_view(f"path:{served}", start=start, end=start + 1800), None, None)["compare"])
     assert "—" not in compare and "before it" in compare
+
+
+def test_a_click_draws_without_waiting_for_the_prepare_request(page):
+    """Dash holds a callback while another that outputs one of its inputs is pending: render, drawn for
+    a new view state, must not take ``PREPARED`` (which ``prepare.request`` outputs on every view change)
+    as an input, or each click waits a round trip before drawing. A stored source still draws: a second
+    registration takes ``PREPARED`` as its input and the view as state."""
+    import dash
+
+    from webapp.views.logs import ids
+
+    drawing = [
+        spec
+        for output, spec in dash.get_app().callback_map.items()
+        if f"{ids.TIMESERIES}.figure" in output and f"{ids.GRID}.rowData" in output
+    ]
+    triggers = sorted(tuple(sorted(f"{i['id']}.{i['property']}" for i in spec["inputs"])) for spec in drawing)
+    view, prepared = f"{ids.VIEW}.data", f"{ids.PREPARED}.data"
+    assert (view,) in triggers and (prepared,) in triggers  # the live tick draws too (its own trigger)
+    assert not [t for t in triggers if view in t and prepared in t]
+    assert page.plain_render(None, None, None) == dict.fromkeys(page.plain_render.__globals__["OUTPUTS"], no_update)

@@ -35,3 +35,18 @@ def test_a_click_on_an_escaped_label_filters_on_the_raw_value():
     assert view["filters"]["products"] == [MARKUP]
     assert views.chart_value("a&amp;amp;b") == "a&amp;b"
     assert views.chart_value("12") == "12"
+
+
+def test_bar_labels_get_a_margin_that_fits_them_and_very_long_ones_plotlys_automatic_margin():
+    # Axes lay out with fixed margins (no text measuring on each redraw): the margin must fit the labels.
+    short = figs.bars_figure(_frame(["TEE", "ACCESSORIES"]), "label", "Events by category", [], horizontal=True)
+    layout = short["layout"]
+    assert layout["margin"]["l"] >= figs.CHAR_PX * len("ACCESSORIES")
+    assert layout["yaxis"]["automargin"] is False and layout["xaxis"]["automargin"] is False
+    long_id = "product-" + "x" * 60
+    long = figs.bars_figure(_frame([long_id]), "label", "Events by product", [], horizontal=True)["layout"]
+    assert long["yaxis"]["automargin"] is True  # Plotly widens the margin rather than cut the label
+    days = figs.bars_figure(
+        pd.DataFrame({"day": ["2023-05-01", "2023-05-02"], "events": [1, 2], "errors": [0, 0]}), "day", "Days", []
+    )["layout"]
+    assert days["margin"]["b"] >= figs.CHAR_PX * len("2023-05-01")  # room for upright dates

@@ -17,8 +17,18 @@ STATUS_COLOURS = {"1": "#6c757d", "2": "#198754", "3": "#0dcaf0", "4": "#fd7e14"
 SELECTED = "#0d6efd"
 MUTED = "rgba(108,117,125,0.55)"
 # The modebar takes the top 28 px on the right; titles sit on their own line below it, so a long
-# title on a narrow chart never runs under the buttons.
-MARGIN = dict(l=40, r=10, t=60, b=30)
+# title on a narrow chart never runs under the buttons. l=50 fits a count tick label ("600k").
+MARGIN = dict(l=50, r=10, t=60, b=30)
+# Axes lay out with fixed margins that fit their tick labels (see ``_label_margin``), not Plotly's
+# automatic margins, and never measure each tick label against the chart's edge: both measure text
+# in the page (getBoundingClientRect, a forced layout each) on every redraw, and automatic margins
+# draw a chart twice when they move. In headless Chromium, time series and day bars redrew in half
+# the time without them (bench/logs_browser.py).
+FAST_AXIS = dict(automargin=False, ticklabeloverflow="allow")
+# Pixels per character of a 12 px tick label, and the widest left margin before Plotly's automatic
+# margin takes over for very long labels.
+CHAR_PX = 8
+MAX_LABEL_MARGIN = 260
 
 
 def _title(text: str) -> dict:
@@ -91,9 +101,21 @@ def _figure(traces: list[dict], layout: dict) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def _layout(title: str, height: int, **more) -> dict:
-    """Layout as a plain dict (see ``_figure``); ``theme.themed`` adds the theme."""
-    return dict(template="none", title=_title(title), margin=MARGIN, height=height, **more)
+def _layout(title: str, height: int, margin: dict | None = None, **more) -> dict:
+    """Layout as a plain dict (see ``_figure``); ``theme.themed`` adds the theme. Both axes get
+    ``FAST_AXIS`` unless they say otherwise; ``margin`` overrides sides of ``MARGIN``."""
+    for axis in ("xaxis", "yaxis"):
+        more[axis] = {**FAST_AXIS, **more.get(axis, {})}
+    return dict(template="none", title=_title(title), margin={**MARGIN, **(margin or {})}, height=height, **more)
+
+
+def _label_margin(labels: list[str]) -> dict:
+    """The left margin that fits horizontal bars' category labels, and the axis settings that go with
+    it: a fixed margin up to ``MAX_LABEL_MARGIN``, Plotly's automatic one for longer labels."""
+    needed = CHAR_PX * max((len(label) for label in labels), default=0) + 12
+    if needed > MAX_LABEL_MARGIN:
+        return {"margin": {"l": MAX_LABEL_MARGIN}, "axis": {"automargin": True}}
+    return {"margin": {"l": max(MARGIN["l"], needed)}, "axis": {}}
 
 
 def _epoch_ms(series: pd.DataFrame) -> np.ndarray:
@@ -140,9 +162,12 @@ def timeseries_figure(
     if len(outliers) > downsample.MAX_POINTS:  # markers are points too: keep the strongest
         strongest = np.argsort(-np.abs(z[outliers]), kind="stable")[: downsample.MAX_POINTS]
         outliers = np.sort(outliers[strongest])
+    # SVG, not WebGL (scattergl): the lines hold at most a few thousand points (``_line_points``), and in
+    # headless Chromium (software WebGL) a click cost ~130 ms more CPU with scattergl, in the GPU process,
+    # for no shorter main thread (bench/logs_browser.py); a page also gets only a few WebGL contexts.
     traces = [
         dict(
-            type="scattergl",
+            type="scatter",
             x=lines["events"][0],
             y=lines["events"][1],
             mode="lines",
@@ -150,7 +175,7 @@ def timeseries_figure(
             line=dict(width=1.5),
         ),
         dict(
-            type="scattergl",
+            type="scatter",
             x=lines["errors"][0],
             y=lines["errors"][1],
             mode="lines",
@@ -158,7 +183,7 @@ def timeseries_figure(
             line=dict(width=1, color="#dc3545"),
         ),
         dict(
-            type="scattergl",
+            type="scatter",
             x=x[outliers],
             y=series["events"].to_numpy()[outliers],
             mode="markers",
@@ -210,7 +235,10 @@ def timeseries_figure(
         330,
         dragmode="select",
         selectdirection="h",
-        legend=dict(orientation="h", y=-0.2),
+        # The legend on the chart's bottom line, inside a margin that fits it and the two-line dates
+        # (a legend placed on the plot area pushes the margins, which draws the chart twice).
+        margin={"b": 80},
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
         hovermode="x unified",
         uirevision="timeseries",
         xaxis=dict(type="date"),
@@ -311,7 +339,8 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
             customdata=error_share,
             hovertemplate="%{y}: %{x} events<br>%{customdata:.1%} errors<extra></extra>",
         )
-        axes = dict(yaxis=dict(autorange="reversed", type="category"))
+        fit = _label_margin(raw)
+        axes = dict(yaxis=dict(autorange="reversed", type="category", **fit["axis"]), margin=fit["margin"])
     else:
         bar = dict(
             type="bar",
@@ -321,7 +350,9 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
             customdata=error_share,
             hovertemplate="%{x}: %{y} events<br>%{customdata:.1%} errors<extra></extra>",
         )
-        axes = dict(xaxis=dict(type="category"))
+        # Long labels (days) turn upright when they do not fit side by side: room for them below.
+        longest = max(len(label) for label in raw)
+        axes = dict(xaxis=dict(type="category"), margin={"b": CHAR_PX * longest + 10} if longest > 3 else None)
     return _figure([bar], _layout(title, 300, clickmode="event", **axes))
 
 

@@ -118,6 +118,8 @@ OUTPUTS = {
 def render(view, theme, live, _prepared=None, zoom=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
     one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
+    if not view:  # nothing chosen yet
+        return dict.fromkeys(OUTPUTS, no_update)
     try:
         events, position = load(view, live)
     except (NotStoredError, CubeNotBuilt):  # the prepare job parses it, or builds its cube on Dask
@@ -136,13 +138,30 @@ def render(view, theme, live, _prepared=None, zoom=None):
 
 
 # The callbacks, registered whenever this module runs (see ``webapp.views.register_views``).
+# Two triggers, one drawing: a new view state (a click, a drag, the URL...), and a source stored by the
+# prepare job. Not one callback with both as inputs: Dash holds a callback while another that outputs
+# one of its inputs is pending, and ``prepare.request`` (view → PREPARED, no_update for a stored
+# source) answers every view change, so each click waited a round trip for it before drawing.
 callback(
     output=OUTPUTS,
     inputs={
         "view": Input(ids.VIEW, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
+        "zoom": State(ids.ZOOM, "data"),
+    },
+    prevent_initial_call=True,
+)(render)
+callback(
+    output={
+        name: Output(output.component_id, output.component_property, allow_duplicate=True)
+        for name, output in OUTPUTS.items()
+    },
+    inputs={
         "_prepared": Input(ids.PREPARED, "data"),
+        "view": State(ids.VIEW, "data"),
+        "theme": State(shell_ids.THEME_STORE, "data"),
+        "live": State(ids.LIVE, "data"),
         "zoom": State(ids.ZOOM, "data"),
     },
     prevent_initial_call=True,
