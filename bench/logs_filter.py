@@ -18,7 +18,9 @@ line reads ``worst p95 <N> ms (whole render callback, <events> events)``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -95,6 +97,7 @@ def app_with_source(parquet: Path):
     from webapp import create_app
 
     folder = Path(tempfile.mkdtemp())
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the store is ~1.3 GB at 10M events
     # Stored where and as an upload is (``models.files.store_by_content`` names uploads by content).
     digest = hashlib.sha256(f"{parquet.resolve()}:{parquet.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     source = f"upload-{digest}"
