@@ -16,6 +16,14 @@ the gain sought, so a single draw can make the queue look better or worse than i
 averages the random curve of each seed over R random orders (the first is the order a single draw used), so the
 gain is measured against what random labelling gives on average rather than against one lucky or unlucky order.
 ``--smoke`` runs a tiny version (a few hundred rows) that the test suite runs to keep the script working.
+
+Measured (3 seeds, 5 random orders each, load average 7-12 on 2 cores): the queue 0.6941 against random 0.6735 at
+500 labels, **+0.0206** (per seed +0.0074, +0.0293, +0.0251) — short of +0.03. Random labelling needs about
++1,400 labels to reach the queue's 500 and +2,000 to reach random(500) + 0.03 (0.7077): the goal asks each queue
+answer to be worth four random ones, the queue's are worth about three. Label-aware pickers (the true labels
+known) did no better than the margin: first-order influence on a validation split's loss +0.017, the model's
+mistakes first +0.016; nor did weighting answers, a smaller C, rare-class-first rankings or committees (see the
+README).
 """
 
 from __future__ import annotations
