@@ -63,3 +63,41 @@ def test_the_bench_refuses_a_retrain_interval_below_one(capsys):
     with pytest.raises(SystemExit):
         _bench().main(["--every", "0"])
     assert "--every must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_the_bench_refuses_fewer_than_one_random_draw(capsys):
+    with pytest.raises(SystemExit):
+        _bench().main(["--draws", "0"])
+    assert "--draws must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_random_draws_are_other_orders_from_the_same_start_and_the_first_is_the_single_draw_order(monkeypatch):
+    bench = _bench()
+    words = {0: "plunge loss slump", 1: "report meeting schedule", 2: "surge gain rally"}
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 120)
+    texts = np.array([f"{words[k]} item{i} {rng.choice(['alpha', 'beta', 'gamma'])}" for i, k in enumerate(y)], object)
+    fitted = []
+    real_model = bench.SentimentModel
+
+    class Recording(real_model):
+        def fit(self, texts, y):
+            fitted.append(frozenset(texts))
+            return super().fit(texts, y)
+
+    monkeypatch.setattr(bench, "SentimentModel", Recording)
+
+    def labelled(draw):
+        fitted.clear()
+        bench.curve(texts, y, texts[:30], y[:30], "random", 3, budgets=(20,), every=10, draw=draw)
+        return fitted[0], fitted[-1]
+
+    start0, end0 = labelled(0)
+    start1, end1 = labelled(1)
+    assert start0 == start1  # the same starting 20%
+    assert end0 != end1 and len(end0) == len(end1) == 24 + 20  # other 20 answered rows
+    # draw 0 is the order a single draw always used: the picker seeded with seed + 1000
+    start = set(texts[np.random.default_rng(3).permutation(120)[:24]])
+    pool = np.flatnonzero(~np.isin(texts, list(start)))
+    expected = set(texts[np.random.default_rng(3 + 1000).choice(pool, 10, replace=False)])
+    assert expected <= end0 - start
