@@ -38,7 +38,8 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -425,35 +426,182 @@ def _sizes(folder: Path, manifest: dict) -> dict:
     return sizes
 
 
-def write_store(folder: str | Path, table: pa.Table, meta: dict | None = None) -> Stored:
+def write_store(
+    folder: str | Path, table: pa.Table | Iterable[pa.Table], meta: dict | Callable[[], dict] | None = None
+) -> Stored:
     """Store parsed events (``EVENT_SCHEMA`` rows) at ``folder``, atomically, and open it.
 
-    Built in a hidden folder beside ``folder``, fsynced and renamed into place. When another
-    process renamed its own store there first, this one is discarded and the winner's opened.
+    Built in a hidden folder beside ``folder`` (``StoreBuilder``), fsynced and renamed into place. When
+    another process renamed its own store there first, this one is discarded and the winner's opened.
 
     Args:
+        table: The rows, or an iterable of them in file order (a parse's chunks): written as they come.
         meta: Kept in the manifest: ``source`` (a label), and for a followed server file the
-            ``offset`` and ``lines`` the rows cover.
+            ``offset`` and ``lines`` the rows cover; a callable is asked once every chunk was read.
     """
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    events = Events.from_table(table)  # sorts by time; one copy, in the process that parses
-    meta = dict(meta or {})
-    tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
-    tmp.mkdir()
+    builder = StoreBuilder(folder)
     try:
-        _write_columns(tmp, events, "wb", {})
+        for chunk in [table] if isinstance(table, pa.Table) else table:
+            builder.add(chunk)
+        return builder.finish(meta() if callable(meta) else meta)
+    finally:
+        builder.close()
+
+
+class StoreBuilder:
+    """Write a store while its rows still arrive, chunk by chunk in file order (a parse in progress).
+
+    The columns a click reads and the hour cube are written as the chunks come, so that once the last
+    one is parsed only the rows file (whose dictionaries span every chunk) and the cube's last hour
+    remain: the first dashboard waits for little more than the parse. The store's rows are sorted by
+    time, stably (rows of one second keep their file order). A log's lines are nearly in time order
+    (a line is written when its request ends): a chunk is sorted and merged with the rows kept back
+    from the one before it, and rows older than what a later chunk may still hold are written. A
+    chunk older than rows already written (lines out of order by more than a chunk) stops the
+    streaming: the rest is kept in memory and everything is sorted and written at ``finish``.
+
+    Nothing is visible under the store's name before ``finish``: files go to a hidden folder beside
+    it, renamed into place after the manifest (written last) and every file were fsynced. ``close``
+    removes the hidden folder when ``finish`` was not reached.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.folder.parent / f".{self.folder.name}.{uuid.uuid4().hex}.tmp"
+        self.tmp.mkdir()
+        self.written: list[pa.Table] = []  # sorted pieces, in the order their columns were written
+        self.kept: pa.Table | None = None  # sorted rows a later chunk may still precede
+        self.kept_ts = np.zeros(0, np.int64)
+        self.last_ts: int | None = None  # the newest row written
+        self.streaming = True
+        self.rest: list[pa.Table] = []  # chunks after the streaming stopped
+        self.labels = {"product": np.empty(0, object), "category": np.empty(0, object)}
+        self.files = {name: open(self.tmp / _column_file(name, {}), "wb") for name in COLUMNS}  # noqa: SIM115
+        self.rows = 0
+        self.cubes: list[_Cells] = []
+        self.hour_rows: list[dict] = []  # columns of the rows of the newest hour, not in a cube yet
+
+    def add(self, table: pa.Table) -> None:
+        """Take the next chunk of rows (``EVENT_SCHEMA``), in file order."""
+        if table.num_rows == 0:
+            return
+        if not self.streaming:
+            self.rest.append(table)
+            return
+        ts = _seconds(table)
+        oldest = int(ts.min())
+        if self.last_ts is not None and oldest < self.last_ts:
+            self._stop_streaming(table)
+            return
+        if self.kept is not None:
+            table = table.cast(self.kept.schema) if table.schema != self.kept.schema else table
+            table, ts = pa.concat_tables([self.kept, table]), np.concatenate([self.kept_ts, ts])
+        if len(ts) > 1 and bool((ts[1:] < ts[:-1]).any()):
+            order = np.argsort(ts, kind="stable")
+            table, ts = table.take(pa.array(order)), ts[order]
+        # Rows older than this chunk's oldest are final; the others wait for the next chunk.
+        cut = int(np.searchsorted(ts, oldest, "left"))
+        self._write(table.slice(0, cut), ts[:cut])
+        self.kept, self.kept_ts = table.slice(cut), ts[cut:]
+
+    def _write(self, table: pa.Table, ts: np.ndarray) -> None:
+        """Append sorted rows to the column files and the cube."""
+        if table.num_rows == 0:
+            return
+        product, self.labels["product"] = _append_codes(self.labels["product"], *_codes(table["product"]))
+        category, self.labels["category"] = _append_codes(self.labels["category"], *_codes(table["category"]))
+        columns = {
+            "ts": ts,
+            "status": table["status"].to_numpy().astype(np.int16),
+            "bytes": table["bytes"].to_numpy().astype(np.int64),
+            "product": product,
+            "category": category,
+        }
+        for name, dtype in COLUMNS.items():
+            self.files[name].write(memoryview(np.ascontiguousarray(columns[name], dtype=dtype)))
+        self.written.append(table)
+        self.rows += table.num_rows
+        self.last_ts = int(ts[-1])
+        self._cube(columns)
+
+    def _cube(self, columns: dict) -> None:
+        """Count the hours that are complete (rows come in time order): all but the newest one."""
+        ts = columns["ts"]
+        last_hour = int(ts[-1]) // HOUR
+        if self.hour_rows and int(self.hour_rows[0]["ts"][0]) // HOUR < last_hour:
+            # The rows kept of an older hour, with this piece's rows of that hour: that hour is complete.
+            ends = int(np.searchsorted(ts, (int(self.hour_rows[0]["ts"][0]) // HOUR + 1) * HOUR))
+            held = [*self.hour_rows, {name: values[:ends] for name, values in columns.items()}]
+            merged = {name: np.concatenate([part[name] for part in held]) for name in COLUMNS}
+            self.cubes.append(self._cells(merged, 0, len(merged["ts"])))
+            self.hour_rows, columns = [], {name: values[ends:] for name, values in columns.items()}
+            ts = columns["ts"]
+        cut = int(np.searchsorted(ts, last_hour * HOUR)) if not self.hour_rows else 0
+        if cut:
+            self.cubes.append(self._cells(columns, 0, cut))
+        self.hour_rows.append({name: values[cut:] for name, values in columns.items()})
+
+    def _cells(self, columns: dict, lo: int, hi: int) -> _Cells:
+        return build_cube(
+            columns["ts"][lo:hi],
+            columns["product"][lo:hi],
+            columns["category"][lo:hi],
+            columns["status"][lo:hi],
+            columns["bytes"][lo:hi],
+            len(self.labels["product"]),
+            len(self.labels["category"]),
+        )
+
+    def _stop_streaming(self, table: pa.Table) -> None:
+        """Rows older than those written came: keep everything in memory, sorted and written at ``finish``."""
+        self.rest = [*self.written, *([self.kept] if self.kept is not None else []), table]
+        self.streaming, self.written, self.kept, self.cubes, self.hour_rows = False, [], None, [], []
+        self.labels = {"product": np.empty(0, object), "category": np.empty(0, object)}
+        self.rows, self.last_ts = 0, None
+        for handle in self.files.values():
+            handle.seek(0)
+            handle.truncate()
+
+    def finish(self, meta: dict | None = None) -> Stored:
+        """Write what is left, then the manifest, and rename the folder into place; the store, opened."""
+        if not self.streaming:  # sorted whole (stably: rows of one second keep their file order)
+            events = Events.from_table(pa.concat_tables(self.rest) if self.rest else _empty_table())
+            self.rest = []
+            self.streaming = True
+            self._write(events.table, events.ts)
+        elif self.kept is not None:
+            self._write(self.kept, self.kept_ts)
+            self.kept = None
+        table = pa.concat_tables(self.written) if self.written else _empty_table()
         rows_file = "rows-00000.arrow"
-        _write_ipc(_unified(events.table), tmp / rows_file)
-        save_cube(events.cube, tmp, "cube-00000")
+        # The rows file (its dictionaries unified over every chunk) is written while the last hour is counted.
+        with ThreadPoolExecutor(1) as pool:
+            rows_written = pool.submit(lambda: _write_ipc(_unified(table), self.tmp / rows_file))
+            for handle in self.files.values():
+                handle.flush()
+            cubes = self.cubes
+            if self.hour_rows:
+                merged = {name: np.concatenate([p[name] for p in self.hour_rows]) for name in COLUMNS}
+                cubes = [*cubes, self._cells(merged, 0, len(merged["ts"]))]
+            if not cubes or any(c.count is None for c in cubes):  # no rows, or keys past 63 bits: one pass
+                cube = self._whole_cube()
+            else:
+                cube = _Cells.concat(cubes) if len(cubes) > 1 else cubes[0]
+            save_cube(cube, self.tmp, "cube-00000")
+            for handle in self.files.values():
+                os.fsync(handle.fileno())
+                handle.close()
+            rows_written.result()
+        meta = dict(meta or {})
         manifest = {
             "version": STORE_VERSION,
-            "key": folder.name,
+            "key": self.folder.name,
             "source": meta.pop("source", ""),
-            "rows": len(events),
-            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
+            "rows": self.rows,
+            "labels": {name: _labels(self.labels[field]) for name, field in LABELS.items()},
             "segments": [
-                {"file": rows_file, "rows": len(events), "offset": meta.get("offset"), "lines": meta.get("lines")}
+                {"file": rows_file, "rows": self.rows, "offset": meta.get("offset"), "lines": meta.get("lines")}
             ],
             "cube": "cube-00000",
             "generation": 0,
@@ -461,17 +609,33 @@ def write_store(folder: str | Path, table: pa.Table, meta: dict | None = None) -
             "parses": 1,
             **meta,
         }
-        _write_manifest(tmp, manifest)
+        _write_manifest(self.tmp, manifest)
         try:
-            os.rename(tmp, folder)
+            os.rename(self.tmp, self.folder)
         except OSError:  # another process's store is there already: use it
-            shutil.rmtree(tmp, ignore_errors=True)
-            return open_store(folder)
-        _fsync_dir(folder.parent)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return open_store(folder)
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return open_store(self.folder)
+        _fsync_dir(self.folder.parent)
+        return open_store(self.folder)
+
+    def _whole_cube(self) -> _Cells:
+        columns = {name: np.fromfile(self.tmp / _column_file(name, {}), dtype) for name, dtype in COLUMNS.items()}
+        return self._cells(columns, 0, self.rows)
+
+    def close(self) -> None:
+        """Drop the hidden folder of a build that did not finish (nothing when it did)."""
+        for handle in self.files.values():
+            handle.close()
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+LABELS = {"products": "product", "categories": "category"}
+
+
+def _seconds(table: pa.Table) -> np.ndarray:
+    """A table's ``ts`` as int64 epoch seconds."""
+    return table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
 
 
 def discard(folder: str | Path) -> None:
@@ -485,11 +649,12 @@ def discard(folder: str | Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def open_or_build(folder: str | Path, parse: Callable[[], tuple[pa.Table, dict]], rows: int | None = None) -> Stored:
+def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | None = None) -> Stored:
     """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it.
 
     Args:
-        parse: Returns the events (``EVENT_SCHEMA`` rows) and the manifest's ``meta`` (see ``write_store``).
+        parse: Returns the events (``EVENT_SCHEMA`` rows, or an iterable of them in file order, written
+            as they come) and the manifest's ``meta`` (see ``write_store``).
         rows: Open a prefix of the stored rows (see ``open_store``).
     """
     folder = Path(folder)

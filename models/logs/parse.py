@@ -740,14 +740,16 @@ def iter_parse(
                 head = bytes(first[: 1 << 20])
                 if _looks_binary(head):
                     raise LogFormatError(f"{name} is a binary file, not a text access log.")
-                seen = _newlines(first)
+                counting = limits.max_lines is not None  # a server file has no cap: the workers count its lines
+                seen = _newlines(first) if counting else 0
                 check_lines(seen, limits, name)
                 layout = sniff_layout(head)
                 pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
                 line = 1  # chunks count lines themselves, in parallel; number them here, in order
                 for data in chunks:
-                    seen += _newlines(data)
-                    check_lines(seen, limits, name)
+                    if counting:
+                        seen += _newlines(data)
+                        check_lines(seen, limits, name)
                     pending.append(pool.submit(parse_chunk, data, name, layout, config))
                     while len(pending) > workers:
                         result = pending.popleft().result()
