@@ -33,6 +33,10 @@ from logs_browser import _browser, _free_port
 from werkzeug.serving import make_server
 
 MB = 1 << 20
+RESOURCES = """
+return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'))
+    .map(e => [e.startTime, e.responseEnd]);
+"""
 # One look at the page: is the job's bar shown, its value and label, and the pager's text.
 LOOK = """
 const box = document.querySelector('#logs-prepare-box');
@@ -104,6 +108,8 @@ def cold_open(log: Path, cache: Path, timeout: float, trace: bool = False) -> di
             wsgi.began = began
         driver.get(f"http://127.0.0.1:{port}/logs#source=path:{log}")
         seen["page"] = time.perf_counter() - began  # the document loaded (Dash's renderer starts)
+        # The page's clock starts when the navigation did: about when ``driver.get`` was called.
+        seen["asked"] = seen["page"] - driver.execute_script("return performance.now() / 1000;")
         deadline = began + timeout
         while time.perf_counter() < deadline:
             shown, value, label, pager = driver.execute_script(LOOK)
@@ -126,6 +132,9 @@ def cold_open(log: Path, cache: Path, timeout: float, trace: bool = False) -> di
             raise RuntimeError(f"errors in the browser console: {severe}")
         if trace:
             seen["calls"] = wsgi.calls
+            # When the browser sent each callback request and had its answer (s since the page was asked for).
+            sent = driver.execute_script(RESOURCES)
+            seen["sent"] = [(start / 1000 + seen["asked"], end / 1000 + seen["asked"]) for start, end in sent]
         seen["store_mb"] = sum(p.stat().st_size for p in (folder / "logstore").rglob("*") if p.is_file()) / MB
         return seen
     finally:
@@ -161,6 +170,8 @@ def main() -> None:
         print(f"  bar labels: {steps}")
         for start, took, output in seen.get("calls", []):
             print(f"  {start:6.2f} s +{took * 1000:6.0f} ms  {output}")
+        if seen.get("sent"):
+            print("  sent by the browser (s → s):", " ".join(f"{a:.2f}→{b:.2f}" for a, b in seen["sent"][:12]))
     best = min(runs, key=lambda s: s["dashboard"])
     print(
         f"cold open {args.lines / 1e6:g}M lines: first dashboard {best['dashboard']:.1f} s (best of {len(runs)}; "

@@ -21,7 +21,10 @@ source's content (an upload's hash, the sample's seed, a server file's identity)
 Memory-mapped files are shared through the OS page cache: ten workers opening a 10M-event store
 hold one copy of it, and opening one is a few ``mmap`` calls, not a parse.
 
-A store is written into a hidden folder beside its final name, fsynced, then renamed into place.
+A store is written into a hidden folder beside its final name while its log is still being parsed
+(``StoreBuilder``: the columns and the hour cube grow chunk by chunk), fsynced, then renamed into place.
+Every generation of a store (the first write, an append, a rewrite) ends the same way
+(``_write_generation``): a rows segment, a cube, then the manifest, last.
 Two processes building the same store at once both finish; the one whose rename loses discards its
 folder and opens the winner's. A folder whose manifest is unreadable, from a newer version, or
 whose files are missing or shorter than the manifest says is never served: it is moved aside and
@@ -406,6 +409,69 @@ def _write_columns(folder: Path, events: Events, mode: str, manifest: dict) -> N
             os.fsync(handle.fileno())
 
 
+def _columns_of(
+    table: pa.Table, ts: np.ndarray, products: np.ndarray, categories: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The column files' values for ``table``'s rows (``ts``: their epoch seconds), coded onto the store's
+    product and category labels, and those labels grown by the ones met first here."""
+    product, products = _append_codes(products, *_codes(table["product"]))
+    category, categories = _append_codes(categories, *_codes(table["category"]))
+    columns = {
+        "ts": ts,
+        "status": table["status"].to_numpy().astype(np.int16),
+        "bytes": table["bytes"].to_numpy().astype(np.int64),
+        "product": product,
+        "category": category,
+    }
+    return columns, products, categories
+
+
+def _write_generation(
+    folder: Path,
+    manifest: dict,
+    generation: int,
+    table: pa.Table | None,
+    cube: Callable[[], _Cells],
+    *,
+    rows: int,
+    labels: tuple[np.ndarray, np.ndarray],
+    segments: Callable[[str], list[dict]],
+    parses: int,
+) -> None:
+    """Write one generation of a store into ``folder`` (the first one, an append or a rewrite), the manifest last.
+
+    The rows segment ``rows-<generation>.arrow`` holds ``table`` (none is written when it is None); the cube
+    ``cube-<generation>.arrow`` is ``cube()``, counted while the rows file is written (Arrow writes without the
+    GIL); then the manifest replaces the old one in one rename, so no reader sees a half-written generation.
+    The column files must be complete and fsynced when ``cube()`` returns.
+
+    Args:
+        manifest: The fields kept from the current manifest (or the first one's: version, key, source, colgen...).
+        rows: How many rows the store holds now.
+        labels: The product and category labels the column codes index.
+        segments: The manifest's segments, given the name of the new rows file.
+        parses: How many times events were parsed into the store, now.
+    """
+    rows_file, cube_name = f"rows-{generation:05d}.arrow", f"cube-{generation:05d}"
+    with ThreadPoolExecutor(1) as pool:
+        written = None if table is None else pool.submit(lambda: _write_ipc(_unified(table), folder / rows_file))
+        save_cube(cube(), folder, cube_name)
+        if written is not None:
+            written.result()
+    _write_manifest(
+        folder,
+        {
+            **manifest,
+            "rows": rows,
+            "labels": {"products": _labels(labels[0]), "categories": _labels(labels[1])},
+            "segments": segments(rows_file),
+            "cube": cube_name,
+            "generation": generation,
+            "parses": parses,
+        },
+    )
+
+
 def _write_manifest(folder: Path, manifest: dict) -> None:
     manifest = {**manifest, "sizes": _sizes(folder, manifest)}
     tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
@@ -509,15 +575,9 @@ class StoreBuilder:
         """Append sorted rows to the column files and the cube."""
         if table.num_rows == 0:
             return
-        product, self.labels["product"] = _append_codes(self.labels["product"], *_codes(table["product"]))
-        category, self.labels["category"] = _append_codes(self.labels["category"], *_codes(table["category"]))
-        columns = {
-            "ts": ts,
-            "status": table["status"].to_numpy().astype(np.int16),
-            "bytes": table["bytes"].to_numpy().astype(np.int64),
-            "product": product,
-            "category": category,
-        }
+        columns, self.labels["product"], self.labels["category"] = _columns_of(
+            table, ts, self.labels["product"], self.labels["category"]
+        )
         for name, dtype in COLUMNS.items():
             self.files[name].write(memoryview(np.ascontiguousarray(columns[name], dtype=dtype)))
         self.written.append(table)
@@ -574,42 +634,21 @@ class StoreBuilder:
             self._write(self.kept, self.kept_ts)
             self.kept = None
         table = pa.concat_tables(self.written) if self.written else _empty_table()
-        rows_file = "rows-00000.arrow"
-        # The rows file (its dictionaries unified over every chunk) is written while the last hour is counted.
-        with ThreadPoolExecutor(1) as pool:
-            rows_written = pool.submit(lambda: _write_ipc(_unified(table), self.tmp / rows_file))
-            for handle in self.files.values():
-                handle.flush()
-            cubes = self.cubes
-            if self.hour_rows:
-                merged = {name: np.concatenate([p[name] for p in self.hour_rows]) for name in COLUMNS}
-                cubes = [*cubes, self._cells(merged, 0, len(merged["ts"]))]
-            if not cubes or any(c.count is None for c in cubes):  # no rows, or keys past 63 bits: one pass
-                cube = self._whole_cube()
-            else:
-                cube = _Cells.concat(cubes) if len(cubes) > 1 else cubes[0]
-            save_cube(cube, self.tmp, "cube-00000")
-            for handle in self.files.values():
-                os.fsync(handle.fileno())
-                handle.close()
-            rows_written.result()
         meta = dict(meta or {})
-        manifest = {
-            "version": STORE_VERSION,
-            "key": self.folder.name,
-            "source": meta.pop("source", ""),
-            "rows": self.rows,
-            "labels": {name: _labels(self.labels[field]) for name, field in LABELS.items()},
-            "segments": [
-                {"file": rows_file, "rows": self.rows, "offset": meta.get("offset"), "lines": meta.get("lines")}
+        base = {"version": STORE_VERSION, "key": self.folder.name, "source": meta.pop("source", ""), "colgen": 0}
+        _write_generation(
+            self.tmp,
+            {**base, **meta},
+            0,
+            table,
+            self._last_cube,
+            rows=self.rows,
+            labels=(self.labels["product"], self.labels["category"]),
+            segments=lambda file: [
+                {"file": file, "rows": self.rows, "offset": meta.get("offset"), "lines": meta.get("lines")}
             ],
-            "cube": "cube-00000",
-            "generation": 0,
-            "colgen": 0,
-            "parses": 1,
-            **meta,
-        }
-        _write_manifest(self.tmp, manifest)
+            parses=1,
+        )
         try:
             os.rename(self.tmp, self.folder)
         except OSError:  # another process's store is there already: use it
@@ -617,6 +656,23 @@ class StoreBuilder:
             return open_store(self.folder)
         _fsync_dir(self.folder.parent)
         return open_store(self.folder)
+
+    def _last_cube(self) -> _Cells:
+        """The cube, once its last hour is counted; the column files are fsynced by then."""
+        for handle in self.files.values():
+            handle.flush()
+        cubes = self.cubes
+        if self.hour_rows:
+            merged = {name: np.concatenate([p[name] for p in self.hour_rows]) for name in COLUMNS}
+            cubes = [*cubes, self._cells(merged, 0, len(merged["ts"]))]
+        if not cubes or any(c.count is None for c in cubes):  # no rows, or keys past 63 bits: one pass
+            cube = self._whole_cube()
+        else:
+            cube = _Cells.concat(cubes) if len(cubes) > 1 else cubes[0]
+        for handle in self.files.values():
+            os.fsync(handle.fileno())
+            handle.close()
+        return cube
 
     def _whole_cube(self) -> _Cells:
         columns = {name: np.fromfile(self.tmp / _column_file(name, {}), dtype) for name, dtype in COLUMNS.items()}
@@ -715,43 +771,28 @@ def append(folder: str | Path, table: pa.Table, offset: int, lines: int, after_o
             ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
             if len(old) and (ts[0] < old.ts[-1] or np.any(np.diff(ts) < 0)):
                 return _rewrite(folder, manifest, pa.concat_tables([old.table, table]), offset, lines)
-            product, products = _append_codes(old.products, *_codes(table["product"]))
-            category, categories = _append_codes(old.categories, *_codes(table["category"]))
-            new = Events(
-                ts=ts,
-                status=table["status"].to_numpy().astype(np.int16),
-                bytes=table["bytes"].to_numpy().astype(np.int64),
-                product=product,
-                products=products,
-                category=category,
-                categories=categories,
-                table=table,
-            )
+            columns, products, categories = _columns_of(table, ts, old.products, old.categories)
+            new = Events(**columns, products=products, categories=categories, table=table)
             for name, dtype in COLUMNS.items():  # drop what a crashed append left past the valid rows
                 os.truncate(folder / _column_file(name, manifest), len(old) * np.dtype(dtype).itemsize)
             _write_columns(folder, new, "ab", manifest)
             grown = open_store_columns(folder, manifest, len(old) + len(new), products, categories, old.table, table)
-        generation = manifest["generation"] + 1
-        segment_file = f"rows-{generation:05d}.arrow"
-        segments = list(manifest["segments"])
-        if table.num_rows:
-            _write_ipc(_unified(table), folder / segment_file)
-            segments.append({"file": segment_file, "rows": table.num_rows, "offset": offset, "lines": lines})
-        else:
-            segments[-1] = {**segments[-1], "offset": offset, "lines": lines}
-        cube_name = f"cube-{generation:05d}"
-        save_cube(_extended_cube(old, grown, table), folder, cube_name)
-        _write_manifest(
+
+        def segments(file: str) -> list[dict]:
+            if not table.num_rows:  # no event in the new lines: the last segment covers them
+                return [*manifest["segments"][:-1], {**manifest["segments"][-1], "offset": offset, "lines": lines}]
+            return [*manifest["segments"], {"file": file, "rows": table.num_rows, "offset": offset, "lines": lines}]
+
+        _write_generation(
             folder,
-            {
-                **manifest,
-                "rows": len(grown),
-                "labels": {"products": _labels(grown.products), "categories": _labels(grown.categories)},
-                "segments": segments,
-                "cube": cube_name,
-                "generation": generation,
-                "parses": manifest["parses"] + 1,
-            },
+            manifest,
+            manifest["generation"] + 1,
+            table if table.num_rows else None,
+            lambda: _extended_cube(old, grown, table),
+            rows=len(grown),
+            labels=(grown.products, grown.categories),
+            segments=segments,
+            parses=manifest["parses"] + 1,
         )
         (folder / f"{manifest['cube']}.arrow").unlink(missing_ok=True)  # mapped copies stay readable
         for stale in folder.glob(f"fine-*-{manifest['generation']:05d}-*.arrow"):
@@ -800,26 +841,20 @@ def _rewrite(folder: Path, manifest: dict, table: pa.Table, offset: int, lines: 
     manifest keeps mapping the old files (deleted only from the folder).
     """
     events = Events.from_table(table)
-    generation = manifest["generation"] + 1
     new_manifest = {**manifest, "colgen": int(manifest.get("colgen", 0)) + 1}
     _write_columns(folder, events, "wb", new_manifest)
-    segment_file = f"rows-{generation:05d}.arrow"
-    _write_ipc(_unified(events.table), folder / segment_file)
-    cube_name = f"cube-{generation:05d}"
-    save_cube(events.cube, folder, cube_name)
     old_files = [s["file"] for s in manifest["segments"]] + [f"{manifest['cube']}.arrow"]
     old_files += [_column_file(name, manifest) for name in COLUMNS]
-    _write_manifest(
+    _write_generation(
         folder,
-        {
-            **new_manifest,
-            "rows": len(events),
-            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
-            "segments": [{"file": segment_file, "rows": len(events), "offset": offset, "lines": lines}],
-            "cube": cube_name,
-            "generation": generation,
-            "parses": manifest["parses"] + 1,
-        },
+        new_manifest,
+        manifest["generation"] + 1,
+        events.table,
+        lambda: events.cube,
+        rows=len(events),
+        labels=(events.products, events.categories),
+        segments=lambda file: [{"file": file, "rows": len(events), "offset": offset, "lines": lines}],
+        parses=manifest["parses"] + 1,
     )
     for name in old_files:
         (folder / name).unlink(missing_ok=True)
