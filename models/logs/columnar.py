@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,10 @@ from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _
 STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+STALE_S = 3600  # a hidden build folder unchanged this long, its lock free, was left by a killed worker
+SWEEP_EVERY_S = 600  # opening stores looks for such folders at most this often (per root and process)
+_swept: dict[str, float] = {}  # store root → when this process last swept it (time.monotonic)
 COLUMNS = {"ts": np.int64, "status": np.int16, "bytes": np.int64, "product": np.int32, "category": np.int32}
 CUBE_FIELDS = {
     "hour": pa.int64(),
@@ -534,8 +539,12 @@ class StoreBuilder:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.folder.parent.mkdir(parents=True, exist_ok=True)
+        sweep(self.folder.parent)
         self.tmp = self.folder.parent / f".{self.folder.name}.{uuid.uuid4().hex}.tmp"
         self.tmp.mkdir()
+        # Held while building (and by appends once renamed into place): ``sweep`` leaves a held folder alone.
+        self.lock = open(self.tmp / LOCK, "a")  # noqa: SIM115 - released in ``close``
+        fcntl.flock(self.lock.fileno(), fcntl.LOCK_EX)
         self.written: list[pa.Table] = []  # sorted pieces, in the order their columns were written
         self.kept: pa.Table | None = None  # sorted rows a later chunk may still precede
         self.kept_ts = np.zeros(0, np.int64)
@@ -684,6 +693,7 @@ class StoreBuilder:
             handle.close()
         if self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
+        self.lock.close()  # (the lock goes with it)
 
 
 LABELS = {"products": "product", "categories": "category"}
@@ -705,6 +715,63 @@ def discard(folder: str | Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
+def _held(folder: Path) -> bool:
+    """Whether a process holds the lock of a (build) folder: it is building there still."""
+    try:
+        handle = open(folder / LOCK, "a")  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def _newest_change(folder: Path) -> float:
+    """The latest modification time of a folder and of the files in it (a build writes into them as it goes)."""
+    newest = folder.stat().st_mtime
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    return newest
+
+
+def sweep(root: str | Path, max_age: float = STALE_S) -> list[Path]:
+    """Remove what killed workers left under a store root: hidden build folders (``.<key>.<id>.tmp``) that
+    nothing changed for ``max_age`` seconds and whose lock no process holds, and ``.trash-*`` folders (a
+    ``discard`` cut short). A build in progress holds its folder's lock, so it is never removed.
+
+    Called when a store is built, and when one is opened (at most every ``SWEEP_EVERY_S`` per root and process).
+
+    Returns:
+        The folders removed.
+    """
+    root = Path(root)
+    _swept[str(root)] = time.monotonic()
+    try:
+        entries = [entry for entry in os.scandir(root) if entry.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+    removed = []
+    for entry in entries:
+        path = Path(entry.path)
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            stale = entry.name.startswith(".trash-") or (
+                entry.name.endswith(".tmp") and time.time() - _newest_change(path) >= max_age and not _held(path)
+            )
+        except FileNotFoundError:  # finished (renamed) or removed meanwhile
+            continue
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | None = None) -> Stored:
     """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it.
 
@@ -714,6 +781,8 @@ def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | No
         rows: Open a prefix of the stored rows (see ``open_store``).
     """
     folder = Path(folder)
+    if time.monotonic() - _swept.get(str(folder.parent), -SWEEP_EVERY_S) >= SWEEP_EVERY_S:
+        sweep(folder.parent)
     if folder.exists():
         try:
             return open_store(folder, rows)
@@ -738,7 +807,7 @@ def is_stored(folder: str | Path) -> bool:
 @contextlib.contextmanager
 def locked(folder: Path):
     """An exclusive lock on a store folder (appends take it; readers never need it)."""
-    with open(folder / ".lock", "a") as handle:
+    with open(folder / LOCK, "a") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

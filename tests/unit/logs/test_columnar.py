@@ -1,8 +1,11 @@
 """The logs store: a source is parsed once, every process maps the same files, bad stores are rebuilt."""
 
+import fcntl
 import json
 import multiprocessing
 import os
+import time
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -344,3 +347,42 @@ def test_a_parse_that_fails_midway_leaves_no_store_and_no_hidden_folder(tmp_path
         columnar.write_store(tmp_path / "s", chunks())
     assert list(tmp_path.iterdir()) == []
     assert columnar.open_or_build(tmp_path / "s", lambda: (table, {})).manifest["rows"] == 2000
+
+
+def _aged(folder, seconds):
+    then = time.time() - seconds
+    for path in [*folder.rglob("*"), folder]:
+        os.utime(path, (then, then))
+
+
+def test_folders_left_by_killed_builds_are_removed_when_a_store_is_opened_or_built(tmp_path, monkeypatch):
+    root = tmp_path / "logstore"
+    table = _table(300)
+    columnar.write_store(root / "a", table)
+
+    def leftover(name: str, age: float):
+        folder = root / f".{name}.{uuid.uuid4().hex}.tmp"
+        folder.mkdir()
+        (folder / "ts-00000.bin").write_bytes(b"x" * 80)
+        _aged(folder, age)
+        return folder
+
+    killed = leftover("b", 2 * 3600)  # a worker killed mid-build two hours ago
+    recent = leftover("c", 60)  # a build a minute old: maybe still going
+    held = leftover("d", 2 * 3600)  # unchanged for two hours, but its builder holds the lock (a very long parse)
+    lock = open(held / ".lock", "a")  # noqa: SIM115
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    _aged(held, 2 * 3600)
+    trash = root / ".trash-x.0123"  # a discard cut short
+    (trash / "rows-00000.arrow").parent.mkdir()
+    (trash / "rows-00000.arrow").write_bytes(b"x")
+
+    monkeypatch.setattr(columnar, "_swept", {}, raising=False)  # this process has not looked at the root yet
+    columnar.open_or_build(root / "a", lambda: pytest.fail("parsed again"))  # opening a store looks
+    assert not killed.exists() and not trash.exists()
+    assert sorted(p.name for p in root.iterdir()) == sorted(["a", recent.name, held.name])
+
+    lock.close()  # the long build's process died
+    columnar.write_store(root / "e", table)  # building a store looks too
+    assert sorted(p.name for p in root.iterdir()) == sorted(["a", "e", recent.name])
+    assert columnar.open_store(root / "a").manifest["rows"] == 300
