@@ -517,6 +517,8 @@ def write_store(
         return builder.finish(meta() if callable(meta) else meta)
     finally:
         builder.close()
+        if hasattr(table, "close"):  # a parse's generator, stopped early: its file and threads end now
+            table.close()
 
 
 class StoreBuilder:
