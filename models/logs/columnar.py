@@ -21,7 +21,10 @@ source's content (an upload's hash, the sample's seed, a server file's identity)
 Memory-mapped files are shared through the OS page cache: ten workers opening a 10M-event store
 hold one copy of it, and opening one is a few ``mmap`` calls, not a parse.
 
-A store is written into a hidden folder beside its final name, fsynced, then renamed into place.
+A store is written into a hidden folder beside its final name while its log is still being parsed
+(``StoreBuilder``: the columns and the hour cube grow chunk by chunk), fsynced, then renamed into place.
+Every generation of a store (the first write, an append, a rewrite) ends the same way
+(``_write_generation``): a rows segment, a cube, then the manifest, last.
 Two processes building the same store at once both finish; the one whose rename loses discards its
 folder and opens the winner's. A folder whose manifest is unreadable, from a newer version, or
 whose files are missing or shorter than the manifest says is never served: it is moved aside and
@@ -37,8 +40,10 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +58,10 @@ from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _
 STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+STALE_S = 3600  # a hidden build folder unchanged this long, its lock free, was left by a killed worker
+SWEEP_EVERY_S = 600  # opening stores looks for such folders at most this often (per root and process)
+_swept: dict[str, float] = {}  # store root → when this process last swept it (time.monotonic)
 COLUMNS = {"ts": np.int64, "status": np.int16, "bytes": np.int64, "product": np.int32, "category": np.int32}
 CUBE_FIELDS = {
     "hour": pa.int64(),
@@ -405,6 +414,69 @@ def _write_columns(folder: Path, events: Events, mode: str, manifest: dict) -> N
             os.fsync(handle.fileno())
 
 
+def _columns_of(
+    table: pa.Table, ts: np.ndarray, products: np.ndarray, categories: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The column files' values for ``table``'s rows (``ts``: their epoch seconds), coded onto the store's
+    product and category labels, and those labels grown by the ones met first here."""
+    product, products = _append_codes(products, *_codes(table["product"]))
+    category, categories = _append_codes(categories, *_codes(table["category"]))
+    columns = {
+        "ts": ts,
+        "status": table["status"].to_numpy().astype(np.int16),
+        "bytes": table["bytes"].to_numpy().astype(np.int64),
+        "product": product,
+        "category": category,
+    }
+    return columns, products, categories
+
+
+def _write_generation(
+    folder: Path,
+    manifest: dict,
+    generation: int,
+    table: pa.Table | None,
+    cube: Callable[[], _Cells],
+    *,
+    rows: int,
+    labels: tuple[np.ndarray, np.ndarray],
+    segments: Callable[[str], list[dict]],
+    parses: int,
+) -> None:
+    """Write one generation of a store into ``folder`` (the first one, an append or a rewrite), the manifest last.
+
+    The rows segment ``rows-<generation>.arrow`` holds ``table`` (none is written when it is None); the cube
+    ``cube-<generation>.arrow`` is ``cube()``, counted while the rows file is written (Arrow writes without the
+    GIL); then the manifest replaces the old one in one rename, so no reader sees a half-written generation.
+    The column files must be complete and fsynced when ``cube()`` returns.
+
+    Args:
+        manifest: The fields kept from the current manifest (or the first one's: version, key, source, colgen...).
+        rows: How many rows the store holds now.
+        labels: The product and category labels the column codes index.
+        segments: The manifest's segments, given the name of the new rows file.
+        parses: How many times events were parsed into the store, now.
+    """
+    rows_file, cube_name = f"rows-{generation:05d}.arrow", f"cube-{generation:05d}"
+    with ThreadPoolExecutor(1) as pool:
+        written = None if table is None else pool.submit(lambda: _write_ipc(_unified(table), folder / rows_file))
+        save_cube(cube(), folder, cube_name)
+        if written is not None:
+            written.result()
+    _write_manifest(
+        folder,
+        {
+            **manifest,
+            "rows": rows,
+            "labels": {"products": _labels(labels[0]), "categories": _labels(labels[1])},
+            "segments": segments(rows_file),
+            "cube": cube_name,
+            "generation": generation,
+            "parses": parses,
+        },
+    )
+
+
 def _write_manifest(folder: Path, manifest: dict) -> None:
     manifest = {**manifest, "sizes": _sizes(folder, manifest)}
     tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
@@ -425,53 +497,213 @@ def _sizes(folder: Path, manifest: dict) -> dict:
     return sizes
 
 
-def write_store(folder: str | Path, table: pa.Table, meta: dict | None = None) -> Stored:
+def write_store(
+    folder: str | Path, table: pa.Table | Iterable[pa.Table], meta: dict | Callable[[], dict] | None = None
+) -> Stored:
     """Store parsed events (``EVENT_SCHEMA`` rows) at ``folder``, atomically, and open it.
 
-    Built in a hidden folder beside ``folder``, fsynced and renamed into place. When another
-    process renamed its own store there first, this one is discarded and the winner's opened.
+    Built in a hidden folder beside ``folder`` (``StoreBuilder``), fsynced and renamed into place. When
+    another process renamed its own store there first, this one is discarded and the winner's opened.
 
     Args:
+        table: The rows, or an iterable of them in file order (a parse's chunks): written as they come.
         meta: Kept in the manifest: ``source`` (a label), and for a followed server file the
-            ``offset`` and ``lines`` the rows cover.
+            ``offset`` and ``lines`` the rows cover; a callable is asked once every chunk was read.
     """
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    events = Events.from_table(table)  # sorts by time; one copy, in the process that parses
-    meta = dict(meta or {})
-    tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
-    tmp.mkdir()
+    builder = StoreBuilder(folder)
     try:
-        _write_columns(tmp, events, "wb", {})
-        rows_file = "rows-00000.arrow"
-        _write_ipc(_unified(events.table), tmp / rows_file)
-        save_cube(events.cube, tmp, "cube-00000")
-        manifest = {
-            "version": STORE_VERSION,
-            "key": folder.name,
-            "source": meta.pop("source", ""),
-            "rows": len(events),
-            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
-            "segments": [
-                {"file": rows_file, "rows": len(events), "offset": meta.get("offset"), "lines": meta.get("lines")}
-            ],
-            "cube": "cube-00000",
-            "generation": 0,
-            "colgen": 0,
-            "parses": 1,
-            **meta,
-        }
-        _write_manifest(tmp, manifest)
-        try:
-            os.rename(tmp, folder)
-        except OSError:  # another process's store is there already: use it
-            shutil.rmtree(tmp, ignore_errors=True)
-            return open_store(folder)
-        _fsync_dir(folder.parent)
+        for chunk in [table] if isinstance(table, pa.Table) else table:
+            builder.add(chunk)
+        return builder.finish(meta() if callable(meta) else meta)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return open_store(folder)
+        builder.close()
+        if hasattr(table, "close"):  # a parse's generator, stopped early: its file and threads end now
+            table.close()
+
+
+class StoreBuilder:
+    """Write a store while its rows still arrive, chunk by chunk in file order (a parse in progress).
+
+    The columns a click reads and the hour cube are written as the chunks come, so that once the last
+    one is parsed only the rows file (whose dictionaries span every chunk) and the cube's last hour
+    remain: the first dashboard waits for little more than the parse. The store's rows are sorted by
+    time, stably (rows of one second keep their file order). A log's lines are nearly in time order
+    (a line is written when its request ends): a chunk is sorted and merged with the rows kept back
+    from the one before it, and rows older than what a later chunk may still hold are written. A
+    chunk older than rows already written (lines out of order by more than a chunk) stops the
+    streaming: the rest is kept in memory and everything is sorted and written at ``finish``.
+
+    Nothing is visible under the store's name before ``finish``: files go to a hidden folder beside
+    it, renamed into place after the manifest (written last) and every file were fsynced. ``close``
+    removes the hidden folder when ``finish`` was not reached.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        sweep(self.folder.parent)
+        self.tmp = self.folder.parent / f".{self.folder.name}.{uuid.uuid4().hex}.tmp"
+        self.tmp.mkdir()
+        # Held while building (and by appends once renamed into place): ``sweep`` leaves a held folder alone.
+        self.lock = open(self.tmp / LOCK, "a")  # noqa: SIM115 - released in ``close``
+        fcntl.flock(self.lock.fileno(), fcntl.LOCK_EX)
+        self.written: list[pa.Table] = []  # sorted pieces, in the order their columns were written
+        self.kept: pa.Table | None = None  # sorted rows a later chunk may still precede
+        self.kept_ts = np.zeros(0, np.int64)
+        self.last_ts: int | None = None  # the newest row written
+        self.streaming = True
+        self.rest: list[pa.Table] = []  # chunks after the streaming stopped
+        self.labels = {"product": np.empty(0, object), "category": np.empty(0, object)}
+        self.files = {name: open(self.tmp / _column_file(name, {}), "wb") for name in COLUMNS}  # noqa: SIM115
+        self.rows = 0
+        self.cubes: list[_Cells] = []
+        self.hour_rows: list[dict] = []  # columns of the rows of the newest hour, not in a cube yet
+
+    def add(self, table: pa.Table) -> None:
+        """Take the next chunk of rows (``EVENT_SCHEMA``), in file order."""
+        if table.num_rows == 0:
+            return
+        if not self.streaming:
+            self.rest.append(table)
+            return
+        ts = _seconds(table)
+        oldest = int(ts.min())
+        if self.last_ts is not None and oldest < self.last_ts:
+            self._stop_streaming(table)
+            return
+        if self.kept is not None:
+            table = table.cast(self.kept.schema) if table.schema != self.kept.schema else table
+            table, ts = pa.concat_tables([self.kept, table]), np.concatenate([self.kept_ts, ts])
+        if len(ts) > 1 and bool((ts[1:] < ts[:-1]).any()):
+            order = np.argsort(ts, kind="stable")
+            table, ts = table.take(pa.array(order)), ts[order]
+        # Rows older than this chunk's oldest are final; the others wait for the next chunk.
+        cut = int(np.searchsorted(ts, oldest, "left"))
+        self._write(table.slice(0, cut), ts[:cut])
+        self.kept, self.kept_ts = table.slice(cut), ts[cut:]
+
+    def _write(self, table: pa.Table, ts: np.ndarray) -> None:
+        """Append sorted rows to the column files and the cube."""
+        if table.num_rows == 0:
+            return
+        columns, self.labels["product"], self.labels["category"] = _columns_of(
+            table, ts, self.labels["product"], self.labels["category"]
+        )
+        for name, dtype in COLUMNS.items():
+            self.files[name].write(memoryview(np.ascontiguousarray(columns[name], dtype=dtype)))
+        self.written.append(table)
+        self.rows += table.num_rows
+        self.last_ts = int(ts[-1])
+        self._cube(columns)
+
+    def _cube(self, columns: dict) -> None:
+        """Count the hours that are complete (rows come in time order): all but the newest one."""
+        ts = columns["ts"]
+        last_hour = int(ts[-1]) // HOUR
+        if self.hour_rows and int(self.hour_rows[0]["ts"][0]) // HOUR < last_hour:
+            # The rows kept of an older hour, with this piece's rows of that hour: that hour is complete.
+            ends = int(np.searchsorted(ts, (int(self.hour_rows[0]["ts"][0]) // HOUR + 1) * HOUR))
+            held = [*self.hour_rows, {name: values[:ends] for name, values in columns.items()}]
+            merged = {name: np.concatenate([part[name] for part in held]) for name in COLUMNS}
+            self.cubes.append(self._cells(merged, 0, len(merged["ts"])))
+            self.hour_rows, columns = [], {name: values[ends:] for name, values in columns.items()}
+            ts = columns["ts"]
+        cut = int(np.searchsorted(ts, last_hour * HOUR)) if not self.hour_rows else 0
+        if cut:
+            self.cubes.append(self._cells(columns, 0, cut))
+        self.hour_rows.append({name: values[cut:] for name, values in columns.items()})
+
+    def _cells(self, columns: dict, lo: int, hi: int) -> _Cells:
+        return build_cube(
+            columns["ts"][lo:hi],
+            columns["product"][lo:hi],
+            columns["category"][lo:hi],
+            columns["status"][lo:hi],
+            columns["bytes"][lo:hi],
+            len(self.labels["product"]),
+            len(self.labels["category"]),
+        )
+
+    def _stop_streaming(self, table: pa.Table) -> None:
+        """Rows older than those written came: keep everything in memory, sorted and written at ``finish``."""
+        self.rest = [*self.written, *([self.kept] if self.kept is not None else []), table]
+        self.streaming, self.written, self.kept, self.cubes, self.hour_rows = False, [], None, [], []
+        self.labels = {"product": np.empty(0, object), "category": np.empty(0, object)}
+        self.rows, self.last_ts = 0, None
+        for handle in self.files.values():
+            handle.seek(0)
+            handle.truncate()
+
+    def finish(self, meta: dict | None = None) -> Stored:
+        """Write what is left, then the manifest, and rename the folder into place; the store, opened."""
+        if not self.streaming:  # sorted whole (stably: rows of one second keep their file order)
+            events = Events.from_table(pa.concat_tables(self.rest) if self.rest else _empty_table())
+            self.rest = []
+            self.streaming = True
+            self._write(events.table, events.ts)
+        elif self.kept is not None:
+            self._write(self.kept, self.kept_ts)
+            self.kept = None
+        table = pa.concat_tables(self.written) if self.written else _empty_table()
+        meta = dict(meta or {})
+        base = {"version": STORE_VERSION, "key": self.folder.name, "source": meta.pop("source", ""), "colgen": 0}
+        _write_generation(
+            self.tmp,
+            {**base, **meta},
+            0,
+            table,
+            self._last_cube,
+            rows=self.rows,
+            labels=(self.labels["product"], self.labels["category"]),
+            segments=lambda file: [
+                {"file": file, "rows": self.rows, "offset": meta.get("offset"), "lines": meta.get("lines")}
+            ],
+            parses=1,
+        )
+        try:
+            os.rename(self.tmp, self.folder)
+        except OSError:  # another process's store is there already: use it
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return open_store(self.folder)
+        _fsync_dir(self.folder.parent)
+        return open_store(self.folder)
+
+    def _last_cube(self) -> _Cells:
+        """The cube, once its last hour is counted; the column files are fsynced by then."""
+        for handle in self.files.values():
+            handle.flush()
+        cubes = self.cubes
+        if self.hour_rows:
+            merged = {name: np.concatenate([p[name] for p in self.hour_rows]) for name in COLUMNS}
+            cubes = [*cubes, self._cells(merged, 0, len(merged["ts"]))]
+        if not cubes or any(c.count is None for c in cubes):  # no rows, or keys past 63 bits: one pass
+            cube = self._whole_cube()
+        else:
+            cube = _Cells.concat(cubes) if len(cubes) > 1 else cubes[0]
+        for handle in self.files.values():
+            os.fsync(handle.fileno())
+            handle.close()
+        return cube
+
+    def _whole_cube(self) -> _Cells:
+        columns = {name: np.fromfile(self.tmp / _column_file(name, {}), dtype) for name, dtype in COLUMNS.items()}
+        return self._cells(columns, 0, self.rows)
+
+    def close(self) -> None:
+        """Drop the hidden folder of a build that did not finish (nothing when it did)."""
+        for handle in self.files.values():
+            handle.close()
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.lock.close()  # (the lock goes with it)
+
+
+LABELS = {"products": "product", "categories": "category"}
+
+
+def _seconds(table: pa.Table) -> np.ndarray:
+    """A table's ``ts`` as int64 epoch seconds."""
+    return table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
 
 
 def discard(folder: str | Path) -> None:
@@ -485,14 +717,74 @@ def discard(folder: str | Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def open_or_build(folder: str | Path, parse: Callable[[], tuple[pa.Table, dict]], rows: int | None = None) -> Stored:
+def _held(folder: Path) -> bool:
+    """Whether a process holds the lock of a (build) folder: it is building there still."""
+    try:
+        handle = open(folder / LOCK, "a")  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def _newest_change(folder: Path) -> float:
+    """The latest modification time of a folder and of the files in it (a build writes into them as it goes)."""
+    newest = folder.stat().st_mtime
+    for entry in os.scandir(folder):
+        with contextlib.suppress(OSError):
+            newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    return newest
+
+
+def sweep(root: str | Path, max_age: float = STALE_S) -> list[Path]:
+    """Remove what killed workers left under a store root: hidden build folders (``.<key>.<id>.tmp``) that
+    nothing changed for ``max_age`` seconds and whose lock no process holds, and ``.trash-*`` folders (a
+    ``discard`` cut short). A build in progress holds its folder's lock, so it is never removed.
+
+    Called when a store is built, and when one is opened (at most every ``SWEEP_EVERY_S`` per root and process).
+
+    Returns:
+        The folders removed.
+    """
+    root = Path(root)
+    _swept[str(root)] = time.monotonic()
+    try:
+        entries = [entry for entry in os.scandir(root) if entry.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+    removed = []
+    for entry in entries:
+        path = Path(entry.path)
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            stale = entry.name.startswith(".trash-") or (
+                entry.name.endswith(".tmp") and time.time() - _newest_change(path) >= max_age and not _held(path)
+            )
+        except FileNotFoundError:  # finished (renamed) or removed meanwhile
+            continue
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | None = None) -> Stored:
     """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it.
 
     Args:
-        parse: Returns the events (``EVENT_SCHEMA`` rows) and the manifest's ``meta`` (see ``write_store``).
+        parse: Returns the events (``EVENT_SCHEMA`` rows, or an iterable of them in file order, written
+            as they come) and the manifest's ``meta`` (see ``write_store``).
         rows: Open a prefix of the stored rows (see ``open_store``).
     """
     folder = Path(folder)
+    if time.monotonic() - _swept.get(str(folder.parent), -SWEEP_EVERY_S) >= SWEEP_EVERY_S:
+        sweep(folder.parent)
     if folder.exists():
         try:
             return open_store(folder, rows)
@@ -517,7 +809,7 @@ def is_stored(folder: str | Path) -> bool:
 @contextlib.contextmanager
 def locked(folder: Path):
     """An exclusive lock on a store folder (appends take it; readers never need it)."""
-    with open(folder / ".lock", "a") as handle:
+    with open(folder / LOCK, "a") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -550,43 +842,28 @@ def append(folder: str | Path, table: pa.Table, offset: int, lines: int, after_o
             ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
             if len(old) and (ts[0] < old.ts[-1] or np.any(np.diff(ts) < 0)):
                 return _rewrite(folder, manifest, pa.concat_tables([old.table, table]), offset, lines)
-            product, products = _append_codes(old.products, *_codes(table["product"]))
-            category, categories = _append_codes(old.categories, *_codes(table["category"]))
-            new = Events(
-                ts=ts,
-                status=table["status"].to_numpy().astype(np.int16),
-                bytes=table["bytes"].to_numpy().astype(np.int64),
-                product=product,
-                products=products,
-                category=category,
-                categories=categories,
-                table=table,
-            )
+            columns, products, categories = _columns_of(table, ts, old.products, old.categories)
+            new = Events(**columns, products=products, categories=categories, table=table)
             for name, dtype in COLUMNS.items():  # drop what a crashed append left past the valid rows
                 os.truncate(folder / _column_file(name, manifest), len(old) * np.dtype(dtype).itemsize)
             _write_columns(folder, new, "ab", manifest)
             grown = open_store_columns(folder, manifest, len(old) + len(new), products, categories, old.table, table)
-        generation = manifest["generation"] + 1
-        segment_file = f"rows-{generation:05d}.arrow"
-        segments = list(manifest["segments"])
-        if table.num_rows:
-            _write_ipc(_unified(table), folder / segment_file)
-            segments.append({"file": segment_file, "rows": table.num_rows, "offset": offset, "lines": lines})
-        else:
-            segments[-1] = {**segments[-1], "offset": offset, "lines": lines}
-        cube_name = f"cube-{generation:05d}"
-        save_cube(_extended_cube(old, grown, table), folder, cube_name)
-        _write_manifest(
+
+        def segments(file: str) -> list[dict]:
+            if not table.num_rows:  # no event in the new lines: the last segment covers them
+                return [*manifest["segments"][:-1], {**manifest["segments"][-1], "offset": offset, "lines": lines}]
+            return [*manifest["segments"], {"file": file, "rows": table.num_rows, "offset": offset, "lines": lines}]
+
+        _write_generation(
             folder,
-            {
-                **manifest,
-                "rows": len(grown),
-                "labels": {"products": _labels(grown.products), "categories": _labels(grown.categories)},
-                "segments": segments,
-                "cube": cube_name,
-                "generation": generation,
-                "parses": manifest["parses"] + 1,
-            },
+            manifest,
+            manifest["generation"] + 1,
+            table if table.num_rows else None,
+            lambda: _extended_cube(old, grown, table),
+            rows=len(grown),
+            labels=(grown.products, grown.categories),
+            segments=segments,
+            parses=manifest["parses"] + 1,
         )
         (folder / f"{manifest['cube']}.arrow").unlink(missing_ok=True)  # mapped copies stay readable
         for stale in folder.glob(f"fine-*-{manifest['generation']:05d}-*.arrow"):
@@ -635,26 +912,20 @@ def _rewrite(folder: Path, manifest: dict, table: pa.Table, offset: int, lines: 
     manifest keeps mapping the old files (deleted only from the folder).
     """
     events = Events.from_table(table)
-    generation = manifest["generation"] + 1
     new_manifest = {**manifest, "colgen": int(manifest.get("colgen", 0)) + 1}
     _write_columns(folder, events, "wb", new_manifest)
-    segment_file = f"rows-{generation:05d}.arrow"
-    _write_ipc(_unified(events.table), folder / segment_file)
-    cube_name = f"cube-{generation:05d}"
-    save_cube(events.cube, folder, cube_name)
     old_files = [s["file"] for s in manifest["segments"]] + [f"{manifest['cube']}.arrow"]
     old_files += [_column_file(name, manifest) for name in COLUMNS]
-    _write_manifest(
+    _write_generation(
         folder,
-        {
-            **new_manifest,
-            "rows": len(events),
-            "labels": {"products": _labels(events.products), "categories": _labels(events.categories)},
-            "segments": [{"file": segment_file, "rows": len(events), "offset": offset, "lines": lines}],
-            "cube": cube_name,
-            "generation": generation,
-            "parses": manifest["parses"] + 1,
-        },
+        new_manifest,
+        manifest["generation"] + 1,
+        events.table,
+        lambda: events.cube,
+        rows=len(events),
+        labels=(events.products, events.categories),
+        segments=lambda file: [{"file": file, "rows": len(events), "offset": offset, "lines": lines}],
+        parses=manifest["parses"] + 1,
     )
     for name in old_files:
         (folder / name).unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from models.cache import LRU
 from models.limits import current_limits
 from models.logs import columnar
 from models.logs.aggregate import Events
-from models.logs.parse import EVENT_SCHEMA, _collect, iter_parse, parse_bytes, parse_files
+from models.logs.parse import EVENT_SCHEMA, iter_parse, parse_bytes, parse_files
 
 GZIP_MAGIC = b"\x1f\x8b"
 _cache = LRU(3)  # (path, Position) → Events: a position's events never change, so any worker may keep them
@@ -208,9 +208,9 @@ def _whole_lines_end(path: Path, size: int) -> int:
     return 0
 
 
-def _parse_stored(path: Path, progress=None) -> tuple[pa.Table, dict]:
-    """The events of a file's whole lines, streamed (never whole in memory) with progress, and the
-    ``offset`` and ``lines`` they cover."""
+def _parse_stored(path: Path, progress=None) -> tuple:
+    """The events of a file's whole lines, streamed with progress (chunks in file order, parsed as they are
+    taken), and the ``offset`` and ``lines`` they cover (a callable: known once every chunk was taken)."""
     limits = current_limits().for_server_files()
     if _is_gzip(path):
         result = parse_files([path], limits=limits)
@@ -218,11 +218,15 @@ def _parse_stored(path: Path, progress=None) -> tuple[pa.Table, dict]:
     end = _whole_lines_end(path, path.stat().st_size)
     if end == 0:
         return EVENT_SCHEMA.empty_table(), {"offset": 0, "lines": 0, "source": str(path)}
-    with open(path, "rb") as handle:
-        result = _collect(
-            iter_parse([(path.name, _Progress(handle, end, progress))], limits=limits), [path.name], 0, None
-        )
-    return result.table, {"offset": end, "lines": result.lines, "source": str(path)}
+    lines = [0]
+
+    def chunks():  # the store is written as they come (``columnar.StoreBuilder``)
+        with open(path, "rb") as handle:
+            for chunk in iter_parse([(path.name, _Progress(handle, end, progress))], limits=limits):
+                lines[0] += chunk.lines
+                yield chunk.table
+
+    return chunks(), lambda: {"offset": end, "lines": lines[0], "source": str(path)}
 
 
 def _position(stat: os.stat_result, segment: dict) -> Position:

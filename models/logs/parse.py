@@ -378,6 +378,29 @@ def _dict(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     return pc.dictionary_encode(as_string_array(values))
 
 
+REPEAT_SAMPLE = 4096  # rows looked at to tell whether a chunk's requests repeat
+
+
+def _distinct_requests(requests: pa.Array) -> tuple[pa.StringArray, pa.Array | None]:
+    """The distinct requests and each row's index into them; or the rows themselves and None when a sample's
+    requests are mostly distinct (encoding them would cost more than it saves) or some are missing."""
+    requests = as_string_array(requests)
+    sample = requests.slice(0, REPEAT_SAMPLE)
+    if requests.null_count or pc.count_distinct(sample).as_py() * 2 > len(sample):
+        return requests, None
+    encoded = pc.dictionary_encode(requests)
+    return encoded.dictionary, encoded.indices
+
+
+def _spread(values: pa.Array, rows: pa.Array | None) -> pa.DictionaryArray:
+    """Per-row values, dictionary-encoded, from ``values`` (one per distinct request) and each row's index into
+    them (``_distinct_requests``; None: ``values`` are the rows')."""
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
+    if rows is None:
+        return encoded
+    return pa.DictionaryArray.from_arrays(encoded.indices.take(rows), encoded.dictionary)
+
+
 def _dash_null(values: pa.DictionaryArray) -> pa.DictionaryArray:
     """Apache writes ``-`` for "no referrer / no agent": make it a null, on the dictionary's codes only."""
     dashes = np.flatnonzero(np.asarray(values.dictionary.to_pylist(), dtype=object) == "-")
@@ -431,15 +454,20 @@ def _convert(
     ).to_numpy(zero_copy_only=False)
     bad = (ts == INT64_MIN) | (status == 0) | (size < 0)
 
-    method, target, protocol = split_parts(columns["request"], " ", 3)
-    bad |= pc.is_null(target).to_numpy(zero_copy_only=False)
+    # Requests often repeat (the same pages, few query strings): each distinct one is split once, then spread
+    # to its rows. Where they rarely do (a session id in every URL), the rows are split as they are.
+    distinct, rows = _distinct_requests(columns["request"])
+    method, target, protocol = split_parts(distinct, " ", 3)
+    missing = pc.is_null(target).to_numpy(zero_copy_only=False)
+    bad |= missing if rows is None else missing[rows.to_numpy()]
     path, query = split_parts(pc.fill_null(target, ""), "?", 2)
     path = _dict(path)
     protocol = _recode(pc.fill_null(protocol, "-"), lambda d: pc.replace_substring_regex(d, r"^HTTP (\d)", r"HTTP/\1"))
-
     product_param, category_param = first_params(query, [config.product_params, config.category_params])
-    product = _coalesce_ids(product_param, path, config.product_patterns)
-    category = _coalesce_ids(category_param, path, config.category_patterns)
+    product = _spread(_coalesce_ids(product_param, path, config.product_patterns), rows)
+    category = _spread(_coalesce_ids(category_param, path, config.category_patterns), rows)
+    method, path, protocol = _spread(method, rows), _spread(path, rows), _spread(protocol, rows)
+    query = query if rows is None else query.take(rows)
     table = pa.table(
         {
             "ts": pa.array(np.where(bad, 0, ts).astype("datetime64[s]")).cast(pa.timestamp("s", tz="UTC")),
@@ -740,14 +768,16 @@ def iter_parse(
                 head = bytes(first[: 1 << 20])
                 if _looks_binary(head):
                     raise LogFormatError(f"{name} is a binary file, not a text access log.")
-                seen = _newlines(first)
+                counting = limits.max_lines is not None  # a server file has no cap: the workers count its lines
+                seen = _newlines(first) if counting else 0
                 check_lines(seen, limits, name)
                 layout = sniff_layout(head)
                 pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
                 line = 1  # chunks count lines themselves, in parallel; number them here, in order
                 for data in chunks:
-                    seen += _newlines(data)
-                    check_lines(seen, limits, name)
+                    if counting:
+                        seen += _newlines(data)
+                        check_lines(seen, limits, name)
                     pending.append(pool.submit(parse_chunk, data, name, layout, config))
                     while len(pending) > workers:
                         result = pending.popleft().result()

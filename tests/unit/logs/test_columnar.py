@@ -1,8 +1,11 @@
 """The logs store: a source is parsed once, every process maps the same files, bad stores are rebuilt."""
 
+import fcntl
 import json
 import multiprocessing
 import os
+import time
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -287,3 +290,99 @@ def test_a_stored_file_that_grew_a_lot_is_left_to_the_background_job(tmp_path, m
         sources.load_path(source, patterns, data_dir=tmp_path, parse=False)
     assert len(sources.load_path(source, patterns, data_dir=tmp_path).events) == 135  # the job catches up
     assert sources.is_stored(source, tmp_path, patterns)
+
+
+def _cells(events: Events) -> list[tuple]:
+    """The hour cube as labelled cells (codes depend on the order labels were met)."""
+    cube, products, categories = events.cube, list(events.products), list(events.categories)
+
+    def label(labels, code):
+        return labels[code] if code >= 0 else ""
+
+    return sorted(
+        (int(h), label(products, int(p)), label(categories, int(c)), int(s), int(n), int(b))
+        for h, p, c, s, n, b in zip(cube.hour, cube.product, cube.category, cube.status, cube.count, cube.bytes)
+    )
+
+
+def _as_written(table: pa.Table, seed: int = 1) -> pa.Table:
+    """Lines in the order a server writes them (when each request ends): up to a few seconds out of time order."""
+    ts = table["ts"].cast(pa.int64()).to_numpy()
+    order = np.argsort(ts + np.random.default_rng(seed).integers(0, 6, len(ts)), kind="stable")
+    return table.take(pa.array(order))
+
+
+@pytest.mark.parametrize("chunk", [1, 97, 1000, 10_000])
+def test_a_store_written_chunk_by_chunk_is_the_store_of_the_whole(tmp_path, chunk):
+    table = _as_written(_table(4000, seed=8))
+    whole = Events.from_table(table)
+    chunks = (table.slice(i, chunk) for i in range(0, table.num_rows, chunk))
+    stored = columnar.write_store(tmp_path / "s", chunks, lambda: {"source": "t", "lines": 4000})
+    assert stored.manifest["rows"] == 4000 and stored.manifest["lines"] == 4000
+    assert _summary(stored.events) == _summary(whole)
+    assert _cells(stored.events) == _cells(whole)
+    # Rows of one second keep their file order, as the whole table's stable sort keeps them.
+    assert stored.events.table["line"].to_pylist() == whole.table["line"].to_pylist()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+
+
+def test_a_chunk_older_than_the_rows_written_sorts_the_whole_store(tmp_path):
+    table = _table(3000, seed=9)
+    chunks = [table.slice(1000, 1000), table.slice(2000), table.slice(0, 1000)]  # the file's first third comes last
+    stored = columnar.write_store(tmp_path / "s", iter(chunks))
+    expected = Events.from_table(pa.concat_tables(chunks))
+    assert np.all(np.diff(stored.events.ts) >= 0)
+    assert _summary(stored.events) == _summary(expected) and _cells(stored.events) == _cells(expected)
+    assert stored.events.table["line"].to_pylist() == expected.table["line"].to_pylist()
+
+
+def test_a_parse_that_fails_midway_leaves_no_store_and_no_hidden_folder(tmp_path):
+    table = _table(2000)
+
+    def chunks():
+        yield table.slice(0, 1000)
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        columnar.write_store(tmp_path / "s", chunks())
+    assert list(tmp_path.iterdir()) == []
+    assert columnar.open_or_build(tmp_path / "s", lambda: (table, {})).manifest["rows"] == 2000
+
+
+def _aged(folder, seconds):
+    then = time.time() - seconds
+    for path in [*folder.rglob("*"), folder]:
+        os.utime(path, (then, then))
+
+
+def test_folders_left_by_killed_builds_are_removed_when_a_store_is_opened_or_built(tmp_path, monkeypatch):
+    root = tmp_path / "logstore"
+    table = _table(300)
+    columnar.write_store(root / "a", table)
+
+    def leftover(name: str, age: float):
+        folder = root / f".{name}.{uuid.uuid4().hex}.tmp"
+        folder.mkdir()
+        (folder / "ts-00000.bin").write_bytes(b"x" * 80)
+        _aged(folder, age)
+        return folder
+
+    killed = leftover("b", 2 * 3600)  # a worker killed mid-build two hours ago
+    recent = leftover("c", 60)  # a build a minute old: maybe still going
+    held = leftover("d", 2 * 3600)  # unchanged for two hours, but its builder holds the lock (a very long parse)
+    lock = open(held / ".lock", "a")  # noqa: SIM115
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    _aged(held, 2 * 3600)
+    trash = root / ".trash-x.0123"  # a discard cut short
+    (trash / "rows-00000.arrow").parent.mkdir()
+    (trash / "rows-00000.arrow").write_bytes(b"x")
+
+    monkeypatch.setattr(columnar, "_swept", {}, raising=False)  # this process has not looked at the root yet
+    columnar.open_or_build(root / "a", lambda: pytest.fail("parsed again"))  # opening a store looks
+    assert not killed.exists() and not trash.exists()
+    assert sorted(p.name for p in root.iterdir()) == sorted(["a", recent.name, held.name])
+
+    lock.close()  # the long build's process died
+    columnar.write_store(root / "e", table)  # building a store looks too
+    assert sorted(p.name for p in root.iterdir()) == sorted(["a", "e", recent.name])
+    assert columnar.open_store(root / "a").manifest["rows"] == 300

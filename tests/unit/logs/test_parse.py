@@ -290,3 +290,38 @@ def test_parse_clf_time_and_offset_reject_what_is_not_a_time():
     assert parse_clf_time(times).tolist() == [971186136, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN]
     offsets = pa.array(["-0700", "+0530", "0700", "+07:0", None])
     assert parse_offset(offsets).tolist() == [-25200, 19800, INT64_MIN, INT64_MIN, INT64_MIN]
+
+
+def test_repeated_requests_are_split_once_each_with_the_rows_own_values(monkeypatch):
+    """A chunk whose requests repeat is split per distinct request; every row gets what splitting it alone gives."""
+    from models.logs import parse
+
+    requests = [
+        "GET /product.screen?productId=WC-SH-G04&categoryId=SHOOTER HTTP/1.1",
+        "POST /cart.do?action=add&productId=DB-SG-G01 HTTP/1.0",
+        "GET /category.screen?categoryId=TEE HTTP 2",
+        "GET /oldlink",
+        "GET /product/WC-SH-T02 HTTP/1.1",
+    ]
+    data = "".join(
+        f'10.0.0.{i % 7} - - [01/May/2023:10:{i // 60 % 60:02d}:{i % 60:02d} +0000] "{requests[i % 5]}" 200 {i} "-" "-"\n'
+        for i in range(3000)
+    ).encode()
+    config = ParserConfig(product_patterns=(r"^/product/([^/]+)$",))
+    split = []
+    real = parse._distinct_requests
+    monkeypatch.setattr(parse, "_distinct_requests", lambda r: split.append(real(r)) or split[-1])
+    by_distinct = parse_bytes(data, config=config).table
+    assert split and split[0][1] is not None and len(split[0][0]) == 5  # five distinct requests split, not 3,000
+    monkeypatch.setattr(parse, "_distinct_requests", lambda r: (parse.as_string_array(r), None))  # row by row
+    by_row = parse_bytes(data, config=config).table
+    assert by_distinct.to_pylist() == by_row.to_pylist()
+    rows = by_distinct.to_pylist()
+    assert [(r["method"], r["path"], r["protocol"], r["product"], r["category"]) for r in rows[:5]] == [
+        ("GET", "/product.screen", "HTTP/1.1", "WC-SH-G04", "SHOOTER"),
+        ("POST", "/cart.do", "HTTP/1.0", "DB-SG-G01", None),
+        ("GET", "/category.screen", "HTTP/2", None, "TEE"),
+        ("GET", "/oldlink", "-", None, None),
+        ("GET", "/product/WC-SH-T02", "HTTP/1.1", "WC-SH-T02", None),
+    ]
+    assert rows[2]["query"] == "categoryId=TEE" and rows[3]["query"] is None

@@ -37,6 +37,7 @@ from webapp.roles import acting_user
 from webapp.views.logs import ids
 
 SMALL_BYTES = 4 << 20  # a server file this small parses in well under a second
+POLL_MS = 250  # how often the page asks the job for progress: its result is drawn at most this long after it ends
 
 
 def _megabytes(n: int) -> str:
@@ -134,6 +135,7 @@ def request(view):
     },
     inputs=[Input(ids.PREPARE, "data"), Input(ids.PREPARE_WATCH.retry, "n_clicks")],
     background=True,
+    interval=POLL_MS,
     running=[(Output(ids.PREPARE_BOX, "hidden"), False, True), *running_outputs(ids.PREPARE_WATCH)],
     progress=[Output(ids.PREPARE_PROGRESS, "value"), Output(ids.PREPARE_PROGRESS, "label")],
     prevent_initial_call=True,
