@@ -25,8 +25,14 @@ A store is written into a hidden folder beside its final name while its log is s
 (``StoreBuilder``: the columns and the hour cube grow chunk by chunk), fsynced, then renamed into place.
 Every generation of a store (the first write, an append, a rewrite) ends the same way
 (``_write_generation``): a rows segment, a cube, then the manifest, last.
-Two processes building the same store at once both finish; the one whose rename loses discards its
-folder and opens the winner's. A folder whose manifest is unreadable, from a newer version, or
+One process builds a store at a time (``open_or_build``): it holds an exclusive ``flock`` on a build lock
+beside the store (``.<key>.build``, hidden, so listings and ``sweep`` leave it alone while it is held) and
+shares how far its parse got in ``.<key>.progress`` (``share_progress``). Another process opening the same
+source meanwhile waits for that lock, passing the builder's progress on to its own ``progress`` callback
+(so a second user's bar moves too), then maps the finished store instead of parsing; when the builder
+died (the lock is free, no store is there) it builds the store itself. Two processes writing the same
+store by other means (``write_store``) both finish; the one whose rename loses discards its folder and
+opens the winner's. A folder whose manifest is unreadable, from a newer version, or
 whose files are missing or shorter than the manifest says is never served: it is moved aside and
 built again. Appends (``append``) hold an exclusive lock on the folder, write past the end of the
 column files and a new rows segment and cube, then replace the manifest in one rename.
@@ -40,6 +46,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -59,6 +66,12 @@ STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+BUILD_LOCK = ".{key}.build"  # beside the store: held by the one process building it (``open_or_build``)
+BUILD_PROGRESS = ".{key}.progress"  # beside it: how far that build got (``share_progress``)
+WAIT_POLL_S = 0.15  # a process waiting for another's build looks at its lock and progress this often
+SHARE_EVERY_S = 0.1  # a build shares its progress at most this often
+_PROGRESS = struct.Struct("<qqq")  # done, total, and a check (done ^ total ^ _CHECK): a torn read is ignored
+_CHECK = 0x5EED_0F_B11D
 STALE_S = 3600  # a hidden build folder unchanged this long, its lock free, was left by a killed worker
 SWEEP_EVERY_S = 600  # opening stores looks for such folders at most this often (per root and process)
 _swept: dict[str, float] = {}  # store root → when this process last swept it (time.monotonic)
@@ -741,10 +754,30 @@ def _newest_change(folder: Path) -> float:
     return newest
 
 
+def _stale_build_lock(path: Path, max_age: float) -> bool:
+    """Remove a build lock (and its progress file) a killed builder left ``max_age`` ago; never a held one.
+
+    Removed while this process holds it, so a process that opened it meanwhile sees it was replaced."""
+    try:
+        if time.time() - path.stat().st_mtime < max_age:
+            return False
+        handle = _try_lock(path, blocking=False)
+    except OSError:
+        return False
+    if handle is None:  # held: a build in progress
+        return False
+    with handle:
+        (path.parent / (path.name.removesuffix(".build") + ".progress")).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    return True
+
+
 def sweep(root: str | Path, max_age: float = STALE_S) -> list[Path]:
     """Remove what killed workers left under a store root: hidden build folders (``.<key>.<id>.tmp``) that
     nothing changed for ``max_age`` seconds and whose lock no process holds, and ``.trash-*`` folders (a
-    ``discard`` cut short). A build in progress holds its folder's lock, so it is never removed.
+    ``discard`` cut short), and build locks (``.<key>.build``, with their progress files) that no process
+    holds, left that long ago. A build in progress holds its folder's lock and its build lock, so neither
+    is ever removed.
 
     Called when a store is built, and when one is opened (at most every ``SWEEP_EVERY_S`` per root and process).
 
@@ -760,6 +793,8 @@ def sweep(root: str | Path, max_age: float = STALE_S) -> list[Path]:
     removed = []
     for entry in entries:
         path = Path(entry.path)
+        if entry.name.endswith(".build") and _stale_build_lock(path, max_age):
+            removed.append(path)
         if not entry.is_dir(follow_symlinks=False):
             continue
         try:
@@ -774,13 +809,129 @@ def sweep(root: str | Path, max_age: float = STALE_S) -> list[Path]:
     return removed
 
 
-def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | None = None) -> Stored:
-    """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it.
+def _build_lock_path(folder: Path) -> Path:
+    return folder.parent / BUILD_LOCK.format(key=folder.name)
+
+
+def _progress_path(folder: Path) -> Path:
+    return folder.parent / BUILD_PROGRESS.format(key=folder.name)
+
+
+def share_progress(folder: str | Path) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` for the parse that builds ``folder``: processes waiting for this build
+    (``open_or_build``) read what it says and pass it on to their own progress callbacks.
+
+    Written to ``.<key>.progress`` beside the store, at most every ``SHARE_EVERY_S`` (and always at the end),
+    as one fixed-size ``pwrite`` with a check a torn read fails. Only the process holding the build lock
+    calls it (the parse runs under that lock); the file goes when the lock is given up.
+    """
+    path = _progress_path(Path(folder))
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < SHARE_EVERY_S and done < total:
+            return
+        last[0] = now
+        with contextlib.suppress(OSError):  # sharing is a courtesy: the build goes on without it
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                os.pwrite(fd, _PROGRESS.pack(int(done), int(total), int(done) ^ int(total) ^ _CHECK), 0)
+            finally:
+                os.close(fd)
+
+    return report
+
+
+def read_progress(folder: str | Path) -> tuple[int, int] | None:
+    """What the build of ``folder`` in progress last shared (``share_progress``): ``(done, total)``, or None."""
+    try:
+        with open(_progress_path(Path(folder)), "rb") as handle:
+            done, total, check = _PROGRESS.unpack(handle.read(_PROGRESS.size))
+    except (OSError, struct.error):
+        return None
+    return (done, total) if check == done ^ total ^ _CHECK else None
+
+
+def _is_held(path: Path) -> bool:
+    """Whether some process holds the ``flock`` of the file at ``path``."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False  # (closing the file releases the lock)
+
+
+def is_building(folder: str | Path) -> bool:
+    """Whether a process is building the store at ``folder`` now (it holds the build lock)."""
+    return _is_held(_build_lock_path(Path(folder)))
+
+
+def builds_running(root: str | Path) -> int:
+    """How many stores under ``root`` are being built now, by any process (their build locks are held)."""
+    try:
+        names = [e.name for e in os.scandir(root) if e.name.startswith(".") and e.name.endswith(".build")]
+    except FileNotFoundError:
+        return 0
+    return sum(_is_held(Path(root) / name) for name in names)
+
+
+def _try_lock(path: Path, blocking: bool):
+    """The open lock file at ``path``, locked, when this process got the lock on the file that is there now
+    (a builder removes its lock file when it is done: a lock on the removed file guards nothing); else None."""
+    handle = open(path, "a")  # noqa: SIM115 - returned, or closed below
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+            return handle
+    except (BlockingIOError, FileNotFoundError):
+        pass
+    handle.close()
+    return None
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path, progress: Callable[[int, int], None] | None):
+    """Hold the build lock of ``folder``; while another process holds it, wait (polling every ``WAIT_POLL_S``,
+    no busy loop) and pass what that build shares on to ``progress``. Given up with its files removed."""
+    path = _build_lock_path(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    seen = None
+    while (handle := _try_lock(path, blocking=False)) is None:
+        if progress is not None and (shared := read_progress(folder)) is not None and shared != seen:
+            seen = shared
+            progress(*shared)
+        time.sleep(WAIT_POLL_S)
+    try:
+        yield
+    finally:
+        # Removed while held: a process that opened this file meanwhile sees the inode gone and looks again.
+        _progress_path(folder).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
+def open_or_build(
+    folder: str | Path,
+    parse: Callable[[], tuple],
+    rows: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Stored:
+    """The store at ``folder``; when it is missing or cannot be served, ``parse()`` builds it, in one process
+    at a time (the build lock: see the module's docstring).
 
     Args:
         parse: Returns the events (``EVENT_SCHEMA`` rows, or an iterable of them in file order, written
-            as they come) and the manifest's ``meta`` (see ``write_store``).
+            as they come) and the manifest's ``meta`` (see ``write_store``). It may tell processes waiting
+            for it how far it got with ``share_progress(folder)``.
         rows: Open a prefix of the stored rows (see ``open_store``).
+        progress: ``progress(done, total)``, called with what another process's build of this store shares,
+            while this one waits for it.
     """
     folder = Path(folder)
     if time.monotonic() - _swept.get(str(folder.parent), -SWEEP_EVERY_S) >= SWEEP_EVERY_S:
@@ -789,12 +940,18 @@ def open_or_build(folder: str | Path, parse: Callable[[], tuple], rows: int | No
         try:
             return open_store(folder, rows)
         except StoreError:
-            try:  # an append may have replaced the manifest while it was read: look once more
+            pass  # being replaced, or bad: looked at again under the build lock
+    with _build_lock(folder, progress):
+        if folder.exists():  # built while this process waited, or there already
+            try:
                 return open_store(folder, rows)
             except StoreError:
-                discard(folder)
-    table, meta = parse()
-    return write_store(folder, table, meta)
+                try:  # an append may have replaced the manifest while it was read: look once more
+                    return open_store(folder, rows)
+                except StoreError:
+                    discard(folder)
+        table, meta = parse()
+        return write_store(folder, table, meta)
 
 
 def is_stored(folder: str | Path) -> bool:

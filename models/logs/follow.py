@@ -229,6 +229,19 @@ def _parse_stored(path: Path, progress=None) -> tuple:
     return chunks(), lambda: {"offset": end, "lines": lines[0], "source": str(path)}
 
 
+def _open_or_build(path: Path, folder: Path, progress) -> columnar.Stored:
+    """The file's store, parsed here when no other process is building it; when one is, its progress is
+    passed on to ``progress`` until its store is there (``columnar.open_or_build``)."""
+    share = columnar.share_progress(folder)
+
+    def report(done: int, total: int) -> None:
+        share(done, total)  # for the processes waiting for this build
+        if progress is not None:
+            progress(done, total)
+
+    return columnar.open_or_build(folder, lambda: _parse_stored(path, report), progress=progress)
+
+
 def _position(stat: os.stat_result, segment: dict) -> Position:
     return Position(stat.st_dev, stat.st_ino, int(segment["offset"]), int(segment["lines"]))
 
@@ -236,8 +249,8 @@ def _position(stat: os.stat_result, segment: dict) -> Position:
 def stored_snapshot(
     path: str | Path, root: str | Path, position: Position | None = None, parse: bool = True, progress=None
 ) -> Snapshot:
-    """``snapshot`` from the file's store under ``root``: parsed once (by whichever worker comes
-    first), then mapped by every worker.
+    """``snapshot`` from the file's store under ``root``: parsed once (by whichever process comes
+    first; the others wait for it, seeing its progress), then mapped by every worker.
 
     The store grows by the lines appended to the file (``stored_follow``); a ``position`` the store
     passed is opened as the prefix of rows it covered. Without a position the store is brought up
@@ -246,17 +259,18 @@ def stored_snapshot(
 
     Args:
         parse: False raises ``NotStoredError`` when the file is not stored yet (no parse here).
-        progress: ``progress(done_bytes, total_bytes)`` while the file is parsed into the store.
+        progress: ``progress(done_bytes, total_bytes)`` while the file is parsed into the store, here or
+            by another process this one waits for.
     """
     path = Path(path)
     stat = os.stat(path)
     folder = Path(root) / _file_key(path, stat)
     if not parse and not is_file_stored(path, root):
         raise columnar.NotStoredError(f"{path} is not stored yet.")
-    stored = columnar.open_or_build(folder, lambda: _parse_stored(path, progress))
+    stored = _open_or_build(path, folder, progress)
     if int(stored.segments[-1]["offset"]) > stat.st_size:  # truncated, yet it starts with the same line
         columnar.discard(folder)
-        stored = columnar.open_or_build(folder, lambda: _parse_stored(path, progress))
+        stored = _open_or_build(path, folder, progress)
     if position is not None and (stat.st_dev, stat.st_ino) == (position.device, position.inode):
         rows = 0
         for segment in stored.segments:

@@ -57,7 +57,7 @@ def fresh_caches():
 
 
 def _open_in_child(folder, parquet, barrier, queue):
-    """One worker process: open the store (building it when missing) and report what it sees."""
+    """One worker process: parse and write the store and report what it sees."""
     parses = []
 
     def parse():
@@ -66,11 +66,12 @@ def _open_in_child(folder, parquet, barrier, queue):
         return pq.read_table(parquet), {"source": "race"}
 
     barrier.wait(timeout=60)
-    stored = columnar.open_or_build(folder, parse)
+    # Written directly: ``open_or_build`` would let one process parse while the other waits (test_build_lock.py).
+    stored = columnar.write_store(folder, *parse())
     queue.put((len(parses), _summary(stored.events)))
 
 
-def test_two_processes_building_one_store_at_once_end_with_one_valid_store(tmp_path):
+def test_two_processes_writing_one_store_at_once_end_with_one_valid_store(tmp_path):
     parquet = tmp_path / "events.parquet"
     pq.write_table(_table(), parquet)
     folder = tmp_path / "store" / "race"
