@@ -209,6 +209,13 @@ SETTINGS: tuple[Setting, ...] = (
         _path_list,
     ),
     Setting(
+        "LOG_EARLY_BUILDS",
+        2,
+        "Most server logs parsed at once in a process started as soon as the Logs page asks for one (before its "
+        "background job starts); past that (or at 0) the job parses them.",
+        _non_negative_int,
+    ),
+    Setting(
         "AUTH",
         None,
         "Sign-in: `password`, `oidc`, `proxy` or `none` (open; README: Sign-in). Required unless the server "

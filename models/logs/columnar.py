@@ -75,6 +75,7 @@ _CHECK = 0x5EED_0F_B11D
 STALE_S = 3600  # a hidden build folder unchanged this long, its lock free, was left by a killed worker
 SWEEP_EVERY_S = 600  # opening stores looks for such folders at most this often (per root and process)
 _swept: dict[str, float] = {}  # store root → when this process last swept it (time.monotonic)
+_adopted: dict = {}  # store folder → its build lock, held for a process started to build it (``adopt_build``)
 COLUMNS = {"ts": np.int64, "status": np.int16, "bytes": np.int64, "product": np.int32, "category": np.int32}
 CUBE_FIELDS = {
     "hour": pa.int64(),
@@ -895,6 +896,20 @@ def _try_lock(path: Path, blocking: bool):
     return None
 
 
+def claim_build(folder: str | Path):
+    """Take the build lock of ``folder`` for a process about to be started to build it (``models.logs.early``):
+    the open lock file, or None when a build of it runs already. The started process calls ``adopt_build``."""
+    path = _build_lock_path(Path(folder))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _try_lock(path, blocking=False)
+
+
+def adopt_build(folder: str | Path, handle) -> None:
+    """In a process started with a ``claim_build`` lock: its ``open_or_build`` of ``folder`` holds that lock
+    already (one build per process that is started for it; nothing else in it builds that store)."""
+    _adopted[str(Path(folder))] = handle
+
+
 @contextlib.contextmanager
 def _build_lock(folder: Path, progress: Callable[[int, int], None] | None):
     """Hold the build lock of ``folder``; while another process holds it, wait (polling every ``WAIT_POLL_S``,
@@ -902,7 +917,8 @@ def _build_lock(folder: Path, progress: Callable[[int, int], None] | None):
     path = _build_lock_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     seen = None
-    while (handle := _try_lock(path, blocking=False)) is None:
+    handle = _adopted.pop(str(folder), None)
+    while handle is None and (handle := _try_lock(path, blocking=False)) is None:
         if progress is not None and (shared := read_progress(folder)) is not None and shared != seen:
             seen = shared
             progress(*shared)

@@ -246,6 +246,16 @@ def _position(stat: os.stat_result, segment: dict) -> Position:
     return Position(stat.st_dev, stat.st_ino, int(segment["offset"]), int(segment["lines"]))
 
 
+def store_folder(path: str | Path, root: str | Path) -> Path:
+    """Where the store of the server file at ``path`` is (or will be) under ``root``.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    path = Path(path)
+    return Path(root) / _file_key(path, os.stat(path))
+
+
 def stored_snapshot(
     path: str | Path, root: str | Path, position: Position | None = None, parse: bool = True, progress=None
 ) -> Snapshot:

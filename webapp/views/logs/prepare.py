@@ -4,9 +4,13 @@ The render callback never parses: it draws nothing new for a source that is not 
 changes, ``request`` asks for this job (``ids.PREPARE``) when the source is not stored; the job parses it
 into its store (``models.logs.columnar``), which every worker then maps, and says it is done
 (``ids.PREPARED``), which draws the page. A server file of a few MB is parsed by ``request`` itself: a job's
-start-up would cost more than the parse. A Parquet dataset (``GLASSBOX_LOG_DATASETS``) is not parsed: the job
-builds its cube on Dask (``models.logs.dataset.build_dataset``: the scheduler at ``GLASSBOX_DASK_SCHEDULER``,
-else a LocalCluster sized by ``GLASSBOX_DASK_*``) and stores it.
+start-up would cost more than the parse. A larger one starts parsing when ``request`` answers, in a process
+of its own (``start_early``, ``models.logs.early``), since the browser asks for the job only once it has
+mounted the page's graphs (~1.4 s later on a cold open); the job then waits for that build, its bar
+following the build's progress, and maps the store (``columnar.open_or_build``: one build per store). A
+Parquet dataset (``GLASSBOX_LOG_DATASETS``) is not parsed: the job builds its cube on Dask
+(``models.logs.dataset.build_dataset``: the scheduler at ``GLASSBOX_DASK_SCHEDULER``, else a LocalCluster
+sized by ``GLASSBOX_DASK_*``) and stores it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from dash import Input, Output, callback, no_update
 
 from models.datasets import DatasetError
 from models.files import is_upload_id
-from models.logs import dataset
-from models.logs.columnar import StoreError
+from models.logs import dataset, early
+from models.logs.columnar import StoreError, store_root
+from models.logs.follow import store_folder
 from models.logs.parse import LogFormatError
 from models.logs.sources import (
     BUILTIN,
@@ -100,6 +105,34 @@ def is_small(source: str, config) -> bool:
         return False
 
 
+def start_early(source: str, config) -> int | None:
+    """Start parsing a large server file now, in a process of its own (``models.logs.early``), rather than when
+    the browser gets round to asking for the job: the job then waits for that build, passing on its progress.
+
+    Only for a file the configuration allows (checked first: a crafted or refused source starts nothing), at
+    most one build per file and ``LOG_EARLY_BUILDS`` builds in all. The child parses with this app's
+    configuration (data directory, ``LOG_PATHS``, limits), as the job would.
+
+    Returns:
+        The child's process id, or None when none was started.
+    """
+    if not is_path_source(source):
+        return None
+    try:
+        path = allowed_path(source, config["LOG_PATHS"])
+        folder = store_folder(path, store_root(config["DATA_DIR"]))
+    except (UnknownSourceError, OSError):
+        return None  # render says why
+    app = flask.current_app._get_current_object()
+    patterns, data_dir = config["LOG_PATHS"], config["DATA_DIR"]
+
+    def build() -> None:
+        with app.app_context():
+            load_path(source, patterns, data_dir=data_dir)
+
+    return early.start(folder, build, max_builds=int(config.get("LOG_EARLY_BUILDS", 0)))
+
+
 @callback(
     output={
         "request": Output(ids.PREPARE, "data"),
@@ -112,7 +145,7 @@ def is_small(source: str, config) -> bool:
 )
 def request(view):
     """When the view's source is not stored yet: parse a small server file at once, else ask for the
-    background job (its bar starting from empty)."""
+    background job (its bar starting from empty), a large server file's parse started at once (``start_early``)."""
     nothing = {"request": no_update, "prepared": no_update, "value": no_update, "label": no_update}
     config = flask.current_app.config
     source = (view or {}).get("source")
@@ -124,6 +157,8 @@ def request(view):
             return {**nothing, "prepared": {"source": source}}
         except (UnknownSourceError, LogFormatError, StoreError, OSError):
             pass  # the job says why
+    else:
+        start_early(source, config)
     return {**nothing, "request": {"source": source}, "value": 0, "label": "Starting…"}
 
 
