@@ -10,7 +10,10 @@ the moment it is asked for:
 
 - ``bar``: the progress bar of the background job is on screen (the job started);
 - ``moving``: the bar shows progress above 0 (the job reports as it reads);
-- ``dashboard``: the pager says "... matching" (the render callback drew the file's dashboard).
+- ``dashboard``: the pager says "... matching" (the render callback drew the file's dashboard);
+- ``build`` and ``stored`` (server side): the store's hidden build folder appeared under the data directory
+  (the parse began: in the early build's process, or in the job's when none was started) and the store was
+  renamed into place (the parse and the store's files are done).
 
 Times are wall-clock on whatever else the machine is doing: the load average is printed before and after.
 The last line reads ``cold open <N>M lines: first dashboard <s> s (...)`` (goal ≤ 15 s on a quiet machine).
@@ -87,6 +90,21 @@ class Trace:
         return result
 
 
+def watch_build(root: Path, began: float, seen: dict, stop: threading.Event) -> None:
+    """Note when a build folder (``.<key>.<id>.tmp``) first shows under the store root, and when a store does."""
+    while not stop.wait(0.02):
+        try:
+            names = os.listdir(root)
+        except FileNotFoundError:
+            continue
+        now = time.perf_counter() - began
+        if any(n.startswith(".") and n.endswith(".tmp") for n in names):
+            seen.setdefault("build", now)
+        if any(not n.startswith(".") for n in names):
+            seen.setdefault("stored", now)
+            return
+
+
 def cold_open(log: Path, cache: Path, timeout: float, trace: bool = False) -> dict:
     """Open the log once on a fresh app with an empty data directory; the times (s) at which each stage was seen."""
     from webapp import create_app
@@ -106,6 +124,8 @@ def cold_open(log: Path, cache: Path, timeout: float, trace: bool = False) -> di
         began = time.perf_counter()
         if trace:
             wsgi.began = began
+        stop = threading.Event()
+        threading.Thread(target=watch_build, args=(folder / "logstore", began, seen, stop), daemon=True).start()
         driver.get(f"http://127.0.0.1:{port}/logs#source=path:{log}")
         seen["page"] = time.perf_counter() - began  # the document loaded (Dash's renderer starts)
         # The page's clock starts when the navigation did: about when ``driver.get`` was called.
@@ -127,6 +147,7 @@ def cold_open(log: Path, cache: Path, timeout: float, trace: bool = False) -> di
             time.sleep(0.02)
         else:
             raise TimeoutError(f"no dashboard after {timeout:.0f} s; last look: {shown, value, label, pager}")
+        stop.set()
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         if severe:
             raise RuntimeError(f"errors in the browser console: {severe}")
@@ -163,13 +184,25 @@ def main() -> None:
         steps = " ".join(f"{t:.1f}s:{label!r}" for t, label in seen["labels"][:: max(1, len(seen["labels"]) // 8)])
         print(
             f"run {n + 1}: page {seen['page']:.1f} s, bar {seen.get('bar', float('nan')):.1f} s,"
-            f" moving {seen.get('moving', float('nan')):.1f} s, first dashboard {seen['dashboard']:.1f} s"
+            f" moving {seen.get('moving', float('nan')):.1f} s, build began {seen.get('build', float('nan')):.1f} s,"
+            f" stored {seen.get('stored', float('nan')):.1f} s, first dashboard {seen['dashboard']:.1f} s"
             f" ({seen['pager'].strip()!r}; store {seen['store_mb']:,.0f} MB; load average {load_before:.1f} → "
             f"{load_after:.1f} on {os.cpu_count()} CPUs)"
         )
         print(f"  bar labels: {steps}")
-        for start, took, output in seen.get("calls", []):
-            print(f"  {start:6.2f} s +{took * 1000:6.0f} ms  {output}")
+        polls = []  # the job's progress polls, one line per run of them
+        for start, took, output in [*seen.get("calls", []), (None, 0, "")]:
+            if output.endswith("(poll)"):
+                polls.append((start, took))
+                continue
+            if polls:
+                worst = max(t for _, t in polls)
+                print(
+                    f"  {polls[0][0]:6.2f} s → {polls[-1][0]:.2f} s: {len(polls)} progress polls (slowest {worst * 1000:.0f} ms)"
+                )
+                polls = []
+            if start is not None:
+                print(f"  {start:6.2f} s +{took * 1000:6.0f} ms  {output}")
         if seen.get("sent"):
             print("  sent by the browser (s → s):", " ".join(f"{a:.2f}→{b:.2f}" for a, b in seen["sent"][:12]))
     best = min(runs, key=lambda s: s["dashboard"])

@@ -1,7 +1,9 @@
 """A large server file's parse starts when ``prepare.request`` answers, in a process of its own; the background
 job then follows that build (its progress on the bar) instead of parsing again."""
 
+import contextlib
 import os
+import socket
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -83,6 +85,15 @@ def _gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
+def _sockets(pid: int) -> list[str]:
+    """The sockets a process holds."""
+    names = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(FileNotFoundError):
+            names.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+    return [name for name in names if name.startswith("socket:")]
+
+
 def _until(condition, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -95,10 +106,15 @@ def test_a_request_for_a_large_unstored_file_starts_one_build_that_the_job_follo
 
     page.make()
     source = f"path:{big}"
-    asked = prepare.request(_view(source))
-    assert asked["request"] == {"source": source} and asked["label"] == "Starting…"
-    assert len(page.started) == 1 and isinstance(page.started[0], int)  # a build started at once
-    child = page.started[0]
+    with socket.socket() as listener:  # the web server's socket, open when the request forks
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        asked = prepare.request(_view(source))
+        assert asked["request"] == {"source": source} and asked["label"] == "Starting…"
+        assert len(page.started) == 1 and isinstance(page.started[0], int)  # a build started at once
+        child = page.started[0]
+        _until(lambda: not _sockets(child), timeout=10)  # the child let go of it (at once: it still parses)
+        assert columnar.is_building(follow.store_folder(big, page.root))
     folder = follow.store_folder(big, page.root)
     assert columnar.is_building(folder)
     assert prepare.request(_view(source))["request"] == {"source": source}  # a second request meanwhile...
