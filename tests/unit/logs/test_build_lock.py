@@ -143,7 +143,7 @@ def test_two_processes_opening_one_unstored_file_at_once_parse_it_once(log, tmp_
 def test_a_process_waiting_for_anothers_build_passes_its_progress_on(log, tmp_path):
     path, rows, digest = log
     root, counter = tmp_path / "logstore", tmp_path / "parses"
-    builder = Child(path, root, counter, slow=0.1)
+    builder = Child(path, root, counter, slow=0.25)
     builder.until_progress()
     waiter = Child(path, root, counter)
     assert waiter.result() == ["done", rows, digest]
@@ -159,7 +159,7 @@ def test_a_process_waiting_for_anothers_build_passes_its_progress_on(log, tmp_pa
 def test_when_the_builder_is_killed_the_waiting_process_builds_the_store(log, tmp_path):
     path, rows, digest = log
     root, counter = tmp_path / "logstore", tmp_path / "parses"
-    builder = Child(path, root, counter, slow=0.1)
+    builder = Child(path, root, counter, slow=0.25)
     builder.until_progress()
     waiter = Child(path, root, counter)
     waiter.until_progress()  # it waits for the builder, showing its progress
@@ -176,7 +176,7 @@ def test_when_the_builder_is_killed_the_waiting_process_builds_the_store(log, tm
 def test_a_later_open_builds_what_a_killed_builder_left(log, tmp_path):
     path, rows, digest = log
     root, counter = tmp_path / "logstore", tmp_path / "parses"
-    builder = Child(path, root, counter, slow=0.1)
+    builder = Child(path, root, counter, slow=0.25)
     builder.until_progress()
     builder.kill()
     assert any(p.name.endswith(".build") for p in root.iterdir())  # its (free) lock is left
