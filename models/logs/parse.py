@@ -677,11 +677,38 @@ def _open(path: Path, limits: Limits | None = None, name: str | None = None) -> 
     return handle
 
 
-def iter_chunks(source, chunk_bytes: int | None = None) -> Iterator[memoryview]:
+class _Buffers:
+    """Chunk buffers handed back once their chunk was parsed, to be read into again.
+
+    A fresh 16 MB buffer per chunk costs its zeroing and a page fault per page, on the thread that
+    reads the file. Nothing a parse returns keeps a view of its input (the reader copies what it
+    keeps), so a buffer is free again as soon as ``parse_chunk`` returned.
+    """
+
+    SLACK = 64 << 10  # room for the partial line carried over from the chunk before
+
+    def __init__(self, keep: int):
+        self.keep, self.free = keep, []
+
+    def take(self, size: int) -> bytearray:
+        for i, buffer in enumerate(self.free):
+            if len(buffer) >= size:
+                return self.free.pop(i)
+        return bytearray(size + self.SLACK)
+
+    def give(self, view: memoryview) -> None:
+        """Hand back the buffer under a chunk ``iter_chunks`` yielded (no view of it may be used after)."""
+        buffer = view.obj
+        if isinstance(buffer, bytearray) and len(self.free) < self.keep:
+            self.free.append(buffer)
+
+
+def iter_chunks(source, chunk_bytes: int | None = None, buffers: _Buffers | None = None) -> Iterator[memoryview]:
     """Blocks of complete lines of about ``chunk_bytes`` (the last may lack its newline).
 
-    ``source`` is a binary stream, read into a fresh buffer per block, or bytes already in
-    memory, sliced without copying.
+    ``source`` is a binary stream, read into a buffer per block (taken from ``buffers``, to which the
+    caller gives each block back once done with it; fresh ones without), or bytes already in memory,
+    sliced without copying.
     """
     chunk_bytes = chunk_bytes or CHUNK_BYTES
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -699,21 +726,24 @@ def iter_chunks(source, chunk_bytes: int | None = None) -> Iterator[memoryview]:
         return
     carry = b""
     while True:
-        buffer = bytearray(len(carry) + chunk_bytes)
+        size = len(carry) + chunk_bytes
+        buffer = buffers.take(size) if buffers is not None else bytearray(size)
         buffer[: len(carry)] = carry
-        view, filled = memoryview(buffer), len(carry)
-        while filled < len(buffer):
+        view, filled = memoryview(buffer)[:size], len(carry)
+        while filled < size:
             got = source.readinto(view[filled:])
             if not got:
                 break
             filled += got
-        if filled < len(buffer):  # the end of the stream
+        if filled < size:  # the end of the stream
             if filled:
                 yield view[:filled]
             return
-        cut = buffer.rfind(b"\n")
+        cut = buffer.rfind(b"\n", 0, size)
         if cut < 0:  # one line longer than a block: read on
-            carry = buffer
+            carry = bytes(view)
+            if buffers is not None:
+                buffers.give(view)
             continue
         yield view[: cut + 1]
         carry = bytes(view[cut + 1 :])
@@ -740,6 +770,14 @@ def _reading(name: str) -> Iterator[None]:
         raise LogFormatError(f"{name} looks gzip-compressed but cannot be decompressed ({exc}).") from None
 
 
+def _next_done(pending: deque, buffers: _Buffers) -> _ChunkResult:
+    """The oldest pending chunk's result; its buffer is handed back (parsed: it may be read into again)."""
+    data, future = pending.popleft()
+    result = future.result()
+    buffers.give(data)
+    return result
+
+
 def iter_parse(
     sources: Iterable[tuple[str, object]],
     config: ParserConfig | None = None,
@@ -758,10 +796,11 @@ def iter_parse(
     """
     config = config or ParserConfig()
     limits = limits or Limits(max_bytes=None, max_lines=None, max_ratio=None, max_cells=None)
+    buffers = _Buffers(keep=workers + 1)  # the chunks being parsed, and the one being read
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for name, source in sources:
             with _reading(name):
-                chunks = iter_chunks(source)
+                chunks = iter_chunks(source, buffers=buffers)
                 first = next(chunks, None)
                 if first is None:
                     raise LogFormatError(f"{name} is empty.")
@@ -772,20 +811,20 @@ def iter_parse(
                 seen = _newlines(first) if counting else 0
                 check_lines(seen, limits, name)
                 layout = sniff_layout(head)
-                pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
+                pending: deque = deque([(first, pool.submit(parse_chunk, first, name, layout, config))])
                 line = 1  # chunks count lines themselves, in parallel; number them here, in order
                 for data in chunks:
                     if counting:
                         seen += _newlines(data)
                         check_lines(seen, limits, name)
-                    pending.append(pool.submit(parse_chunk, data, name, layout, config))
+                    pending.append((data, pool.submit(parse_chunk, data, name, layout, config)))
                     while len(pending) > workers:
-                        result = pending.popleft().result()
-                        yield result.renumbered(line)
+                        result = _next_done(pending, buffers).renumbered(line)
+                        yield result
                         line += result.lines
                 while pending:
-                    result = pending.popleft().result()
-                    yield result.renumbered(line)
+                    result = _next_done(pending, buffers).renumbered(line)
+                    yield result
                     line += result.lines
 
 
