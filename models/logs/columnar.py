@@ -53,7 +53,7 @@ import pyarrow.ipc as ipc
 
 from models.cache import LRU
 from models.limits import release_memory
-from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _FineCube, build_cube
+from models.logs.aggregate import HOUR, Events, _Cells, _codes_onto, _FineCube, build_cube
 
 STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
@@ -419,8 +419,8 @@ def _columns_of(
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The column files' values for ``table``'s rows (``ts``: their epoch seconds), coded onto the store's
     product and category labels, and those labels grown by the ones met first here."""
-    product, products = _append_codes(products, *_codes(table["product"]))
-    category, categories = _append_codes(categories, *_codes(table["category"]))
+    product, products = _codes_onto(products, table["product"])
+    category, categories = _codes_onto(categories, table["category"])
     columns = {
         "ts": ts,
         "status": table["status"].to_numpy().astype(np.int16),
