@@ -418,11 +418,60 @@ def _constant(value: str | None, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
 
 
+def _byte_rows(values: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's bytes, exactly its rows' in order, and the offsets of its rows in them (n + 1)."""
+    offsets, data = buffers(values)
+    return data[offsets[0] : offsets[-1]], (offsets - offsets[0]).astype(np.int64)
+
+
+def _rows_hit(flags: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per row, whether any of its bytes is flagged (``_byte_rows``' offsets)."""
+    hit = np.zeros(len(offsets) - 1, dtype=bool)
+    hit[np.searchsorted(offsets, np.flatnonzero(flags), "right") - 1] = True
+    return hit
+
+
+def _byte_sizes(values: pa.Array) -> np.ndarray:
+    """The response size per row: the number when it is 1-18 digits, 0 for ``-``, -1 (bad) for anything else.
+
+    Checked on the bytes in NumPy (a size is a few digits), then cast by Arrow; the same as matching
+    ``^\\d{1,18}$`` row by row.
+    """
+    values = as_string_array(values)
+    data, offsets = _byte_rows(values)
+    lengths = np.diff(offsets)
+    digits = (lengths >= 1) & (lengths <= 18) & ~_rows_hit((data - np.uint8(48)) > 9, offsets)
+    if values.null_count:
+        digits &= pc.is_valid(values).to_numpy(zero_copy_only=False)
+    first = data[np.minimum(offsets[:-1], len(data) - 1)] if len(data) else np.zeros(len(lengths), np.uint8)
+    dash = (lengths == 1) & (first == 45)
+    if digits.all():
+        return pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
+    sizes = pc.cast(pc.if_else(pa.array(digits), values, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    return np.where(digits, sizes, np.where(dash, 0, -1))
+
+
 def _request_time(rest: pa.Array | None, n: int) -> pa.Array:
+    """The first trailing field (a request's duration) as a number: null unless it reads
+    ``^\\d+(\\.\\d+)?$`` (checked on the bytes in NumPy, then cast by Arrow)."""
     if rest is None:
         return pa.nulls(n, pa.float64())
     rest = as_string_array(rest)
-    return pc.cast(pc.if_else(pc.match_substring_regex(rest, r"^\d+(\.\d+)?$"), rest, None), pa.float64())
+    data, offsets = _byte_rows(rest)
+    lengths = np.diff(offsets)
+    dot = data == 46
+    ok = (lengths >= 1) & ~_rows_hit(((data - np.uint8(48)) > 9) & ~dot, offsets)
+    if rest.null_count:
+        ok &= pc.is_valid(rest).to_numpy(zero_copy_only=False)
+    dots = np.flatnonzero(dot)
+    if len(dots):  # one dot at most, with digits on both sides
+        rows = np.searchsorted(offsets, dots, "right") - 1
+        ok &= np.bincount(rows, minlength=len(rest)) <= 1
+        edge = (dots == offsets[rows]) | (dots == offsets[rows + 1] - 1)
+        ok[rows[edge]] = False
+    if ok.all():
+        return pc.cast(rest, pa.float64())
+    return pc.cast(pc.if_else(pa.array(ok), rest, None), pa.float64())
 
 
 def _convert(
@@ -445,13 +494,7 @@ def _convert(
         lambda d: pc.cast(pc.if_else(pc.match_substring_regex(d, r"^[1-5]\d\d$"), d, "0"), pa.int16()),
     )
     status = status.to_numpy(zero_copy_only=False)
-    size = dictionary_map(
-        columns["bytes"],
-        lambda d: pc.cast(
-            pc.if_else(pc.match_substring_regex(d, r"^\d{1,18}$"), d, pc.if_else(pc.equal(d, "-"), "0", "-1")),
-            pa.int64(),
-        ),
-    ).to_numpy(zero_copy_only=False)
+    size = _byte_sizes(columns["bytes"])
     bad = (ts == INT64_MIN) | (status == 0) | (size < 0)
 
     # Requests often repeat (the same pages, few query strings): each distinct one is split once, then spread

@@ -368,3 +368,30 @@ def test_iter_chunks_with_buffers_yields_the_stream_in_whole_lines():
     assert b"".join(pieces) == data
     assert all(p.endswith(b"\n") for p in pieces[:-1]) and pieces[-1].endswith(b"tail")
     assert len(pieces) > 50 and len(seen) == 1
+
+
+def test_sizes_and_request_times_read_as_the_regexes_say():
+    """The byte-level checks of sizes and request times accept exactly what the regexes ``^\\d{1,18}$`` and
+    ``^\\d+(\\.\\d+)?$`` accept, on random short strings of digits, dots, signs and letters (nulls too)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from models.logs.parse import _byte_sizes, _request_time
+
+    rng = np.random.default_rng(7)
+    alphabet = np.array(list("0123456789.-+e x\r"))
+    texts = [
+        "".join(rng.choice(alphabet, rng.integers(0, 6), p=[0.07] * 10 + [0.12] + [0.03] * 6)) for _ in range(4000)
+    ]
+    texts += ["-", "", "1" * 18, "1" * 19, "0012", "1.", ".5", "1.2.3", "12.50", "\u00e9", None]
+    values = pa.array(texts, pa.string())
+    size_ok = pc.fill_null(pc.match_substring_regex(values, r"^\d{1,18}$"), False).to_numpy(zero_copy_only=False)
+    want = [int(t) if ok else (0 if t == "-" else -1) for t, ok in zip(texts, size_ok)]
+    assert _byte_sizes(values).tolist() == want
+    time_ok = pc.fill_null(pc.match_substring_regex(values, r"^\d+(\.\d+)?$"), False).to_numpy(zero_copy_only=False)
+    want = [float(t) if ok else None for t, ok in zip(texts, time_ok)]
+    assert _request_time(values, len(texts)).to_pylist() == want
+    assert sum(time_ok) > 300 and sum(size_ok) > 300 and sum(~time_ok) > 300  # both sides well covered
+    all_digits = pa.array(["5", "123", "0"])  # the common case: every row is a number
+    assert _byte_sizes(all_digits).tolist() == [5, 123, 0]
+    assert _request_time(all_digits, 3).to_pylist() == [5.0, 123.0, 0.0]
