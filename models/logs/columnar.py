@@ -541,6 +541,7 @@ class _RowsWriter:
         self.writer = ipc.new_file(self.sink, schema, options=ipc.IpcWriteOptions(emit_dictionary_deltas=True))
         self.codes: dict[int, dict] = {}  # per dictionary column: value -> code in the growing dictionary
         self.values: dict[int, pa.Array] = {}
+        self.last: dict[int, tuple[pa.Array, np.ndarray]] = {}  # per column: the last dictionary met, its codes
         self.flusher = ThreadPoolExecutor(1)
         self.flushing = None
         self.unsynced = 0
@@ -558,22 +559,45 @@ class _RowsWriter:
         for i, column in enumerate(columns):
             if not pa.types.is_dictionary(column.type):
                 continue
-            codes = self.codes.setdefault(i, {})
-            values = column.dictionary.to_pylist()
-            mapping = np.empty(len(values), np.int32)
-            added = []
-            for j, value in enumerate(values):
-                code = codes.get(value)
-                if code is None:
-                    code = codes[value] = len(codes)
-                    added.append(value)
-                mapping[j] = code
-            dictionary = self.values.get(i, pa.array([], column.type.value_type))
-            if added:
-                dictionary = self.values[i] = pa.concat_arrays([dictionary, pa.array(added, column.type.value_type)])
-            self.values.setdefault(i, dictionary)
-            columns[i] = pa.DictionaryArray.from_arrays(pa.array(mapping).take(column.indices), dictionary)
+            last = self.last.get(i)
+            if last is not None and last[0].equals(column.dictionary):  # a chunk's rows kept back: same dictionary
+                mapping = last[1]
+            else:
+                mapping = self._mapping(i, column)
+                self.last[i] = (column.dictionary, mapping)
+            dictionary = self.values[i]
+            indices = column.indices
+            if len(mapping) and not np.array_equal(mapping, np.arange(len(mapping))):
+                # Mapped in NumPy under the same validity bitmap (and offset); what lies under a null is any code.
+                validity, data = indices.buffers()
+                codes = np.frombuffer(data, np.int32)[: indices.offset + len(indices)]
+                indices = pa.Array.from_buffers(
+                    pa.int32(),
+                    len(indices),
+                    [validity, pa.py_buffer(mapping[np.clip(codes, 0, len(mapping) - 1)])],
+                    indices.null_count,
+                    indices.offset,
+                )
+            columns[i] = pa.DictionaryArray.from_arrays(indices, dictionary)
         return columns
+
+    def _mapping(self, i: int, column: pa.DictionaryArray) -> np.ndarray:
+        """Codes of ``column``'s dictionary in column ``i``'s growing dictionary, its new values appended."""
+        codes = self.codes.setdefault(i, {})
+        values = column.dictionary.to_pylist()
+        mapping = np.empty(len(values), np.int32)
+        added = []
+        for j, value in enumerate(values):
+            code = codes.get(value)
+            if code is None:
+                code = codes[value] = len(codes)
+                added.append(value)
+            mapping[j] = code
+        dictionary = self.values.get(i, pa.array([], column.type.value_type))
+        if added:
+            dictionary = pa.concat_arrays([dictionary, pa.array(added, column.type.value_type)])
+        self.values[i] = dictionary
+        return mapping
 
     def close(self, sync: bool = True) -> None:
         """Finish the file (its footer) and fsync it; ``sync=False``: drop it unfinished."""
