@@ -600,9 +600,14 @@ class _RowsWriter:
         return mapping
 
     def close(self, sync: bool = True) -> None:
-        """Finish the file (its footer) and fsync it; ``sync=False``: drop it unfinished."""
-        if self.flushing is not None:
-            self.flushing.result()
+        """Finish the file (its footer) and fsync it; ``sync=False``: drop it unfinished (never raising: it
+        runs while a failed build is cleaned up)."""
+        try:
+            if self.flushing is not None:
+                self.flushing.result()
+        except OSError:
+            if sync:
+                raise
         self.flusher.shutdown()
         if sync:
             self.writer.close()
