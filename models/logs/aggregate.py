@@ -19,6 +19,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 GRANULARITY_S = {"minute": 60, "hour": 3600, "day": 86400}
 HOUR = 3600
@@ -43,6 +44,37 @@ def _append_codes(labels: np.ndarray, codes: np.ndarray, new_labels: np.ndarray)
     position[unseen] = len(labels) + np.arange(unseen.sum())
     labels = np.concatenate([labels, new_labels[unseen]]).astype(object)
     return np.where(codes < 0, -1, position[np.maximum(codes, 0)] if len(position) else -1).astype(np.int32), labels
+
+
+def _codes_onto(labels: np.ndarray, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """``_append_codes(labels, *_codes(column))``: ``column``'s codes onto ``labels`` (-1 for null), and the labels
+    grown by those met first here, in the order unifying the chunks' dictionaries gives.
+
+    A dictionary column's few distinct values are looked up once per chunk and its indices mapped in
+    NumPy: no pandas categorical is built per chunk of a parse (the store's writer calls this per chunk).
+    """
+    if not pa.types.is_dictionary(column.type):
+        return _append_codes(labels, *_codes(column))
+    known = {label: code for code, label in enumerate(labels.tolist())}
+    added: list[str] = []
+    parts = []
+    for chunk in column.chunks:
+        values = chunk.dictionary.to_pylist()
+        mapping = np.empty(len(values) + 1, np.int32)
+        mapping[-1] = -1  # where a null index points
+        for i, value in enumerate(values):
+            code = known.get(value)
+            if code is None:
+                code = known[value] = len(known)
+                added.append(value)
+            mapping[i] = code
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, len(values))
+        parts.append(mapping[indices.to_numpy()])
+    codes = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    grown = np.concatenate([labels, np.array(added, dtype=object)]).astype(object) if added else labels
+    return codes, grown.astype(object)
 
 
 @dataclass(frozen=True)
@@ -239,8 +271,8 @@ class Events:
         ts = table["ts"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
         if len(self) == 0 or ts[0] < self.ts[-1] or np.any(np.diff(ts) < 0):
             return Events.from_table(combined)
-        product, products = _append_codes(self.products, *_codes(table["product"]))
-        category, categories = _append_codes(self.categories, *_codes(table["category"]))
+        product, products = _codes_onto(self.products, table["product"])
+        category, categories = _codes_onto(self.categories, table["category"])
         events = Events(
             ts=np.concatenate([self.ts, ts]),
             status=np.concatenate([self.status, table["status"].to_numpy().astype(np.int16)]),

@@ -53,11 +53,9 @@ def split_parts(values: pa.Array, separator: str, parts: int) -> list[pa.Array]:
     starts = np.asarray(pieces.offsets)[:-1]
     out = []
     for j in range(parts):
+        # A null index takes a null: rows without part j get one without a second pass.
         present = lengths > j
-        taken = (
-            flat.take(pa.array(np.where(present, starts + j, 0))) if len(flat) else pa.nulls(len(values), pa.string())
-        )
-        out.append(pc.if_else(pa.array(present), taken, pa.scalar(None, pa.string())))
+        out.append(flat.take(pa.array(starts + j, mask=~present)) if len(flat) else pa.nulls(len(values), pa.string()))
     return out
 
 

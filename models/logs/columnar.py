@@ -60,7 +60,7 @@ import pyarrow.ipc as ipc
 
 from models.cache import LRU
 from models.limits import release_memory
-from models.logs.aggregate import HOUR, Events, _append_codes, _Cells, _codes, _FineCube, build_cube
+from models.logs.aggregate import HOUR, Events, _Cells, _codes_onto, _FineCube, build_cube
 
 STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
@@ -72,6 +72,7 @@ WAIT_POLL_S = 0.1  # a process waiting for another's build looks at its lock and
 SHARE_EVERY_S = 0.1  # a build shares its progress at most this often
 _PROGRESS = struct.Struct("<qqq")  # done, total, and a check (done ^ total ^ _CHECK): a torn read is ignored
 _CHECK = 0x5EED_0F_B11D
+ROWS_FILE = "rows-{generation:05d}.arrow"  # a generation's segment of raw rows
 STALE_S = 3600  # a hidden build folder unchanged this long, its lock free, was left by a killed worker
 SWEEP_EVERY_S = 600  # opening stores looks for such folders at most this often (per root and process)
 _swept: dict[str, float] = {}  # store root → when this process last swept it (time.monotonic)
@@ -433,8 +434,8 @@ def _columns_of(
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The column files' values for ``table``'s rows (``ts``: their epoch seconds), coded onto the store's
     product and category labels, and those labels grown by the ones met first here."""
-    product, products = _append_codes(products, *_codes(table["product"]))
-    category, categories = _append_codes(categories, *_codes(table["category"]))
+    product, products = _codes_onto(products, table["product"])
+    category, categories = _codes_onto(categories, table["category"])
     columns = {
         "ts": ts,
         "status": table["status"].to_numpy().astype(np.int16),
@@ -471,7 +472,7 @@ def _write_generation(
         segments: The manifest's segments, given the name of the new rows file.
         parses: How many times events were parsed into the store, now.
     """
-    rows_file, cube_name = f"rows-{generation:05d}.arrow", f"cube-{generation:05d}"
+    rows_file, cube_name = ROWS_FILE.format(generation=generation), f"cube-{generation:05d}"
     with ThreadPoolExecutor(1) as pool:
         written = None if table is None else pool.submit(lambda: _write_ipc(_unified(table), folder / rows_file))
         save_cube(cube(), folder, cube_name)
@@ -535,11 +536,108 @@ def write_store(
             table.close()
 
 
+class _RowsWriter:
+    """The first rows file of a store, written batch by batch as the builder's sorted rows come.
+
+    An IPC file holds one dictionary per column, so each dictionary column is re-coded onto one that
+    only grows (the values in the order unifying every batch's dictionaries gives, as ``_unified``
+    would): the file holds its additions as dictionary deltas, and a reader sees every batch with the
+    final dictionary, as if the whole table had been unified and written at once. ``finish`` then has
+    only the last rows to write instead of the whole file, and the written part reaches the disk in
+    the background (``SYNC_BYTES`` at a time) before the closing fsync.
+    """
+
+    SYNC_BYTES = 128 << 20
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path = path
+        self.sink = pa.OSFile(str(path), "wb")
+        self.writer = ipc.new_file(self.sink, schema, options=ipc.IpcWriteOptions(emit_dictionary_deltas=True))
+        self.codes: dict[int, dict] = {}  # per dictionary column: value -> code in the growing dictionary
+        self.values: dict[int, pa.Array] = {}
+        self.last: dict[int, tuple[pa.Array, np.ndarray]] = {}  # per column: the last dictionary met, its codes
+        self.flusher = ThreadPoolExecutor(1)
+        self.flushing = None
+        self.unsynced = 0
+
+    def write(self, table: pa.Table) -> None:
+        for batch in table.to_batches():
+            self.writer.write_batch(pa.RecordBatch.from_arrays(self._recoded(batch), schema=batch.schema))
+            self.unsynced += batch.nbytes
+        if self.unsynced >= self.SYNC_BYTES and (self.flushing is None or self.flushing.done()):
+            self.unsynced = 0
+            self.flushing = self.flusher.submit(os.fdatasync, self.sink.fileno())
+
+    def _recoded(self, batch: pa.RecordBatch) -> list[pa.Array]:
+        columns = list(batch.columns)
+        for i, column in enumerate(columns):
+            if not pa.types.is_dictionary(column.type):
+                continue
+            last = self.last.get(i)
+            if last is not None and last[0].equals(column.dictionary):  # a chunk's rows kept back: same dictionary
+                mapping = last[1]
+            else:
+                mapping = self._mapping(i, column)
+                self.last[i] = (column.dictionary, mapping)
+            dictionary = self.values[i]
+            indices = column.indices
+            if len(mapping) and not np.array_equal(mapping, np.arange(len(mapping))):
+                # Mapped in NumPy under the same validity bitmap (and offset); what lies under a null is any code.
+                validity, data = indices.buffers()
+                codes = np.frombuffer(data, np.int32)[: indices.offset + len(indices)]
+                indices = pa.Array.from_buffers(
+                    pa.int32(),
+                    len(indices),
+                    [validity, pa.py_buffer(mapping[np.clip(codes, 0, len(mapping) - 1)])],
+                    indices.null_count,
+                    indices.offset,
+                )
+            columns[i] = pa.DictionaryArray.from_arrays(indices, dictionary)
+        return columns
+
+    def _mapping(self, i: int, column: pa.DictionaryArray) -> np.ndarray:
+        """Codes of ``column``'s dictionary in column ``i``'s growing dictionary, its new values appended."""
+        codes = self.codes.setdefault(i, {})
+        values = column.dictionary.to_pylist()
+        mapping = np.empty(len(values), np.int32)
+        added = []
+        for j, value in enumerate(values):
+            code = codes.get(value)
+            if code is None:
+                code = codes[value] = len(codes)
+                added.append(value)
+            mapping[j] = code
+        dictionary = self.values.get(i, pa.array([], column.type.value_type))
+        if added:
+            dictionary = pa.concat_arrays([dictionary, pa.array(added, column.type.value_type)])
+        self.values[i] = dictionary
+        return mapping
+
+    def close(self, sync: bool = True) -> None:
+        """Finish the file (its footer) and fsync it; ``sync=False``: drop it unfinished (never raising: it
+        runs while a failed build is cleaned up)."""
+        try:
+            if self.flushing is not None:
+                self.flushing.result()
+        except OSError:
+            if sync:
+                raise
+        self.flusher.shutdown()
+        if sync:
+            self.writer.close()
+            self.sink.close()
+            with open(self.path, "rb+") as handle:
+                os.fsync(handle.fileno())
+        else:
+            self.sink.close()
+            self.path.unlink(missing_ok=True)
+
+
 class StoreBuilder:
     """Write a store while its rows still arrive, chunk by chunk in file order (a parse in progress).
 
-    The columns a click reads and the hour cube are written as the chunks come, so that once the last
-    one is parsed only the rows file (whose dictionaries span every chunk) and the cube's last hour
+    The columns a click reads, the rows file (``_RowsWriter``) and the hour cube are written as the
+    chunks come, so that once the last one is parsed only the last rows and the cube's last hour
     remain: the first dashboard waits for little more than the parse. The store's rows are sorted by
     time, stably (rows of one second keep their file order). A log's lines are nearly in time order
     (a line is written when its request ends): a chunk is sorted and merged with the rows kept back
@@ -572,6 +670,7 @@ class StoreBuilder:
         self.rows = 0
         self.cubes: list[_Cells] = []
         self.hour_rows: list[dict] = []  # columns of the rows of the newest hour, not in a cube yet
+        self.rows_writer: _RowsWriter | None = None
 
     def add(self, table: pa.Table) -> None:
         """Take the next chunk of rows (``EVENT_SCHEMA``), in file order."""
@@ -605,6 +704,9 @@ class StoreBuilder:
         )
         for name, dtype in COLUMNS.items():
             self.files[name].write(memoryview(np.ascontiguousarray(columns[name], dtype=dtype)))
+        if self.rows_writer is None:
+            self.rows_writer = _RowsWriter(self.tmp / ROWS_FILE.format(generation=0), table.schema)
+        self.rows_writer.write(table)
         self.written.append(table)
         self.rows += table.num_rows
         self.last_ts = int(ts[-1])
@@ -647,6 +749,9 @@ class StoreBuilder:
         for handle in self.files.values():
             handle.seek(0)
             handle.truncate()
+        if self.rows_writer is not None:
+            self.rows_writer.close(sync=False)
+            self.rows_writer = None
 
     def finish(self, meta: dict | None = None) -> Stored:
         """Write what is left, then the manifest, and rename the folder into place; the store, opened."""
@@ -658,7 +763,12 @@ class StoreBuilder:
         elif self.kept is not None:
             self._write(self.kept, self.kept_ts)
             self.kept = None
-        table = pa.concat_tables(self.written) if self.written else _empty_table()
+        if self.rows_writer is not None:  # written as the rows came: only its end and fsync are left
+            self.rows_writer.close()
+            self.rows_writer, table = None, None
+        else:
+            table = _empty_table()
+        self.written = []
         meta = dict(meta or {})
         base = {"version": STORE_VERSION, "key": self.folder.name, "source": meta.pop("source", ""), "colgen": 0}
         _write_generation(
@@ -705,6 +815,9 @@ class StoreBuilder:
 
     def close(self) -> None:
         """Drop the hidden folder of a build that did not finish (nothing when it did)."""
+        if self.rows_writer is not None:
+            self.rows_writer.close(sync=False)
+            self.rows_writer = None
         for handle in self.files.values():
             handle.close()
         if self.tmp.exists():

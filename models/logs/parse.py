@@ -418,11 +418,60 @@ def _constant(value: str | None, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
 
 
+def _byte_rows(values: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's bytes, exactly its rows' in order, and the offsets of its rows in them (n + 1)."""
+    offsets, data = buffers(values)
+    return data[offsets[0] : offsets[-1]], (offsets - offsets[0]).astype(np.int64)
+
+
+def _rows_hit(flags: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per row, whether any of its bytes is flagged (``_byte_rows``' offsets)."""
+    hit = np.zeros(len(offsets) - 1, dtype=bool)
+    hit[np.searchsorted(offsets, np.flatnonzero(flags), "right") - 1] = True
+    return hit
+
+
+def _byte_sizes(values: pa.Array) -> np.ndarray:
+    """The response size per row: the number when it is 1-18 digits, 0 for ``-``, -1 (bad) for anything else.
+
+    Checked on the bytes in NumPy (a size is a few digits), then cast by Arrow; the same as matching
+    ``^\\d{1,18}$`` row by row.
+    """
+    values = as_string_array(values)
+    data, offsets = _byte_rows(values)
+    lengths = np.diff(offsets)
+    digits = (lengths >= 1) & (lengths <= 18) & ~_rows_hit((data - np.uint8(48)) > 9, offsets)
+    if values.null_count:
+        digits &= pc.is_valid(values).to_numpy(zero_copy_only=False)
+    first = data[np.minimum(offsets[:-1], len(data) - 1)] if len(data) else np.zeros(len(lengths), np.uint8)
+    dash = (lengths == 1) & (first == 45)
+    if digits.all():
+        return pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
+    sizes = pc.cast(pc.if_else(pa.array(digits), values, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    return np.where(digits, sizes, np.where(dash, 0, -1))
+
+
 def _request_time(rest: pa.Array | None, n: int) -> pa.Array:
+    """The first trailing field (a request's duration) as a number: null unless it reads
+    ``^\\d+(\\.\\d+)?$`` (checked on the bytes in NumPy, then cast by Arrow)."""
     if rest is None:
         return pa.nulls(n, pa.float64())
     rest = as_string_array(rest)
-    return pc.cast(pc.if_else(pc.match_substring_regex(rest, r"^\d+(\.\d+)?$"), rest, None), pa.float64())
+    data, offsets = _byte_rows(rest)
+    lengths = np.diff(offsets)
+    dot = data == 46
+    ok = (lengths >= 1) & ~_rows_hit(((data - np.uint8(48)) > 9) & ~dot, offsets)
+    if rest.null_count:
+        ok &= pc.is_valid(rest).to_numpy(zero_copy_only=False)
+    dots = np.flatnonzero(dot)
+    if len(dots):  # one dot at most, with digits on both sides
+        rows = np.searchsorted(offsets, dots, "right") - 1
+        ok &= np.bincount(rows, minlength=len(rest)) <= 1
+        edge = (dots == offsets[rows]) | (dots == offsets[rows + 1] - 1)
+        ok[rows[edge]] = False
+    if ok.all():
+        return pc.cast(rest, pa.float64())
+    return pc.cast(pc.if_else(pa.array(ok), rest, None), pa.float64())
 
 
 def _convert(
@@ -445,13 +494,7 @@ def _convert(
         lambda d: pc.cast(pc.if_else(pc.match_substring_regex(d, r"^[1-5]\d\d$"), d, "0"), pa.int16()),
     )
     status = status.to_numpy(zero_copy_only=False)
-    size = dictionary_map(
-        columns["bytes"],
-        lambda d: pc.cast(
-            pc.if_else(pc.match_substring_regex(d, r"^\d{1,18}$"), d, pc.if_else(pc.equal(d, "-"), "0", "-1")),
-            pa.int64(),
-        ),
-    ).to_numpy(zero_copy_only=False)
+    size = _byte_sizes(columns["bytes"])
     bad = (ts == INT64_MIN) | (status == 0) | (size < 0)
 
     # Requests often repeat (the same pages, few query strings): each distinct one is split once, then spread
@@ -677,11 +720,38 @@ def _open(path: Path, limits: Limits | None = None, name: str | None = None) -> 
     return handle
 
 
-def iter_chunks(source, chunk_bytes: int | None = None) -> Iterator[memoryview]:
+class _Buffers:
+    """Chunk buffers handed back once their chunk was parsed, to be read into again.
+
+    A fresh 16 MB buffer per chunk costs its zeroing and a page fault per page, on the thread that
+    reads the file. Nothing a parse returns keeps a view of its input (the reader copies what it
+    keeps), so a buffer is free again as soon as ``parse_chunk`` returned.
+    """
+
+    SLACK = 64 << 10  # room for the partial line carried over from the chunk before
+
+    def __init__(self, keep: int):
+        self.keep, self.free = keep, []
+
+    def take(self, size: int) -> bytearray:
+        for i, buffer in enumerate(self.free):
+            if len(buffer) >= size:
+                return self.free.pop(i)
+        return bytearray(size + self.SLACK)
+
+    def give(self, view: memoryview) -> None:
+        """Hand back the buffer under a chunk ``iter_chunks`` yielded (no view of it may be used after)."""
+        buffer = view.obj
+        if isinstance(buffer, bytearray) and len(self.free) < self.keep:
+            self.free.append(buffer)
+
+
+def iter_chunks(source, chunk_bytes: int | None = None, buffers: _Buffers | None = None) -> Iterator[memoryview]:
     """Blocks of complete lines of about ``chunk_bytes`` (the last may lack its newline).
 
-    ``source`` is a binary stream, read into a fresh buffer per block, or bytes already in
-    memory, sliced without copying.
+    ``source`` is a binary stream, read into a buffer per block (taken from ``buffers``, to which the
+    caller gives each block back once done with it; fresh ones without), or bytes already in memory,
+    sliced without copying.
     """
     chunk_bytes = chunk_bytes or CHUNK_BYTES
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -699,21 +769,24 @@ def iter_chunks(source, chunk_bytes: int | None = None) -> Iterator[memoryview]:
         return
     carry = b""
     while True:
-        buffer = bytearray(len(carry) + chunk_bytes)
+        size = len(carry) + chunk_bytes
+        buffer = buffers.take(size) if buffers is not None else bytearray(size)
         buffer[: len(carry)] = carry
-        view, filled = memoryview(buffer), len(carry)
-        while filled < len(buffer):
+        view, filled = memoryview(buffer)[:size], len(carry)
+        while filled < size:
             got = source.readinto(view[filled:])
             if not got:
                 break
             filled += got
-        if filled < len(buffer):  # the end of the stream
+        if filled < size:  # the end of the stream
             if filled:
                 yield view[:filled]
             return
-        cut = buffer.rfind(b"\n")
+        cut = buffer.rfind(b"\n", 0, size)
         if cut < 0:  # one line longer than a block: read on
-            carry = buffer
+            carry = bytes(view)
+            if buffers is not None:
+                buffers.give(view)
             continue
         yield view[: cut + 1]
         carry = bytes(view[cut + 1 :])
@@ -740,6 +813,14 @@ def _reading(name: str) -> Iterator[None]:
         raise LogFormatError(f"{name} looks gzip-compressed but cannot be decompressed ({exc}).") from None
 
 
+def _next_done(pending: deque, buffers: _Buffers) -> _ChunkResult:
+    """The oldest pending chunk's result; its buffer is handed back (parsed: it may be read into again)."""
+    data, future = pending.popleft()
+    result = future.result()
+    buffers.give(data)
+    return result
+
+
 def iter_parse(
     sources: Iterable[tuple[str, object]],
     config: ParserConfig | None = None,
@@ -758,10 +839,11 @@ def iter_parse(
     """
     config = config or ParserConfig()
     limits = limits or Limits(max_bytes=None, max_lines=None, max_ratio=None, max_cells=None)
+    buffers = _Buffers(keep=workers + 1)  # the chunks being parsed, and the one being read
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for name, source in sources:
             with _reading(name):
-                chunks = iter_chunks(source)
+                chunks = iter_chunks(source, buffers=buffers)
                 first = next(chunks, None)
                 if first is None:
                     raise LogFormatError(f"{name} is empty.")
@@ -772,20 +854,20 @@ def iter_parse(
                 seen = _newlines(first) if counting else 0
                 check_lines(seen, limits, name)
                 layout = sniff_layout(head)
-                pending: deque = deque([pool.submit(parse_chunk, first, name, layout, config)])
+                pending: deque = deque([(first, pool.submit(parse_chunk, first, name, layout, config))])
                 line = 1  # chunks count lines themselves, in parallel; number them here, in order
                 for data in chunks:
                     if counting:
                         seen += _newlines(data)
                         check_lines(seen, limits, name)
-                    pending.append(pool.submit(parse_chunk, data, name, layout, config))
+                    pending.append((data, pool.submit(parse_chunk, data, name, layout, config)))
                     while len(pending) > workers:
-                        result = pending.popleft().result()
-                        yield result.renumbered(line)
+                        result = _next_done(pending, buffers).renumbered(line)
+                        yield result
                         line += result.lines
                 while pending:
-                    result = pending.popleft().result()
-                    yield result.renumbered(line)
+                    result = _next_done(pending, buffers).renumbered(line)
+                    yield result
                     line += result.lines
 
 

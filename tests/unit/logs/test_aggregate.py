@@ -362,3 +362,32 @@ def test_the_trend_follows_the_selected_range():
     assert abs(morning["trend"]["intercept"] - counts.iloc[0]) < counts.std()
     evening = dashboard(events, Filters(start=day + 20 * 3600, end=day + 26 * 3600))
     assert evening["trend"]["slope"] < 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_codes_onto_known_labels_equal_the_pandas_categorical_codes(seed):
+    """The store's writer codes each chunk's products onto the labels so far without pandas: same codes, same new
+    labels in the same order as the categorical reading (chunks with their own dictionaries, values a slice no
+    longer uses, nulls, an all-null chunk, labels known already)."""
+    import pyarrow as pa
+
+    from models.logs.aggregate import _append_codes, _codes, _codes_onto
+
+    rng = np.random.default_rng(seed)
+    pool = np.array([f"P{i}" for i in range(40)], dtype=object)
+    chunks = []
+    for _ in range(rng.integers(1, 6)):
+        n = int(rng.integers(0, 300))
+        values = rng.choice(pool, n).astype(object)
+        values[rng.random(n) < 0.2] = None
+        chunk = pa.array(values, pa.string()).dictionary_encode()
+        lo = int(rng.integers(0, max(n // 2, 1)))
+        chunks.append(chunk.slice(lo))  # the dictionary keeps the values of the rows sliced off
+    chunks.append(pa.DictionaryArray.from_arrays(pa.nulls(3, pa.int32()), pa.array([], pa.string())))
+    column = pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
+    for labels in (np.empty(0, object), rng.choice(pool, 7, replace=False).astype(object)):
+        want_codes, want_labels = _append_codes(labels, *_codes(column))
+        codes, grown = _codes_onto(labels, column)
+        assert codes.dtype == np.int32 and grown.dtype == object
+        np.testing.assert_array_equal(codes, want_codes)
+        assert grown.tolist() == want_labels.tolist()

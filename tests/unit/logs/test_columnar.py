@@ -387,3 +387,26 @@ def test_folders_left_by_killed_builds_are_removed_when_a_store_is_opened_or_bui
     columnar.write_store(root / "e", table)  # building a store looks too
     assert sorted(p.name for p in root.iterdir()) == sorted(["a", "e", recent.name])
     assert columnar.open_store(root / "a").manifest["rows"] == 300
+
+
+@pytest.mark.parametrize("order", ["in file order", "first part last"])
+def test_a_rows_file_written_as_chunks_come_holds_what_one_unified_write_holds(tmp_path, monkeypatch, order):
+    """Chunks parsed apart (each with its own dictionaries) are written to the rows file as they come, re-coded
+    onto one growing dictionary per column: reading it back gives the rows, dictionaries and batches of the whole
+    table unified and written at once (the file as it was before), also when a late chunk stops the streaming."""
+    monkeypatch.setattr(columnar._RowsWriter, "SYNC_BYTES", 1 << 10)  # flushed in the background as it grows
+    lines = b"".join(generate_log_lines(3000, seed=5, days=1)).splitlines(keepends=True)
+    parts = [parse_bytes(b"".join(lines[i : i + 700]), name=f"part{i}.log").table for i in range(0, 3000, 700)]
+    assert len({p["ip"].chunk(0).dictionary.to_pylist()[0] for p in parts}) > 1  # dictionaries differ
+    if order == "first part last":
+        parts = parts[1:] + parts[:1]
+    stored = columnar.write_store(tmp_path / "s", iter(parts), {"source": "t"})
+    expected = columnar._unified(Events.from_table(pa.concat_tables(parts)).table)
+    got = stored.events.table
+    assert got.num_rows == 3000 and got.equals(expected)
+    for name in got.column_names:
+        if pa.types.is_dictionary(got.schema.field(name).type):
+            assert all(c.dictionary.equals(expected[name].chunk(0).dictionary) for c in got[name].chunks), name
+    assert [b.num_rows for b in got.to_batches()] == [b.num_rows for b in expected.to_batches()]
+    assert got["host"].null_count == 3000  # a column with an empty dictionary
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]

@@ -325,3 +325,73 @@ def test_repeated_requests_are_split_once_each_with_the_rows_own_values(monkeypa
         ("GET", "/product/WC-SH-T02", "HTTP/1.1", "WC-SH-T02", None),
     ]
     assert rows[2]["query"] == "categoryId=TEE" and rows[3]["query"] is None
+
+
+def test_reused_chunk_buffers_give_what_fresh_ones_give(tmp_path, monkeypatch):
+    """A file read into a few recycled buffers (a partial line carried over each boundary) parses exactly as the
+    same bytes sliced in memory; no buffer is read into again while its chunk is still being parsed."""
+    import models.logs.parse as parse_module
+
+    monkeypatch.setattr(parse_module, "CHUNK_BYTES", 2000)  # ~10 lines a chunk, cut mid-line: a carry each time
+    lines = _numbered(600)
+    for i in (5, 333):
+        lines[i] = f"junk {i}\n".encode()
+    lines[100] = lines[100].replace(b"Mozilla/5.0 (X11)", b"M" * 2500)  # longer than a chunk: read on
+    data = b"".join(lines)
+    (tmp_path / "x.log").write_bytes(data)
+
+    taken = []
+    real_take = parse_module._Buffers.take
+    monkeypatch.setattr(
+        parse_module._Buffers, "take", lambda self, size: taken.append(real_take(self, size)) or taken[-1]
+    )
+    from_file = parse_files([tmp_path / "x.log"])
+    assert len(taken) > 40 and len({id(b) for b in taken}) <= 6  # recycled, not one buffer per chunk
+
+    in_memory = parse_bytes(data, name="x.log")  # slices of one bytes object: nothing is reused
+    assert (from_file.lines, from_file.parsed, from_file.rejected) == (600, 598, 2)
+    assert [r.line for r in from_file.rejected_lines] == [6, 334]
+    assert from_file.table.to_pylist() == in_memory.table.to_pylist()
+
+
+def test_iter_chunks_with_buffers_yields_the_stream_in_whole_lines():
+    import io
+
+    from models.logs.parse import _Buffers, iter_chunks
+
+    data = b"".join(f"line {i} {'x' * (i % 37)}\n".encode() for i in range(2000)) + b"tail"
+    buffers, pieces, seen = _Buffers(keep=1), [], set()
+    for chunk in iter_chunks(io.BytesIO(data), chunk_bytes=500, buffers=buffers):
+        pieces.append(bytes(chunk))
+        seen.add(id(chunk.obj))
+        buffers.give(chunk)  # done with it: the next chunk is read into the same buffer
+    assert b"".join(pieces) == data
+    assert all(p.endswith(b"\n") for p in pieces[:-1]) and pieces[-1].endswith(b"tail")
+    assert len(pieces) > 50 and len(seen) == 1
+
+
+def test_sizes_and_request_times_read_as_the_regexes_say():
+    """The byte-level checks of sizes and request times accept exactly what the regexes ``^\\d{1,18}$`` and
+    ``^\\d+(\\.\\d+)?$`` accept, on random short strings of digits, dots, signs and letters (nulls too)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from models.logs.parse import _byte_sizes, _request_time
+
+    rng = np.random.default_rng(7)
+    alphabet = np.array(list("0123456789.-+e x\r"))
+    texts = [
+        "".join(rng.choice(alphabet, rng.integers(0, 6), p=[0.07] * 10 + [0.12] + [0.03] * 6)) for _ in range(4000)
+    ]
+    texts += ["-", "", "1" * 18, "1" * 19, "0012", "1.", ".5", "1.2.3", "12.50", "\u00e9", None]
+    values = pa.array(texts, pa.string())
+    size_ok = pc.fill_null(pc.match_substring_regex(values, r"^\d{1,18}$"), False).to_numpy(zero_copy_only=False)
+    want = [int(t) if ok else (0 if t == "-" else -1) for t, ok in zip(texts, size_ok)]
+    assert _byte_sizes(values).tolist() == want
+    time_ok = pc.fill_null(pc.match_substring_regex(values, r"^\d+(\.\d+)?$"), False).to_numpy(zero_copy_only=False)
+    want = [float(t) if ok else None for t, ok in zip(texts, time_ok)]
+    assert _request_time(values, len(texts)).to_pylist() == want
+    assert sum(time_ok) > 300 and sum(size_ok) > 300 and sum(~time_ok) > 300  # both sides well covered
+    all_digits = pa.array(["5", "123", "0"])  # the common case: every row is a number
+    assert _byte_sizes(all_digits).tolist() == [5, 123, 0]
+    assert _request_time(all_digits, 3).to_pylist() == [5.0, 123.0, 0.0]
