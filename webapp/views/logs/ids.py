@@ -13,6 +13,9 @@ TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
 STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
     P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error")
 )
+# A store: ``{"source": ...}`` of the view, set only when the source changes (assets/logs.js ``viewSource``), so
+# what depends on the source alone (the prepare request, the share note) does not answer every click.
+VIEW_SOURCE = P + "view-source"
 ZOOM = P + "zoom"  # a store: the time series' visible x range when zoomed (epoch ms), else None
 LIVE, LIVE_SWITCH, LIVE_TICK, LIVE_HINT = (P + n for n in ("live", "live-switch", "live-tick", "live-hint"))
 UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (

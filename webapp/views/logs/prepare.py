@@ -107,7 +107,7 @@ def is_small(source: str, config) -> bool:
         "value": Output(ids.PREPARE_PROGRESS, "value", allow_duplicate=True),
         "label": Output(ids.PREPARE_PROGRESS, "label", allow_duplicate=True),
     },
-    inputs={"view": Input(ids.VIEW, "data")},
+    inputs={"view": Input(ids.VIEW_SOURCE, "data")},  # {"source"}: only when the view's source changes
     prevent_initial_call=True,
 )
 def request(view):
