@@ -24,6 +24,11 @@ UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
 UPLOAD_OK, UPLOAD_ERROR, SOURCE_ERROR = P + "upload-ok", P + "upload-error", P + "source-error"
 STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("events", "errors", "5xx", "bytes"))
 COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
+# The stat cards and the comparison table stand in the layout; a drawing sets their texts only (see ``panels``).
+STAT_VALUES = (STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES)
+STAT_PREVIOUS = tuple(value + "-previous" for value in STAT_VALUES)
+COMPARE_ROWS = ("events", "errors", "5xx", "MiB")
+COMPARE_CELLS = tuple(f"{P}compare-{row}-{when}" for row in COMPARE_ROWS for when in ("selected", "previous"))
 # Opening a source that is not stored yet: render asks (PREPARE), a background job parses it with a progress
 # bar and says when it is done (PREPARED), which draws the page again.
 PREPARE, PREPARED, PREPARE_BOX, PREPARE_PROGRESS, PREPARE_MSG = (

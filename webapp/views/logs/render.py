@@ -67,8 +67,8 @@ def draw(view: dict, events: Events, theme: str | None, window: tuple[float, flo
     page = int(view.get("page", 0))
     rows = matching_rows(events, filters, page * views.PAGE_SIZE, views.PAGE_SIZE)
     out.update(
-        stats=panels.stat_cards(data["stats"], data["previous"]),
-        compare=panels.compare_card(data),
+        stats=panels.stat_texts(data["stats"], data["previous"]),
+        compare=panels.compare_texts(data),
         chips=panels.chips(filters),
         rows=views.grid_records(rows, GRID_FIELDS),
         pager=views.pager_text(page, data["matching"], source_label(view["source"])),
@@ -105,8 +105,8 @@ def load(view: dict, live: dict | None):
 
 OUTPUTS = {
     **{name: Output(graph, "figure") for name, graph in ids.GRAPHS.items()},
-    "stats": Output(ids.STATS, "children"),
-    "compare": Output(ids.COMPARE, "children"),
+    "stats": panels.STAT_OUTPUTS,  # texts only: the cards and the table stand in the layout
+    "compare": panels.COMPARE_OUTPUTS,
     "chips": Output(ids.CHIPS, "children"),
     "rows": Output(ids.GRID, "rowData"),
     "pager": Output(ids.PAGER, "children"),
@@ -115,18 +115,37 @@ OUTPUTS = {
 }
 
 
+def duplicate(outputs: dict) -> dict:
+    """``outputs`` (names to an ``Output`` or a list of them) with ``allow_duplicate``, for a second callback."""
+
+    def again(output: Output) -> Output:
+        return Output(output.component_id, output.component_property, allow_duplicate=True)
+
+    return {
+        name: [again(o) for o in output] if isinstance(output, list) else again(output)
+        for name, output in outputs.items()
+    }
+
+
+def nothing(outputs: dict = OUTPUTS) -> dict:
+    """``no_update`` for every output (a list of them for a group)."""
+    return {
+        name: [no_update] * len(output) if isinstance(output, list) else no_update for name, output in outputs.items()
+    }
+
+
 def render(view, theme, live, _prepared=None, zoom=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
     one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
     if not view:  # nothing chosen yet
-        return dict.fromkeys(OUTPUTS, no_update)
+        return nothing()
     try:
         events, position = load(view, live)
     except (NotStoredError, CubeNotBuilt):  # the prepare job parses it, or builds its cube on Dask
-        return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
+        return {**nothing(), "error": None}
     except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
-            **dict.fromkeys(OUTPUTS, no_update),
+            **nothing(),
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
         }
     out = draw(view, events, theme, window_of(zoom))
@@ -153,10 +172,7 @@ callback(
     prevent_initial_call=True,
 )(render)
 callback(
-    output={
-        name: Output(output.component_id, output.component_property, allow_duplicate=True)
-        for name, output in OUTPUTS.items()
-    },
+    output=duplicate(OUTPUTS),
     inputs={
         "_prepared": Input(ids.PREPARED, "data"),
         "view": State(ids.VIEW, "data"),
