@@ -410,6 +410,8 @@ def test_a_click_asks_only_for_the_view_and_its_drawing_and_a_new_source_for_the
     assert len(asked) == 2, asked  # the view, then its drawing
     assert any("logs-view.data" in output for output in asked) and any("logs-events.rowData" in o for o in asked)
     assert not [o for o in asked if "logs-prepare" in o or "logs-share-note" in o], asked
+    pulled = _trace(dash_duo, "logs-status", axis="pull")  # the clicked chart: its colours only (a Patch)
+    assert pulled[target] > 0 and not [p for i, p in enumerate(pulled) if p and i != target], pulled
     matching = f"{_matching(dash_duo):,}"
     assert dash_duo.find_element("#logs-stat-events").text == matching
     assert dash_duo.find_element("#logs-compare-events-selected").text == matching

@@ -16,6 +16,9 @@ STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
 # A store: ``{"source": ...}`` of the view, set only when the source changes (assets/logs.js ``viewSource``), so
 # what depends on the source alone (the prepare request, the share note) does not answer every click.
 VIEW_SOURCE = P + "view-source"
+# A store: per chart, what the figure the browser shows was drawn from (``render.drawn_from``), so a click redraws
+# only what changed (the clicked chart: its colours only).
+DRAWN = P + "drawn"
 ZOOM = P + "zoom"  # a store: the time series' visible x range when zoomed (epoch ms), else None
 LIVE, LIVE_SWITCH, LIVE_TICK, LIVE_HINT = (P + n for n in ("live", "live-switch", "live-tick", "live-hint"))
 UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (

@@ -179,6 +179,7 @@ def layout(**_query):
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.VIEW_SOURCE),
+            dcc.Store(id=ids.DRAWN),
             dcc.Store(id=ids.CLICK),
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.ZOOM),

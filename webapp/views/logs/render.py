@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, no_update
@@ -84,6 +87,43 @@ def draw(view: dict, events: Events, theme: str | None, window: tuple[float, flo
     return out
 
 
+# The filter each chart selects with (its own filter does not change its counts, only which bars are
+# highlighted): a click on it changes that chart's colours only. The product bars keep the selected products
+# among the top 10, so their counts follow their own filter too.
+OWN_FILTER = {"daily": "days", "hourly": "hours", "categories": "categories", "status": "statuses"}
+
+
+def _digest(value) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def drawn_from(view: dict, theme: str | None, live: dict | None, zoom: dict | None) -> dict[str, list[str]]:
+    """Per chart: ``[counts, selection]``, digests of what its figure is drawn from (the source and where
+    reading it stopped, the granularity, the filters, the theme, the zoomed window), the chart's own
+    selection apart. The same ``counts`` draw the same bars; the same both, the same figure."""
+    filters = dict(view["filters"])
+    common = [view["source"], view["granularity"], theme, (live or {}).get("offset"), (zoom or {}).get("window")]
+    out = {}
+    for name in ids.GRAPHS:
+        own = OWN_FILTER.get(name)
+        others = {key: value for key, value in filters.items() if key != own}
+        out[name] = [_digest([name, *common, others]), _digest(filters.get(own) if own else None)]
+    return out
+
+
+def unchanged_charts(out: dict, shown: dict | None, now: dict[str, list[str]]) -> dict:
+    """``out``'s figures against what the browser shows (``shown``, from ``drawn_from``): ``no_update`` for
+    a chart drawn from the same, a ``Patch`` of the colours for one whose selection alone changed."""
+    shown = shown if isinstance(shown, dict) else {}
+    for name in ids.GRAPHS:
+        was = shown.get(name)
+        if was == now[name]:
+            out[name] = no_update
+        elif name in OWN_FILTER and isinstance(was, list) and was[:1] == now[name][:1] and out[name]["data"]:
+            out[name] = figs.selection_patch(out[name])
+    return out
+
+
 def load(view: dict, live: dict | None):
     """The events of the view's source and, for a server file, where reading it stopped.
 
@@ -112,6 +152,7 @@ OUTPUTS = {
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
+    "drawn": Output(ids.DRAWN, "data"),
 }
 
 
@@ -134,9 +175,12 @@ def nothing(outputs: dict = OUTPUTS) -> dict:
     }
 
 
-def render(view, theme, live, _prepared=None, zoom=None):
+def render(view, theme, live, _prepared=None, zoom=None, drawn=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
-    one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
+    one that is not stored yet draws nothing until the background job has parsed it (``prepare``).
+
+    ``drawn``: what the charts the browser shows were drawn from (``ids.DRAWN``): a chart drawn from the
+    same is left alone, one whose own selection alone changed gets its colours (``unchanged_charts``)."""
     if not view:  # nothing chosen yet
         return nothing()
     try:
@@ -149,10 +193,13 @@ def render(view, theme, live, _prepared=None, zoom=None):
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
         }
     out = draw(view, events, theme, window_of(zoom))
+    now = drawn_from(view, theme, position, zoom)
+    out = unchanged_charts(out, None if _prepared else drawn, now)  # a source just stored: draw it all
     return {
-        **{name: out[name] for name in OUTPUTS if name in out},
+        **{name: out[name] for name in OUTPUTS if name in out and name != "drawn"},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
+        "drawn": now,
     }
 
 
@@ -168,6 +215,7 @@ callback(
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
         "zoom": State(ids.ZOOM, "data"),
+        "drawn": State(ids.DRAWN, "data"),
     },
     prevent_initial_call=True,
 )(render)
@@ -179,6 +227,7 @@ callback(
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
         "zoom": State(ids.ZOOM, "data"),
+        "drawn": State(ids.DRAWN, "data"),
     },
     prevent_initial_call=True,
 )(render)
