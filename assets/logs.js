@@ -21,6 +21,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             };
         },
 
+        // The view's source as {source}, only when it changed: a click keeps it, so nothing that depends on the
+        // source alone (the prepare request, the share note) asks the server again.
+        viewSource: function (view, held) {
+            const source = view ? view.source : undefined;
+            if (source === undefined || (held && held.source === source)) {
+                return window.dash_clientside.no_update;
+            }
+            return {source: source};
+        },
+
         // Read the next chunk of the chosen file and say how much the server has acknowledged.
         upload: async function (start, ack, config) {
             const dc = window.dash_clientside, trig = dc.callback_context.triggered_id;

@@ -372,3 +372,55 @@ def test_the_status_title_fits_its_chart(dash_duo, app):
     )
     assert min(overflow) >= 0, overflow
     assert dash_duo.get_logs() == []
+
+
+# Every Dash callback request from now on, by the outputs it asks for.
+RECORD_REQUESTS = """
+window.__asked = [];
+const fetched = window.fetch;
+window.fetch = function (url, options) {
+    if (String(url).includes('_dash-update-component') && options && options.body) {
+        window.__asked.push(JSON.parse(options.body).output);
+    }
+    return fetched.apply(this, arguments);
+};
+"""
+
+
+def _asked(dash_duo) -> list[str]:
+    return dash_duo.driver.execute_script("const asked = window.__asked; window.__asked = []; return asked;")
+
+
+def test_a_click_asks_only_for_the_view_and_its_drawing_and_a_new_source_for_the_rest(dash_duo, app_with_paths, served):
+    """What depends on the source alone (the prepare request, the share note) is not asked for on a click that
+    keeps the source: two requests per click, not four; the stat cards and comparison table change their texts in
+    place. Opening another source (here by a link's fragment) still asks for both."""
+    _open(dash_duo, app_with_paths)
+    before = _trace(dash_duo, "logs-products", axis="x")
+    dash_duo.driver.execute_script(RECORD_REQUESTS)
+    # The stat cards and the comparison table stay on the page; a click changes their texts only.
+    dash_duo.driver.execute_script("document.querySelector('#logs-stat-events').__kept = true;")
+    slices = dash_duo.find_elements("#logs-status g.slice path.surface")
+    target = _trace(dash_duo, "logs-status", axis="labels").index("500")
+    ActionChains(dash_duo.driver).move_to_element(slices[target]).click().perform()
+    dash_duo.wait_for_text_to_equal("#logs-chips button", "status: 500 ×")
+    until(lambda: _trace(dash_duo, "logs-products", axis="x") != before, timeout=10)
+    until(lambda: {c.text for c in dash_duo.find_elements("#logs-events .ag-row [col-id='status']")} == {"500"}, 10)
+    asked = _asked(dash_duo)
+    assert len(asked) == 2, asked  # the view, then its drawing
+    assert any("logs-view.data" in output for output in asked) and any("logs-events.rowData" in o for o in asked)
+    assert not [o for o in asked if "logs-prepare" in o or "logs-share-note" in o], asked
+    pulled = _trace(dash_duo, "logs-status", axis="pull")  # the clicked chart: its colours only (a Patch)
+    assert pulled[target] > 0 and not [p for i, p in enumerate(pulled) if p and i != target], pulled
+    matching = f"{_matching(dash_duo):,}"
+    assert dash_duo.find_element("#logs-stat-events").text == matching
+    assert dash_duo.find_element("#logs-compare-events-selected").text == matching
+    assert dash_duo.find_element("#logs-compare-events-previous").text == "—"  # no range selected
+    assert dash_duo.driver.execute_script("return document.querySelector('#logs-stat-events').__kept === true;")
+
+    dash_duo.driver.execute_script("window.location.hash = arguments[0]", f"#source=path:{served}")  # a link
+    until(lambda: _matching(dash_duo) == 120, timeout=15)
+    asked = _asked(dash_duo)
+    assert [o for o in asked if "logs-prepare.data" in o], asked
+    assert [o for o in asked if "logs-share-note.children" in o], asked
+    assert dash_duo.get_logs() == []

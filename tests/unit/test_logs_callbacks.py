@@ -180,4 +180,37 @@ def test_a_click_draws_without_waiting_for_the_prepare_request(page):
     view, prepared = f"{ids.VIEW}.data", f"{ids.PREPARED}.data"
     assert (view,) in triggers and (prepared,) in triggers  # the live tick draws too (its own trigger)
     assert not [t for t in triggers if view in t and prepared in t]
-    assert page.plain_render(None, None, None) == dict.fromkeys(page.plain_render.__globals__["OUTPUTS"], no_update)
+    outputs = page.plain_render.__globals__["OUTPUTS"]
+    unchanged = {name: [no_update] * len(o) if isinstance(o, list) else no_update for name, o in outputs.items()}
+    assert page.plain_render(None, None, None) == unchanged
+
+
+def test_a_click_on_a_chart_changes_its_colours_only_and_an_unchanged_chart_is_left_alone(page, served):
+    """The browser says what its charts were drawn from (``drawn``): a click on the status pie gives the pie a
+    Patch of its pulled slice alone (its counts do not follow its own filter) and redraws the other charts,
+    which the same filters drawn again leave alone; a source just stored draws everything."""
+    from webapp.views.logs import render
+
+    first = page.render(_view(f"path:{served}"), None, None)
+    clicked = page.plain_render(
+        _view(f"path:{served}", statuses=[500]), None, first["live"], None, None, first["drawn"]
+    )
+    operations = clicked["status"].to_plotly_json()["operations"]
+    full = page.plain_render(_view(f"path:{served}", statuses=[500]), None, first["live"])["status"]
+    assert operations == [
+        {"operation": "Assign", "location": ["data", 0, "pull"], "params": {"value": full["data"][0]["pull"]}}
+    ]
+    assert 0.08 in full["data"][0]["pull"]  # the 500 slice pulled out
+    for name in ("timeseries", "daily", "hourly", "products", "categories", "heatmap"):
+        assert isinstance(clicked[name], dict) and "layout" in clicked[name], name  # drawn again: the filter changed
+    assert "matching" in clicked["pager"]
+
+    again = page.plain_render(
+        _view(f"path:{served}", statuses=[500]), None, first["live"], None, None, clicked["drawn"]
+    )
+    assert all(again[name] is no_update for name in render.ids.GRAPHS)  # the same view: no chart drawn again
+    assert again["rows"] == clicked["rows"] and again["pager"] == clicked["pager"]
+    stored = page.plain_render(
+        _view(f"path:{served}", statuses=[500]), None, first["live"], {"source": 1}, None, clicked["drawn"]
+    )
+    assert all(isinstance(stored[name], dict) for name in render.ids.GRAPHS)

@@ -356,6 +356,18 @@ def bars_figure(frame: pd.DataFrame, x: str, title: str, selected, horizontal: b
     return _figure([bar], _layout(title, 300, clickmode="event", **axes))
 
 
+def selection_patch(figure: dict) -> Patch:
+    """A ``Patch`` that gives the chart drawn from the same counts ``figure``'s selection: its bars' colours
+    (``bars_figure``) or its pulled-out slices (``status_figure``), nothing else."""
+    patch = Patch()
+    trace = figure["data"][0]
+    if trace["type"] == "pie":
+        patch["data"][0]["pull"] = trace["pull"]
+    else:
+        patch["data"][0]["marker"]["color"] = trace["marker"]["color"]
+    return patch
+
+
 def status_figure(frame: pd.DataFrame, selected) -> dict:
     title = "Status codes — click to filter"
     if not len(frame) or not frame["events"].sum():

@@ -13,6 +13,12 @@ TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
 STATS, COMPARE, CHIPS, GRID, PAGER, PREV, NEXT, ERROR = (
     P + n for n in ("stats", "compare", "chips", "events", "pager", "prev", "next", "error")
 )
+# A store: ``{"source": ...}`` of the view, set only when the source changes (assets/logs.js ``viewSource``), so
+# what depends on the source alone (the prepare request, the share note) does not answer every click.
+VIEW_SOURCE = P + "view-source"
+# A store: per chart, what the figure the browser shows was drawn from (``render.drawn_from``), so a click redraws
+# only what changed (the clicked chart: its colours only).
+DRAWN = P + "drawn"
 ZOOM = P + "zoom"  # a store: the time series' visible x range when zoomed (epoch ms), else None
 LIVE, LIVE_SWITCH, LIVE_TICK, LIVE_HINT = (P + n for n in ("live", "live-switch", "live-tick", "live-hint"))
 UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
@@ -21,6 +27,11 @@ UPLOAD_START, UPLOAD_CHUNK, UPLOAD_ACK, UPLOAD_PROGRESS = (
 UPLOAD_OK, UPLOAD_ERROR, SOURCE_ERROR = P + "upload-ok", P + "upload-error", P + "source-error"
 STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES = (P + "stat-" + n for n in ("events", "errors", "5xx", "bytes"))
 COMPARE_NOTE, COMPARE_TABLE = P + "compare-note", P + "compare-table"
+# The stat cards and the comparison table stand in the layout; a drawing sets their texts only (see ``panels``).
+STAT_VALUES = (STAT_EVENTS, STAT_ERRORS, STAT_5XX, STAT_BYTES)
+STAT_PREVIOUS = tuple(value + "-previous" for value in STAT_VALUES)
+COMPARE_ROWS = ("events", "errors", "5xx", "MiB")
+COMPARE_CELLS = tuple(f"{P}compare-{row}-{when}" for row in COMPARE_ROWS for when in ("selected", "previous"))
 # Opening a source that is not stored yet: render asks (PREPARE), a background job parses it with a progress
 # bar and says when it is done (PREPARED), which draws the page again.
 PREPARE, PREPARED, PREPARE_BOX, PREPARE_PROGRESS, PREPARE_MSG = (

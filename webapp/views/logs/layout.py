@@ -14,7 +14,7 @@ from models.ownership import label
 from webapp import services
 from webapp.components.job_watch import job_watch_layout
 from webapp.roles import acting_user, can
-from webapp.views.logs import ids
+from webapp.views.logs import ids, panels
 
 LIVE_INTERVAL_MS = 3000
 UPLOAD_CHUNK_BYTES = 4 << 20  # one callback request per chunk: 5.3 MiB of base64
@@ -178,6 +178,8 @@ def layout(**_query):
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.VIEW_SOURCE),
+            dcc.Store(id=ids.DRAWN),
             dcc.Store(id=ids.CLICK),
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.ZOOM),
@@ -192,11 +194,11 @@ def layout(**_query):
             _prepare_box(),
             html.Div(id=ids.ERROR),
             html.Div(id=ids.CHIPS, className="mb-2"),
-            dbc.Row(id=ids.STATS, class_name="g-2 mb-2"),
+            dbc.Row(panels.stats_layout(), id=ids.STATS, class_name="g-2 mb-2"),
             dbc.Row([_graph(ids.TIMESERIES, 12)]),
             dbc.Row([_graph(ids.DAILY, 6), _graph(ids.HOURLY, 6)]),
             dbc.Row([_graph(ids.PRODUCTS, 4), _graph(ids.CATEGORIES, 4), _graph(ids.STATUS, 4)]),
-            dbc.Row([_graph(ids.HEATMAP, 8), dbc.Col(html.Div(id=ids.COMPARE), md=4)]),
+            dbc.Row([_graph(ids.HEATMAP, 8), dbc.Col(html.Div(panels.compare_layout(), id=ids.COMPARE), md=4)]),
             html.H2("Matching events", className="h5 mt-3"),
             dag.AgGrid(
                 id=ids.GRID,

@@ -13,8 +13,8 @@ from models.logs.parse import LogFormatError
 from models.logs.sources import UnknownSourceError, allowed_path
 from webapp import ids as shell_ids
 from webapp.components import logs_figures as figs
-from webapp.views.logs import ids
-from webapp.views.logs.render import PANELS, draw, window_of
+from webapp.views.logs import ids, panels
+from webapp.views.logs.render import PANELS, draw, duplicate, window_of
 
 
 def follow_log(_tick, view, live, theme, zoom=None):
@@ -61,14 +61,16 @@ clientside_callback(
     Input(ids.LIVE_SWITCH, "value"),
 )
 callback(
-    output={
-        **{name: Output(graph, "figure", allow_duplicate=True) for name, graph in ids.GRAPHS.items()},
-        "stats": Output(ids.STATS, "children", allow_duplicate=True),
-        "compare": Output(ids.COMPARE, "children", allow_duplicate=True),
-        "rows": Output(ids.GRID, "rowData", allow_duplicate=True),
-        "pager": Output(ids.PAGER, "children", allow_duplicate=True),
-        "live": Output(ids.LIVE, "data", allow_duplicate=True),
-    },
+    output=duplicate(
+        {
+            **{name: Output(graph, "figure") for name, graph in ids.GRAPHS.items()},
+            "stats": panels.STAT_OUTPUTS,
+            "compare": panels.COMPARE_OUTPUTS,
+            "rows": Output(ids.GRID, "rowData"),
+            "pager": Output(ids.PAGER, "children"),
+            "live": Output(ids.LIVE, "data"),
+        }
+    ),
     inputs={
         "_tick": Input(ids.LIVE_TICK, "n_intervals"),
         "view": State(ids.VIEW, "data"),

@@ -140,7 +140,7 @@ def start_early(source: str, config) -> int | None:
         "value": Output(ids.PREPARE_PROGRESS, "value", allow_duplicate=True),
         "label": Output(ids.PREPARE_PROGRESS, "label", allow_duplicate=True),
     },
-    inputs={"view": Input(ids.VIEW, "data")},
+    inputs={"view": Input(ids.VIEW_SOURCE, "data")},  # {"source"}: only when the view's source changes
     prevent_initial_call=True,
 )
 def request(view):

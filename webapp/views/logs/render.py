@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, no_update
@@ -67,8 +70,8 @@ def draw(view: dict, events: Events, theme: str | None, window: tuple[float, flo
     page = int(view.get("page", 0))
     rows = matching_rows(events, filters, page * views.PAGE_SIZE, views.PAGE_SIZE)
     out.update(
-        stats=panels.stat_cards(data["stats"], data["previous"]),
-        compare=panels.compare_card(data),
+        stats=panels.stat_texts(data["stats"], data["previous"]),
+        compare=panels.compare_texts(data),
         chips=panels.chips(filters),
         rows=views.grid_records(rows, GRID_FIELDS),
         pager=views.pager_text(page, data["matching"], source_label(view["source"])),
@@ -81,6 +84,43 @@ def draw(view: dict, events: Events, theme: str | None, window: tuple[float, flo
             "empty": not int(series["events"].sum()),
         },
     )
+    return out
+
+
+# The filter each chart selects with (its own filter does not change its counts, only which bars are
+# highlighted): a click on it changes that chart's colours only. The product bars keep the selected products
+# among the top 10, so their counts follow their own filter too.
+OWN_FILTER = {"daily": "days", "hourly": "hours", "categories": "categories", "status": "statuses"}
+
+
+def _digest(value) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def drawn_from(view: dict, theme: str | None, live: dict | None, zoom: dict | None) -> dict[str, list[str]]:
+    """Per chart: ``[counts, selection]``, digests of what its figure is drawn from (the source and where
+    reading it stopped, the granularity, the filters, the theme, the zoomed window), the chart's own
+    selection apart. The same ``counts`` draw the same bars; the same both, the same figure."""
+    filters = dict(view["filters"])
+    common = [view["source"], view["granularity"], theme, (live or {}).get("offset"), (zoom or {}).get("window")]
+    out = {}
+    for name in ids.GRAPHS:
+        own = OWN_FILTER.get(name)
+        others = {key: value for key, value in filters.items() if key != own}
+        out[name] = [_digest([name, *common, others]), _digest(filters.get(own) if own else None)]
+    return out
+
+
+def unchanged_charts(out: dict, shown: dict | None, now: dict[str, list[str]]) -> dict:
+    """``out``'s figures against what the browser shows (``shown``, from ``drawn_from``): ``no_update`` for
+    a chart drawn from the same, a ``Patch`` of the colours for one whose selection alone changed."""
+    shown = shown if isinstance(shown, dict) else {}
+    for name in ids.GRAPHS:
+        was = shown.get(name)
+        if was == now[name]:
+            out[name] = no_update
+        elif name in OWN_FILTER and isinstance(was, list) and was[:1] == now[name][:1] and out[name]["data"]:
+            out[name] = figs.selection_patch(out[name])
     return out
 
 
@@ -105,35 +145,61 @@ def load(view: dict, live: dict | None):
 
 OUTPUTS = {
     **{name: Output(graph, "figure") for name, graph in ids.GRAPHS.items()},
-    "stats": Output(ids.STATS, "children"),
-    "compare": Output(ids.COMPARE, "children"),
+    "stats": panels.STAT_OUTPUTS,  # texts only: the cards and the table stand in the layout
+    "compare": panels.COMPARE_OUTPUTS,
     "chips": Output(ids.CHIPS, "children"),
     "rows": Output(ids.GRID, "rowData"),
     "pager": Output(ids.PAGER, "children"),
     "error": Output(ids.ERROR, "children"),
     "live": Output(ids.LIVE, "data"),
+    "drawn": Output(ids.DRAWN, "data"),
 }
 
 
-def render(view, theme, live, _prepared=None, zoom=None):
+def duplicate(outputs: dict) -> dict:
+    """``outputs`` (names to an ``Output`` or a list of them) with ``allow_duplicate``, for a second callback."""
+
+    def again(output: Output) -> Output:
+        return Output(output.component_id, output.component_property, allow_duplicate=True)
+
+    return {
+        name: [again(o) for o in output] if isinstance(output, list) else again(output)
+        for name, output in outputs.items()
+    }
+
+
+def nothing(outputs: dict = OUTPUTS) -> dict:
+    """``no_update`` for every output (a list of them for a group)."""
+    return {
+        name: [no_update] * len(output) if isinstance(output, list) else no_update for name, output in outputs.items()
+    }
+
+
+def render(view, theme, live, _prepared=None, zoom=None, drawn=None):
     """Draw every view for the current state; a source that cannot be read says why and draws nothing;
-    one that is not stored yet draws nothing until the background job has parsed it (``prepare``)."""
+    one that is not stored yet draws nothing until the background job has parsed it (``prepare``).
+
+    ``drawn``: what the charts the browser shows were drawn from (``ids.DRAWN``): a chart drawn from the
+    same is left alone, one whose own selection alone changed gets its colours (``unchanged_charts``)."""
     if not view:  # nothing chosen yet
-        return dict.fromkeys(OUTPUTS, no_update)
+        return nothing()
     try:
         events, position = load(view, live)
     except (NotStoredError, CubeNotBuilt):  # the prepare job parses it, or builds its cube on Dask
-        return {**dict.fromkeys(OUTPUTS, no_update), "error": None}
+        return {**nothing(), "error": None}
     except (UnknownSourceError, DatasetError, ParquetDatasetError, LogFormatError) as exc:
         return {
-            **dict.fromkeys(OUTPUTS, no_update),
+            **nothing(),
             "error": dbc.Alert(str(exc), color="danger", id=ids.SOURCE_ERROR),
         }
     out = draw(view, events, theme, window_of(zoom))
+    now = drawn_from(view, theme, position, zoom)
+    out = unchanged_charts(out, None if _prepared else drawn, now)  # a source just stored: draw it all
     return {
-        **{name: out[name] for name in OUTPUTS if name in out},
+        **{name: out[name] for name in OUTPUTS if name in out and name != "drawn"},
         "error": None,
         "live": {**position, **out["drawn"]} if position else None,
+        "drawn": now,
     }
 
 
@@ -149,20 +215,19 @@ callback(
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
         "zoom": State(ids.ZOOM, "data"),
+        "drawn": State(ids.DRAWN, "data"),
     },
     prevent_initial_call=True,
 )(render)
 callback(
-    output={
-        name: Output(output.component_id, output.component_property, allow_duplicate=True)
-        for name, output in OUTPUTS.items()
-    },
+    output=duplicate(OUTPUTS),
     inputs={
         "_prepared": Input(ids.PREPARED, "data"),
         "view": State(ids.VIEW, "data"),
         "theme": State(shell_ids.THEME_STORE, "data"),
         "live": State(ids.LIVE, "data"),
         "zoom": State(ids.ZOOM, "data"),
+        "drawn": State(ids.DRAWN, "data"),
     },
     prevent_initial_call=True,
 )(render)

@@ -42,7 +42,7 @@ register_sharing(
         page="logs",
         button=ids.SHARE,
         note=ids.SHARE_NOTE,
-        item=(ids.VIEW, "data"),
+        item=(ids.VIEW_SOURCE, "data"),  # {"source"}: the note follows the source, not every click
         state=log_sharing,
         toggle=toggle_log,
         audit=lambda view, _owner, visibility: (

@@ -68,6 +68,15 @@ clientside_callback(
     State(ids.CLIENT, "data"),
     prevent_initial_call=True,
 )
+# The view's source alone, for what depends on nothing else (``prepare.request``, the share note): no request
+# for them on a click that keeps the source.
+clientside_callback(
+    ClientsideFunction(namespace="logs", function_name="viewSource"),
+    Output(ids.VIEW_SOURCE, "data"),
+    Input(ids.VIEW, "data"),
+    State(ids.VIEW_SOURCE, "data"),
+    prevent_initial_call=True,
+)
 callback(
     output={
         "view": Output(ids.VIEW, "data"),
