@@ -29,15 +29,17 @@ README).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import f1_score
 
 from models.sentiment.data import load_tweets
 from models.sentiment.model import SentimentModel
-from models.sentiment.queue import METHODS, batch, text_space
+from models.sentiment.queue import METHODS, batch, text_space, uncertainty
 
 BUDGETS = (50, 100, 200, 500)
 STRATEGIES = ("queue", "random")
@@ -56,12 +58,14 @@ def curve(
     known_share: float = 0.2,
     space: np.ndarray | None = None,
     draw: int = 0,
+    ranker: Picker | None = None,
 ) -> dict[int, float]:
     """Test macro-F1 after each budget of answers, for one strategy and seed.
 
     The starting 20% is drawn with ``seed`` alone, so both strategies of a seed start from the same labels;
     ``draw`` picks another random order of answers (random strategy) from the same start.
     ``space`` (``text_space`` of ``texts``) makes the queue's batches diverse (``models.sentiment.queue.batch``).
+    ``ranker`` replaces the page's ranking by one of the bench's variants (``Picker``).
     """
     n = len(y)
     order = np.random.default_rng(seed).permutation(n)
@@ -82,13 +86,110 @@ def curve(
             else:
                 proba = np.zeros((n, 3))
                 proba[pool] = model.predict_proba(texts[pool])
-                rows = batch(proba, pool, size, method, space=space, seed=seed)
+                if ranker is not None:
+                    rows = ranker.pick(proba, pool, known, size, method)
+                else:
+                    rows = batch(proba, pool, size, method, space=space, seed=seed)
             known[rows] = True  # the annotator answers with the true labels
             given += size
             if strategy != "random" or given == budget:
                 model = fit()  # the queue retrains every `every` answers; random needs a model only at a budget
         out[budget] = float(f1_score(test_y, model.predict(test_texts), average="macro"))
     return out
+
+
+class Picker:
+    """The bench's variants of the queue's ranking (uncertainty first), composable.
+
+    Args:
+        texts: Every training text; their sublinear TF-IDF (word uni+bigrams, L2-normalised rows) is the space the
+            variants measure similarity in, fitted once on all texts (no labels).
+        beta: Information density (Settles & Craven 2008): uncertainty × density^beta, 0 = off.
+        density: ``"mean"``: a row's mean cosine similarity to the unlabelled pool (= its cosine to the pool's mean
+            vector, one sparse product per batch); ``"knn"``: its mean similarity to its ``k`` nearest rows.
+        dedup: Skip a candidate whose cosine similarity to a labelled row or one already in the batch exceeds it
+            (None = off).
+        balanced: Fill the batch round-robin across the predicted classes, most uncertain first within each.
+        badge: BADGE (Ash et al. 2020): k-means++ seeding over the rows' gradient embeddings (p − onehot(ŷ)) ⊗ x,
+            so a batch is both uncertain (long gradients) and diverse; the distances come from
+            ⟨g_i, g_j⟩ = (a_i·a_j)(x_i·x_j), one sparse product per row picked.
+    """
+
+    def __init__(
+        self,
+        texts,
+        beta: float = 0.0,
+        density: str = "mean",
+        k: int = 10,
+        dedup: float | None = None,
+        balanced: bool = False,
+        badge: bool = False,
+        seed: int = 0,
+    ):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from models.sentiment.text import tokenize
+
+        self.X = TfidfVectorizer(
+            tokenizer=tokenize, token_pattern=None, lowercase=False, sublinear_tf=True, ngram_range=(1, 2)
+        ).fit_transform(list(texts))
+        self.beta, self.density, self.dedup, self.balanced, self.badge = beta, density, dedup, balanced, badge
+        self.rng = np.random.default_rng(seed)
+        self.knn = None
+        if beta and density == "knn":
+            self.knn = np.zeros(self.X.shape[0])
+            for start in range(0, self.X.shape[0], 1000):
+                block = (self.X[start : start + 1000] @ self.X.T).toarray()
+                block[np.arange(len(block)), np.arange(start, start + len(block))] = 0.0  # not itself
+                self.knn[start : start + len(block)] = np.sort(block, axis=1)[:, -k:].mean(axis=1)
+
+    def pick(self, proba: np.ndarray, pool: np.ndarray, known: np.ndarray, size: int, method: str) -> np.ndarray:
+        if self.badge:
+            return self._badge(proba, pool, size)
+        score = uncertainty(proba[pool], method)
+        if self.beta:
+            if self.knn is not None:
+                weight = self.knn[pool]
+            else:
+                centre = np.asarray(self.X[pool].mean(axis=0)).ravel()
+                weight = self.X[pool] @ centre
+            score = score * np.power(np.clip(weight, 1e-12, None), self.beta)
+        order = pool[np.lexsort((pool, -score))]
+        if self.balanced:
+            predicted = proba[order].argmax(axis=1)
+            turn = np.zeros(len(order), dtype=np.int64)  # place of each row within its predicted class
+            for k in np.unique(predicted):
+                turn[predicted == k] = np.arange(np.sum(predicted == k))
+            order = order[np.lexsort((predicted, turn))]
+        if self.dedup is None:
+            return order[:size]
+        taken: list[int] = []
+        seen = self.X[np.flatnonzero(known)]
+        for row in order:
+            x = self.X[row]
+            if (x @ seen.T).max() > self.dedup or (taken and (x @ self.X[taken].T).max() > self.dedup):
+                continue
+            taken.append(int(row))
+            if len(taken) == size:
+                break
+        return np.asarray(taken, dtype=np.int64)
+
+    def _badge(self, proba: np.ndarray, pool: np.ndarray, size: int) -> np.ndarray:
+        a = proba[pool].copy()
+        a[np.arange(len(pool)), a.argmax(axis=1)] -= 1.0
+        sq = np.sum(a * a, axis=1) * np.asarray(self.X[pool].multiply(self.X[pool]).sum(axis=1)).ravel()
+        X = self.X[pool]
+        first = int(np.argmax(sq))
+        chosen, d2 = [first], np.full(len(pool), np.inf)
+        while len(chosen) < size:
+            c = chosen[-1]
+            dot = (a @ a[c]) * np.asarray((X @ X[c].T).todense()).ravel()
+            d2 = np.minimum(d2, np.clip(sq + sq[c] - 2 * dot, 0, None))
+            d2[chosen] = 0.0
+            if d2.sum() <= 0:
+                break
+            chosen.append(int(self.rng.choice(len(pool), p=d2 / d2.sum())))
+        return pool[np.asarray(chosen, dtype=np.int64)]
 
 
 def page_retrain_every() -> int:
@@ -112,6 +213,25 @@ def main(argv: list[str] | None = None) -> dict:
         help="answers between retrains of the queue's model (default: the page's GLASSBOX_SENTIMENT_RETRAIN_EVERY)",
     )
     parser.add_argument("--diverse", action="store_true", help="diverse batches: one row per cluster of uncertain rows")
+    parser.add_argument("--beta", type=float, default=0.0, help="information density: uncertainty × density^beta")
+    parser.add_argument("--density", choices=("mean", "knn"), default="mean", help="the density --beta weighs by")
+    parser.add_argument(
+        "--dedup", type=float, default=None, help="skip candidates more similar than this to a labelled/picked row"
+    )
+    parser.add_argument("--balanced", action="store_true", help="batches round-robin across the predicted classes")
+    parser.add_argument("--badge", action="store_true", help="BADGE: k-means++ over gradient embeddings")
+    parser.add_argument(
+        "--validation",
+        type=float,
+        default=None,
+        help="measure on this share of the training rows (a seeded validation split) instead of the test split",
+    )
+    parser.add_argument(
+        "--random-cache",
+        type=Path,
+        default=None,
+        help="JSON file of random curves (keyed by split, seed, draw, budgets, every): read and extended",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for the test suite")
     args = parser.parse_args(argv)
     if args.every is None and not args.smoke:
@@ -120,8 +240,15 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(f"--every must be at least 1, not {args.every}")
     if args.draws < 1:
         parser.error(f"--draws must be at least 1, not {args.draws}")
+    if args.validation is not None and not 0 < args.validation < 1:
+        parser.error(f"--validation must be between 0 and 1, not {args.validation}")
     data = load_tweets(mirror=os.environ.get("GLASSBOX_DATA_MIRROR"))
     train, test = data[data["split"] == "train"], data[data["split"] == "test"]
+    measured_on = "test"
+    if args.validation is not None:  # the test split stays unseen: choices are made on rows carved from training
+        test = train.sample(frac=args.validation, random_state=12345)
+        train = train.drop(test.index)
+        measured_on = f"validation {args.validation:g}"
     budgets = BUDGETS
     if args.smoke:
         train, test = train.sample(400, random_state=0), test.sample(150, random_state=0)
@@ -129,31 +256,40 @@ def main(argv: list[str] | None = None) -> dict:
     texts, y = train["text"].to_numpy(object), train["label"].to_numpy()
     test_texts, test_y = test["text"].to_numpy(object), test["label"].to_numpy()
     print(
-        f"{len(y):,} training rows, {round(0.8 * len(y)):,} hidden; test {len(test_y):,}; "
+        f"{len(y):,} training rows, {round(0.8 * len(y)):,} hidden; measured on {measured_on} ({len(test_y):,} rows); "
         f"queue: {args.method}{', diverse batches' if args.diverse else ''}, retrain every {args.every}; "
         f"random: mean of {args.draws} order(s) per seed"
     )
     space = text_space(texts) if args.diverse else None
+    ranker = None
+    if args.beta or args.dedup is not None or args.balanced or args.badge:
+        ranker = Picker(
+            texts, beta=args.beta, density=args.density, dedup=args.dedup, balanced=args.balanced, badge=args.badge
+        )
+        print(
+            f"variant: beta {args.beta:g} ({args.density}), dedup {args.dedup}, balanced {args.balanced}, badge {args.badge}"
+        )
+    cache = {}
+    if args.random_cache is not None and args.random_cache.exists():
+        cache = json.loads(args.random_cache.read_text())
+
+    def run(strategy, seed, draw):
+        if strategy != "random" or args.random_cache is None:
+            return curve(
+                *common, strategy, seed, budgets, args.every, args.method, space=space, draw=draw, ranker=ranker
+            )
+        key = f"{measured_on}|{len(y)}|{len(test_y)}|seed {seed}|draw {draw}|{','.join(map(str, budgets))}|{args.every}"
+        if key not in cache:
+            cache[key] = curve(*common, strategy, seed, budgets, args.every, draw=draw)
+            args.random_cache.write_text(json.dumps(cache, indent=1))
+        return {int(b): f for b, f in cache[key].items()}
+
+    common = (texts, y, test_texts, test_y)
     results = {s: [] for s in STRATEGIES}
     for seed in args.seeds:
         for strategy in STRATEGIES:
             started = time.perf_counter()
-            draws = [
-                curve(
-                    texts,
-                    y,
-                    test_texts,
-                    test_y,
-                    strategy,
-                    seed,
-                    budgets,
-                    args.every,
-                    args.method,
-                    space=space,
-                    draw=draw,
-                )
-                for draw in range(args.draws if strategy == "random" else 1)
-            ]
+            draws = [run(strategy, seed, draw) for draw in range(args.draws if strategy == "random" else 1)]
             points = {b: float(np.mean([d[b] for d in draws])) for b in budgets}
             results[strategy].append(points)
             shown = "  ".join(f"{b}: {f:.4f}" for b, f in points.items())
