@@ -101,3 +101,71 @@ def test_random_draws_are_other_orders_from_the_same_start_and_the_first_is_the_
     pool = np.flatnonzero(~np.isin(texts, list(start)))
     expected = set(texts[np.random.default_rng(3 + 1000).choice(pool, 10, replace=False)])
     assert expected <= end0 - start
+
+
+def test_dedup_skips_rows_like_a_labelled_one_and_does_not_take_a_duplicate_twice():
+    bench = _bench()
+    texts = np.array(
+        ["acme shares halted pending news"] * 3 + ["oil prices climb", "fed holds rates", "bitcoin slides"]
+    )
+    # rows 0-2 are one headline, the most uncertain; row 5 is already labelled
+    proba = np.array([[0.34, 0.33, 0.33]] * 3 + [[0.5, 0.3, 0.2], [0.6, 0.3, 0.1], [0.7, 0.2, 0.1]])
+    known = np.zeros(len(texts), bool)
+    known[5] = True
+    pool = np.flatnonzero(~known)
+    assert bench.Picker(texts).pick(proba, pool, known, 3, "margin").tolist() == [0, 1, 2]  # one headline thrice
+    assert bench.Picker(texts, dedup=0.9).pick(proba, pool, known, 3, "margin").tolist() == [0, 3, 4]
+    known[0] = True
+    again = bench.Picker(texts, dedup=0.9).pick(proba, np.flatnonzero(~known), known, 2, "margin")
+    assert again.tolist() == [3, 4]  # rows like a labelled one are not asked again
+
+
+def test_density_weighting_prefers_an_equally_uncertain_row_from_a_dense_region():
+    bench = _bench()
+    # rows 0 and 1 are equally uncertain; 0 shares no word with any other row, 1 shares words with rows 2-6
+    texts = np.array(["zebra quokka narwhal", "rates rise today"] + ["rates rise again"] * 5, object)
+    proba = np.array([[0.4, 0.35, 0.25]] * 2 + [[0.9, 0.05, 0.05]] * 5)
+    known, pool = np.zeros(len(texts), bool), np.arange(len(texts))
+    assert bench.Picker(texts).pick(proba, pool, known, 1, "margin").tolist() == [0]  # the tie goes to row 0
+    for density in ("mean", "knn"):
+        picked = bench.Picker(texts, beta=1.0, density=density, k=2).pick(proba, pool, known, 1, "margin")
+        assert picked.tolist() == [1], density
+
+
+def test_balanced_batches_take_the_classes_in_turn():
+    bench = _bench()
+    texts = np.array([f"text {i}" for i in range(6)], object)
+    # the four most uncertain rows are all predicted negative
+    proba = np.array([[0.4, 0.35, 0.25]] * 4 + [[0.2, 0.45, 0.35], [0.2, 0.3, 0.5]])
+    known = np.zeros(6, bool)
+    picked = bench.Picker(texts, balanced=True).pick(proba, np.arange(6), known, 3, "margin")
+    assert sorted(proba[picked].argmax(axis=1).tolist()) == [0, 1, 2]
+
+
+def test_badge_batch_has_no_repeats_and_starts_with_the_longest_gradient():
+    bench = _bench()
+    texts = np.array([f"word{i} other{i % 3}" for i in range(12)], object)
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet([1, 1, 1], 12)
+    proba[7] = [0.34, 0.33, 0.33]  # the least sure: the longest (p − onehot) vector
+    picked = bench.Picker(texts, badge=True).pick(proba, np.arange(12), np.zeros(12, bool), 5, "margin")
+    assert picked[0] == 7 and len(set(picked.tolist())) == 5
+
+
+def test_the_random_cache_is_reused_instead_of_recomputed(tmp_path, monkeypatch):
+    bench = _bench()
+    cache = tmp_path / "random.json"
+    calls = []
+    real_curve = bench.curve
+
+    def counting(*args, **kwargs):
+        calls.append(args[4])
+        return real_curve(*args, **kwargs)
+
+    monkeypatch.setattr(bench, "curve", counting)
+    first = bench.main(["--smoke", "--draws", "2", "--random-cache", str(cache)])
+    assert calls.count("random") == 2 and cache.exists()
+    calls.clear()
+    second = bench.main(["--smoke", "--draws", "2", "--random-cache", str(cache)])
+    assert calls == ["queue"]  # the random arm came from the cache
+    assert second["mean"]["random"] == first["mean"]["random"]
