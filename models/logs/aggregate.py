@@ -46,6 +46,19 @@ def _append_codes(labels: np.ndarray, codes: np.ndarray, new_labels: np.ndarray)
     return np.where(codes < 0, -1, position[np.maximum(codes, 0)] if len(position) else -1).astype(np.int32), labels
 
 
+def grow_codes(known: dict, values: list, added: list) -> np.ndarray:
+    """The codes of ``values`` in ``known`` (label → code), each value not known yet given the next code
+    and appended to ``added``: a dictionary's few distinct values are looked up once, never its rows."""
+    mapping = np.empty(len(values), np.int32)
+    for i, value in enumerate(values):
+        code = known.get(value)
+        if code is None:
+            code = known[value] = len(known)
+            added.append(value)
+        mapping[i] = code
+    return mapping
+
+
 def _codes_onto(labels: np.ndarray, column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """``_append_codes(labels, *_codes(column))``: ``column``'s codes onto ``labels`` (-1 for null), and the labels
     grown by those met first here, in the order unifying the chunks' dictionaries gives.
@@ -60,14 +73,7 @@ def _codes_onto(labels: np.ndarray, column: pa.ChunkedArray) -> tuple[np.ndarray
     parts = []
     for chunk in column.chunks:
         values = chunk.dictionary.to_pylist()
-        mapping = np.empty(len(values) + 1, np.int32)
-        mapping[-1] = -1  # where a null index points
-        for i, value in enumerate(values):
-            code = known.get(value)
-            if code is None:
-                code = known[value] = len(known)
-                added.append(value)
-            mapping[i] = code
+        mapping = np.append(grow_codes(known, values, added), np.int32(-1))  # the last: where a null index points
         indices = chunk.indices
         if indices.null_count:
             indices = pc.fill_null(indices, len(values))

@@ -60,7 +60,7 @@ import pyarrow.ipc as ipc
 
 from models.cache import LRU
 from models.limits import release_memory
-from models.logs.aggregate import HOUR, Events, _Cells, _codes_onto, _FineCube, build_cube
+from models.logs.aggregate import HOUR, Events, _Cells, _codes_onto, _FineCube, build_cube, grow_codes
 
 STORE_VERSION = 1
 _opened = LRU(8)  # opened stores by manifest and file signature: read-only, so one per process is fine
@@ -598,15 +598,8 @@ class _RowsWriter:
     def _mapping(self, i: int, column: pa.DictionaryArray) -> np.ndarray:
         """Codes of ``column``'s dictionary in column ``i``'s growing dictionary, its new values appended."""
         codes = self.codes.setdefault(i, {})
-        values = column.dictionary.to_pylist()
-        mapping = np.empty(len(values), np.int32)
-        added = []
-        for j, value in enumerate(values):
-            code = codes.get(value)
-            if code is None:
-                code = codes[value] = len(codes)
-                added.append(value)
-            mapping[j] = code
+        added: list = []
+        mapping = grow_codes(codes, column.dictionary.to_pylist(), added)
         dictionary = self.values.get(i, pa.array([], column.type.value_type))
         if added:
             dictionary = pa.concat_arrays([dictionary, pa.array(added, column.type.value_type)])
@@ -846,17 +839,7 @@ def discard(folder: str | Path) -> None:
 
 def _held(folder: Path) -> bool:
     """Whether a process holds the lock of a (build) folder: it is building there still."""
-    try:
-        handle = open(folder / LOCK, "a")  # noqa: SIM115 - closed below
-    except OSError:
-        return False
-    with handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        return False
+    return _is_held(folder / LOCK)
 
 
 def _newest_change(folder: Path) -> float:
