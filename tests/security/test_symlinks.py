@@ -35,7 +35,9 @@ def setup(tmp_path_factory):
 def _render(server, source: str) -> str:
     view = {"source": source, "granularity": "hour", "page": 0, "filters": {}}
     # Render never parses: as the page does, ask the prepare callback first (it parses a small server file at once).
-    status, body = server.callback("logs-prepare.data", [{"id": "logs-view", "property": "data", "value": view}])
+    status, body = server.callback(
+        "logs-prepare.data", [{"id": "logs-view-source", "property": "data", "value": {"source": source}}]
+    )
     assert status in (200, 204), body
     assert "secret-token-42" not in json.dumps(body)
     status, body = server.callback("logs-error.children", [{"id": "logs-view", "property": "data", "value": view}])
