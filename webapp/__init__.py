@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, auth, jobs, layout, roles, security, services, shown
+from webapp import api, auth, forksafe, jobs, layout, roles, security, services, shown
 from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
             and the gunicorn hook give a loopback-only server a random key before calling this), or
             ``GLASSBOX_AUTH`` is unset on a server that is not loopback-only (``webapp.auth.resolve_mode``).
     """
+    forksafe.install()  # before any SQLite connection: background jobs are forked from this process
     settings = load_config(config)
     _configure_logging(settings["LOG_LEVEL"])
     problem = security.secret_key_problem(settings["SECRET_KEY"])

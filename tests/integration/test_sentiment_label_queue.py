@@ -73,7 +73,9 @@ def _stored(app):
 def test_label_three_rows_by_keyboard_and_undo_one(dash_duo, app, tmp_path):
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/sentiment")
-    dash_duo.find_element("#sentiment-upload input[type=file]").send_keys(str(_csv(tmp_path / "partial.csv")))
+    dash_duo.wait_for_element("#sentiment-upload input[type=file]", timeout=60).send_keys(
+        str(_csv(tmp_path / "partial.csv"))
+    )
     dash_duo.wait_for_contains_text("#sentiment-message", "60 rows, columns tweet, mood", timeout=30)
     _click(dash_duo, "#sentiment-use-upload")
     dash_duo.wait_for_contains_text("#sentiment-message", "15 row(s) have no label yet", timeout=30)
