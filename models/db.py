@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -18,10 +19,10 @@ def make_engine(url: str) -> Engine:
     """
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return _per_process(sa.create_engine(url, pool_pre_ping=True))
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    engine = _per_process(sa.create_engine(url, connect_args={"timeout": 30}))
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,6 +30,26 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    return engine
+
+
+def _per_process(engine: Engine) -> Engine:
+    """Never hand a forked process a pooled connection of its parent's (SQLAlchemy's recipe for pools across
+    processes): background jobs are forked from the web process, and a SQLite or PostgreSQL connection used from
+    two processes corrupts its state (a forked first-model job waited forever for SQLite's WAL lock). A
+    connection opened by another process is dropped from the pool (not closed: it is the parent's) and a
+    fresh one opened."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _note_process(_dbapi_connection, record):
+        record.info["pid"] = os.getpid()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _same_process(_dbapi_connection, record, proxy):
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise sa.exc.DisconnectionError(f"connection opened by process {record.info.get('pid')}, not this one")
 
     return engine
 

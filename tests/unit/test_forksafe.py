@@ -50,3 +50,28 @@ def test_a_fork_waits_for_a_query_in_flight_and_the_child_can_use_sqlite(tmp_pat
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert forked_at >= done["at"]  # the fork waited until the query had left SQLite
+
+
+def test_a_forked_process_opens_its_own_database_connection_not_its_parents(tmp_path):
+    import sqlalchemy as sa
+
+    from models.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE t (a INTEGER)"))
+        parents = id(connection.connection.dbapi_connection)  # back in the pool after this block
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("INSERT INTO t VALUES (2)"))
+                code = 0 if id(connection.connection.dbapi_connection) != parents else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0  # 3: the child wrote through its parent's pooled connection
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM t")).scalar() == 1
+        assert id(connection.connection.dbapi_connection) == parents  # the parent's connection is left intact
