@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 
-DRAIN_S = 5.0  # a fork waits at most this long for SQLite calls in flight (a stuck one must not stop all jobs)
+DRAIN_S = 1.0  # a fork waits at most this long for SQLite calls in flight (a stuck one must not stop all jobs)
 
 
 class _Gate:
