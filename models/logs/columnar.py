@@ -858,7 +858,7 @@ def _stale_build_lock(path: Path, max_age: float) -> bool:
     try:
         if time.time() - path.stat().st_mtime < max_age:
             return False
-        handle = _try_lock(path, blocking=False)
+        handle = _try_lock(path)
     except OSError:
         return False
     if handle is None:  # held: a build in progress
@@ -978,12 +978,12 @@ def builds_running(root: str | Path) -> int:
     return sum(_is_held(Path(root) / name) for name in names)
 
 
-def _try_lock(path: Path, blocking: bool):
+def _try_lock(path: Path):
     """The open lock file at ``path``, locked, when this process got the lock on the file that is there now
     (a builder removes its lock file when it is done: a lock on the removed file guards nothing); else None."""
     handle = open(path, "a")  # noqa: SIM115 - returned, or closed below
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
             return handle
     except (BlockingIOError, FileNotFoundError):
@@ -997,7 +997,7 @@ def claim_build(folder: str | Path):
     the open lock file, or None when a build of it runs already. The started process calls ``adopt_build``."""
     path = _build_lock_path(Path(folder))
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _try_lock(path, blocking=False)
+    return _try_lock(path)
 
 
 def adopt_build(folder: str | Path, handle) -> None:
@@ -1014,7 +1014,7 @@ def _build_lock(folder: Path, progress: Callable[[int, int], None] | None):
     path.parent.mkdir(parents=True, exist_ok=True)
     seen = None
     handle = _adopted.pop(str(folder), None)
-    while handle is None and (handle := _try_lock(path, blocking=False)) is None:
+    while handle is None and (handle := _try_lock(path)) is None:
         if progress is not None and (shared := read_progress(folder)) is not None and shared != seen:
             seen = shared
             progress(*shared)
