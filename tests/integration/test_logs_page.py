@@ -5,6 +5,7 @@ import gzip
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 pytestmark = pytest.mark.browser
 
@@ -392,9 +393,10 @@ def _asked(dash_duo) -> list[str]:
 
 
 def test_a_click_asks_only_for_the_view_and_its_drawing_and_a_new_source_for_the_rest(dash_duo, app_with_paths, served):
-    """What depends on the source alone (the prepare request, the share note) is not asked for on a click that
-    keeps the source: two requests per click, not four; the stat cards and comparison table change their texts in
-    place. Opening another source (here by a link's fragment) still asks for both."""
+    """A click asks the server for one thing, its drawing: the view and the URL are set in the browser (four
+    requests a click two rounds ago, two before this one); what depends on the source alone (the prepare request, the
+    share note) is not asked for on a click that keeps the source. The stat cards and comparison table change
+    their texts in place. Opening another source (here by a link's fragment) still asks for both."""
     _open(dash_duo, app_with_paths)
     before = _trace(dash_duo, "logs-products", axis="x")
     dash_duo.driver.execute_script(RECORD_REQUESTS)
@@ -407,8 +409,8 @@ def test_a_click_asks_only_for_the_view_and_its_drawing_and_a_new_source_for_the
     until(lambda: _trace(dash_duo, "logs-products", axis="x") != before, timeout=10)
     until(lambda: {c.text for c in dash_duo.find_elements("#logs-events .ag-row [col-id='status']")} == {"500"}, 10)
     asked = _asked(dash_duo)
-    assert len(asked) == 2, asked  # the view, then its drawing
-    assert any("logs-view.data" in output for output in asked) and any("logs-events.rowData" in o for o in asked)
+    assert len(asked) == 1 and "logs-events.rowData" in asked[0], asked  # the drawing, nothing before it
+    assert "statuses=500" in dash_duo.driver.current_url  # the link follows the click all the same
     assert not [o for o in asked if "logs-prepare" in o or "logs-share-note" in o], asked
     pulled = _trace(dash_duo, "logs-status", axis="pull")  # the clicked chart: its colours only (a Patch)
     assert pulled[target] > 0 and not [p for i, p in enumerate(pulled) if p and i != target], pulled
@@ -423,4 +425,37 @@ def test_a_click_asks_only_for_the_view_and_its_drawing_and_a_new_source_for_the
     asked = _asked(dash_duo)
     assert [o for o in asked if "logs-prepare.data" in o], asked
     assert [o for o in asked if "logs-share-note.children" in o], asked
+    assert dash_duo.get_logs() == []
+
+
+def _chips(dash_duo) -> list[str]:
+    """The filter chips' texts, read in one go (a drawing replaces them)."""
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#logs-chips button'), (b) => b.innerText.trim());"
+    )
+
+
+def test_shift_click_adds_a_filter_and_the_back_button_takes_each_click_back(dash_duo, app):
+    """The view a click sets in the browser is in the history like any other: shift adds to the selection, and
+    Back walks through what was shown (the fragment goes to the server only then)."""
+    _open(dash_duo, app)
+    labels = _trace(dash_duo, "logs-status", axis="labels")
+    slices = dash_duo.find_elements("#logs-status g.slice path.surface")
+    first, second = labels.index("500"), labels.index("404")
+    ActionChains(dash_duo.driver).move_to_element(slices[first]).click().perform()
+    until(lambda: _chips(dash_duo) == ["status: 500 ×"], timeout=15)
+    only_500 = _matching(dash_duo)
+    slices = dash_duo.find_elements("#logs-status g.slice path.surface")
+    ActionChains(dash_duo.driver).key_down(Keys.SHIFT).move_to_element(slices[second]).click().key_up(
+        Keys.SHIFT
+    ).perform()
+    until(lambda: _chips(dash_duo) == ["status: 404 ×", "status: 500 ×"], timeout=15)
+    until(lambda: _matching(dash_duo) > only_500, timeout=15)
+    assert "statuses=404~500" in dash_duo.driver.current_url
+    dash_duo.driver.back()
+    until(lambda: _chips(dash_duo) == ["status: 500 ×"], timeout=15)
+    until(lambda: _matching(dash_duo) == only_500, timeout=15)
+    dash_duo.driver.back()
+    until(lambda: _chips(dash_duo) == [], timeout=15)
+    until(lambda: _matching(dash_duo) == 200_000, timeout=15)
     assert dash_duo.get_logs() == []

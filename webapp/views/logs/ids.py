@@ -4,9 +4,12 @@ from models.logs.sources import PATH_PREFIX
 from webapp.components.job_watch import job_watch_ids
 
 P = "logs-"
-URL, VIEW, CLICK, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (
-    P + n for n in ("url", "view", "click", "upload", "upload-msg", "source", "granularity", "reset")
+URL, VIEW, UPLOAD, UPLOAD_MSG, SOURCE, GRAN, RESET = (
+    P + n for n in ("url", "view", "upload", "upload-msg", "source", "granularity", "reset")
 )
+# A store: ``{"hash", "at"}``, the URL fragment when it says something the view does not (a link, back/forward);
+# what a click or a gesture sets together with the view stays in the browser (assets/logs.js ``fragment``).
+FRAGMENT = P + "fragment"
 TIMESERIES, DAILY, HOURLY, PRODUCTS, CATEGORIES, STATUS, HEATMAP = (
     P + n for n in ("timeseries", "daily", "hourly", "products", "categories", "status", "heatmap")
 )

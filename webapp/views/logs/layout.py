@@ -180,7 +180,7 @@ def layout(**_query):
             dcc.Store(id=ids.VIEW),
             dcc.Store(id=ids.VIEW_SOURCE),
             dcc.Store(id=ids.DRAWN),
-            dcc.Store(id=ids.CLICK),
+            dcc.Store(id=ids.FRAGMENT),
             dcc.Store(id=ids.LIVE),
             dcc.Store(id=ids.ZOOM),
             dcc.Store(id=ids.UPLOAD_START),
