@@ -1,3 +1,5 @@
+import json
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -24,3 +26,19 @@ def test_retheme_patch_only_touches_the_template():
         or operations[0]["params"]["value"]["layout"]["paper_bgcolor"]
         == pio.templates["bootstrap"].layout.paper_bgcolor
     )
+
+
+def test_a_themed_figure_carries_only_the_template_parts_its_traces_read():
+    """Seven charts a click on the logs page: each carried the whole template (~7.8 KB), defaults for two dozen
+    trace types it never has."""
+    whole = pio.templates["bootstrap_dark"].to_plotly_json()
+    figure = go.Figure([go.Bar(x=[1], y=[2]), go.Scatter(x=[1], y=[1]), go.Bar(x=[2], y=[3])])
+    template = themed(figure, "dark")["layout"]["template"]
+    assert sorted(template["data"]) == ["bar", "scatter"]
+    assert template["data"]["bar"] == whole["data"]["bar"] and template["data"]["scatter"] == whole["data"]["scatter"]
+    assert "scene" not in template["layout"] and "polar" not in template["layout"]
+    assert {k: v for k, v in whole["layout"].items() if k in template["layout"]} == template["layout"]
+    assert len(json.dumps(template)) < len(json.dumps(whole)) / 2
+    # A 3D figure keeps its scene's defaults; a figure as JSON without a type is a scatter, as Plotly reads it.
+    assert themed({"data": [{"type": "surface"}], "layout": {}}, "light")["layout"]["template"]["layout"]["scene"]
+    assert list(themed({"data": [{"x": [1]}], "layout": {}}, "dark")["layout"]["template"]["data"]) == ["scatter"]
