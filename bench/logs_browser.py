@@ -1,7 +1,7 @@
 """Click → repaint on the logs page in headless Chromium, p50/p95 over N clicks, on N generated events.
 
     .venv/bin/python bench/logs_browser.py [--lines 10000000] [--clicks 30] [--granularity hour] [--breakdown]
-                                           [--pointer mouse|touch]
+                                           [--pointer headless|mouse]
 
 The app serves a generated log stored as an upload (``bench/logs_filter.py`` generates and caches
 it as Parquet) from a threaded server on a free port; Chromium opens the logs page on it and
@@ -15,11 +15,12 @@ done, every time. ``plotly_afterplot`` is skipped when Plotly counts a redraw fo
 change width) drew the new data without it, and runs of 15+ clicks waited for it forever.
 
 The pointer: headless Chromium tells pages it has no hover-capable pointer (``(hover: none)`` matches, as on a
-phone), and Plotly then handles a press on a chart the touch way: it sets the cursor on ``<html>`` on mousedown
-and back on mouseup, and each change restyles the whole document (~1,500 elements, 12–20 ms each; on a desktop
-with a mouse Plotly lays a transparent cover over the page instead, which restyles nothing else). A team portal is
-used with a mouse, so by default the bench's Chromium reports one (Blink's pointer and hover settings, as a desktop
-browser does); ``--pointer touch`` keeps headless Chromium's own, for the figures taken before this choice.
+phone), and Plotly then handles a press on a chart the touch way: it sets the cursor on ``<html>`` on mousedown and
+back on mouseup, and each change restyles the whole document (~1,500 elements, 12–20 ms of CPU each here); with a
+mouse (a desktop browser) it lays a transparent cover over the page instead, which restyles nothing else.
+``--pointer mouse`` makes Chromium report a mouse (Blink's pointer and hover settings). The default stays headless
+Chromium's own, so the figures compare with earlier ones; the two gave the same p95 within noise in one sitting
+(the restyle falls mostly between WebDriver's press and release, ~13 ms apart with a mouse, ~23 ms without).
 
 Next to wall time it prints CPU per click: every Chromium process, the page's main thread, the GPU
 process (software WebGL) and the app's process; on a shared machine CPU time compares runs better
@@ -120,7 +121,7 @@ def _free_port() -> int:
 MOUSE = "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4"
 
 
-def _browser(pointer: str = "mouse") -> webdriver.Chrome:
+def _browser(pointer: str = "headless") -> webdriver.Chrome:
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     if pointer == "mouse":
