@@ -193,8 +193,8 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true", help="print each click's requests and Plotly.react times")
     parser.add_argument(
         "--pointer",
-        default="mouse",
-        choices=["mouse", "touch"],
+        default="headless",
+        choices=["headless", "mouse"],
         help="the pointer Chromium reports (see the docstring)",
     )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "glassbox-bench")
