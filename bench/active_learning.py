@@ -115,7 +115,7 @@ def curve(
                 proba = np.zeros((n, 3))
                 proba[pool] = model.predict_proba(texts[pool])
                 if ranker is not None:
-                    rows = ranker.pick(proba, pool, known, size, method)
+                    rows = ranker.pick(proba, pool, known, size, method, model=model, y=np.where(known, y, -1))
                 else:
                     rows = batch(proba, pool, size, method, space=space, seed=seed)
             known[rows] = True  # the annotator answers with the true labels
@@ -152,6 +152,10 @@ class Picker:
         dedup: float | None = None,
         balanced: bool = False,
         badge: bool = False,
+        skip_top: float = 0.0,
+        eer: int = 0,
+        eer_sample: int = 1000,
+        eer_step: float = 1.0,
         seed: int = 0,
     ):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -162,6 +166,11 @@ class Picker:
             tokenizer=tokenize, token_pattern=None, lowercase=False, sublinear_tf=True, ngram_range=(1, 2)
         ).fit_transform(list(texts))
         self.beta, self.density, self.dedup, self.balanced, self.badge = beta, density, dedup, balanced, badge
+        if not 0 <= skip_top < 1:
+            raise ValueError(f"skip_top must be in [0, 1), not {skip_top!r}")
+        self.skip_top, self.eer, self.eer_sample, self.eer_step = skip_top, eer, eer_sample, eer_step
+        self.texts = np.asarray(list(texts), dtype=object)
+        self.seconds: list[float] = []  # time of each pick
         self.rng = np.random.default_rng(seed)
         self.knn = None
         if beta and density == "knn":
@@ -171,10 +180,35 @@ class Picker:
                 block[np.arange(len(block)), np.arange(start, start + len(block))] = 0.0  # not itself
                 self.knn[start : start + len(block)] = np.sort(block, axis=1)[:, -k:].mean(axis=1)
 
-    def pick(self, proba: np.ndarray, pool: np.ndarray, known: np.ndarray, size: int, method: str) -> np.ndarray:
+    def pick(
+        self,
+        proba: np.ndarray,
+        pool: np.ndarray,
+        known: np.ndarray,
+        size: int,
+        method: str,
+        model: SentimentModel | None = None,
+        y: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``size`` rows of ``pool`` to label next; ``model`` (the current one) and ``y`` (labels, < 0 where
+        hidden) are needed by ``eer`` only."""
+        started = time.perf_counter()
+        rows = self._pick(proba, pool, known, size, method, model, y)
+        self.seconds.append(time.perf_counter() - started)
+        return rows
+
+    def _pick(self, proba, pool, known, size, method, model, y) -> np.ndarray:
         if self.badge:
             return self._badge(proba, pool, size)
+        if self.eer:
+            return self._eer(proba, pool, size, method, model, y)
         score = uncertainty(proba[pool], method)
+        if self.skip_top:
+            # the most uncertain rows are often ambiguous or mislabelled: rank them last
+            drop = int(np.floor(self.skip_top * len(pool)))
+            most = np.lexsort((pool, -score))[:drop]
+            score = score.copy()
+            score[most] -= score.max() + 1.0
         if self.beta:
             if self.knn is not None:
                 weight = self.knn[pool]
@@ -201,6 +235,60 @@ class Picker:
             if len(taken) == size:
                 break
         return np.asarray(taken, dtype=np.int64)
+
+    def _eer(self, proba, pool, size, method, model, y) -> np.ndarray:
+        """Expected error reduction (Roy & McCallum 2001), approximated for the one-vs-rest logistic regression.
+
+        Candidates are the ``eer`` most uncertain rows. For each candidate i and each class c it might have, every
+        binary model is refitted with (x_i, [k == c]) added, restricted to moving its weights along x_i (liblinear's
+        intercept is a regularised constant feature, so x carries a 1): one-dimensional Newton steps on
+        ½hδ² + C·w·logloss(z_i + δ) where h is the current objective's curvature along x_i (the L2 term plus the
+        labelled rows' C·w_l·s_l·(x_l·x_i)²/|x_i|²) and δ the candidate's own logit change; a row j's logit
+        then moves by δ·(x_i·x_j)/|x_i|². The risk is the mean of 1 − max p' over a random sample of the pool,
+        averaged over c weighted by the current p(c | x_i); the batch is the ``size`` candidates of least risk.
+        """
+        if model is None or y is None:
+            raise ValueError("expected error reduction needs the current model and the labels")
+        ranked = pool[np.lexsort((pool, -uncertainty(proba[pool], method)))]
+        cand = ranked[: max(self.eer, size)]
+        if len(cand) <= size:
+            return cand
+        sample = self.rng.choice(pool, min(self.eer_sample, len(pool)), replace=False)
+        labelled = np.flatnonzero(y >= 0)
+        Xc, Xs, XL = (model.transform(self.texts[rows]) for rows in (cand, sample, labelled))
+        coef, b, C = model.coef_, model.intercept_, float(model.C)
+        Zs = np.asarray(Xs @ coef.T) + b
+        ZL = np.asarray(XL @ coef.T) + b
+        zc = np.asarray(Xc @ coef.T) + b  # (N, 3)
+        norm = np.asarray(Xc.multiply(Xc).sum(axis=1)).ravel() + 1.0  # |x|² with the intercept's constant 1
+        yL = y[labelled]
+        n = len(yL)
+        positives = np.array([np.sum(yL == k) for k in range(3)], dtype=float)
+        weight = {  # liblinear's class_weight="balanced" per binary model: n / (2 n_class)
+            1: n / (2 * np.clip(positives, 1, None)) if model.balanced else np.ones(3),
+            0: n / (2 * np.clip(n - positives, 1, None)) if model.balanced else np.ones(3),
+        }
+        wL = np.where(yL[:, None] == np.arange(3), weight[1], weight[0])  # (L, 3)
+        sig = 1.0 / (1.0 + np.exp(-ZL))
+        G = np.asarray((Xc @ XL.T).todense()) + 1.0  # (N, L)
+        curvature = (G * G) @ (wL * sig * (1 - sig))  # (N, 3)
+        h = (1.0 + C * curvature / norm[:, None]) / norm[:, None]
+        delta = {}
+        for t in (0, 1):
+            cw = C * weight[t]
+            d = np.zeros_like(zc)
+            for _ in range(8):  # Newton on ½hδ² + cw·logloss(z + δ, t)
+                p = 1.0 / (1.0 + np.exp(-(zc + d)))
+                d = d - (h * d + cw * (p - t)) / (h + cw * p * (1 - p))
+            delta[t] = self.eer_step * d
+        D = np.stack([np.where(np.arange(3) == c, delta[1], delta[0]) for c in range(3)], axis=1)  # (N, c, k)
+        K = (np.asarray((Xc @ Xs.T).todense()) + 1.0) / norm[:, None]  # (N, m)
+        Z = Zs[None, None, :, :] + D[:, :, None, :] * K[:, None, :, None]  # (N, c, m, k)
+        P = 1.0 / (1.0 + np.exp(-np.clip(Z, -500, 500)))
+        P /= P.sum(axis=-1, keepdims=True)
+        risk = (1.0 - P.max(axis=-1)).mean(axis=-1)  # (N, c)
+        expected = np.sum(proba[cand] * risk, axis=1)
+        return cand[np.lexsort((cand, expected))[:size]]
 
     def _badge(self, proba: np.ndarray, pool: np.ndarray, size: int) -> np.ndarray:
         a = proba[pool].copy()
@@ -249,6 +337,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--balanced", action="store_true", help="batches round-robin across the predicted classes")
     parser.add_argument("--badge", action="store_true", help="BADGE: k-means++ over gradient embeddings")
     parser.add_argument(
+        "--skip-top", type=float, default=0.0, help="rank this share of the most uncertain rows last (ambiguous)"
+    )
+    parser.add_argument(
+        "--eer", type=int, default=0, help="expected error reduction over this many most uncertain candidates"
+    )
+    parser.add_argument("--eer-sample", type=int, default=1000, help="pool rows expected error reduction scores")
+    parser.add_argument("--eer-step", type=float, default=1.0, help="damping of expected error reduction's refit")
+    parser.add_argument(
         "--validation",
         type=float,
         default=None,
@@ -290,12 +386,23 @@ def main(argv: list[str] | None = None) -> dict:
     )
     space = text_space(texts) if args.diverse else None
     ranker = None
-    if args.beta or args.dedup is not None or args.balanced or args.badge:
+    if args.beta or args.dedup is not None or args.balanced or args.badge or args.skip_top or args.eer:
         ranker = Picker(
-            texts, beta=args.beta, density=args.density, dedup=args.dedup, balanced=args.balanced, badge=args.badge
+            texts,
+            beta=args.beta,
+            density=args.density,
+            dedup=args.dedup,
+            balanced=args.balanced,
+            badge=args.badge,
+            skip_top=args.skip_top,
+            eer=args.eer,
+            eer_sample=args.eer_sample,
+            eer_step=args.eer_step,
         )
         print(
-            f"variant: beta {args.beta:g} ({args.density}), dedup {args.dedup}, balanced {args.balanced}, badge {args.badge}"
+            f"variant: beta {args.beta:g} ({args.density}), dedup {args.dedup}, balanced {args.balanced}, "
+            f"badge {args.badge}, skip top {args.skip_top:g}, eer {args.eer} (sample {args.eer_sample}, "
+            f"step {args.eer_step:g})"
         )
     cache = {}
     if args.random_cache is not None and args.random_cache.exists():
@@ -335,6 +442,14 @@ def main(argv: list[str] | None = None) -> dict:
     last = budgets[-1]
     gain = means["queue"][last] - means["random"][last]
     print(f"gain at {last} labels (queue − random, mean of {len(args.seeds)} seeds): {gain:+.4f}")
+    print(
+        "gain per seed at "
+        + f"{last}: "
+        + " ".join(f"{q[last] - r[last]:+.4f}" for q, r in zip(results["queue"], results["random"], strict=True))
+    )
+    print("gain at each budget: " + " ".join(f"{b}: {means['queue'][b] - means['random'][b]:+.4f}" for b in budgets))
+    if ranker is not None and ranker.seconds:
+        print(f"ranking: {np.mean(ranker.seconds):.3f} s per batch (max {np.max(ranker.seconds):.3f})")
     return {"runs": results, "mean": means, "gain": gain}
 
 
