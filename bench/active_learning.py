@@ -156,6 +156,7 @@ class Picker:
         eer: int = 0,
         eer_sample: int = 1000,
         eer_step: float = 1.0,
+        cs: tuple[float, ...] = (),
         seed: int = 0,
     ):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -170,6 +171,7 @@ class Picker:
             raise ValueError(f"skip_top must be in [0, 1), not {skip_top!r}")
         self.skip_top, self.eer, self.eer_sample, self.eer_step = skip_top, eer, eer_sample, eer_step
         self.texts = np.asarray(list(texts), dtype=object)
+        self.cs = tuple(cs)
         self.seconds: list[float] = []  # time of each pick
         self.rng = np.random.default_rng(seed)
         self.knn = None
@@ -202,6 +204,14 @@ class Picker:
             return self._badge(proba, pool, size)
         if self.eer:
             return self._eer(proba, pool, size, method, model, y)
+        if self.cs:
+            # a committee over the regularisation: the pool's probabilities averaged over models with each C
+            if y is None:
+                raise ValueError("a committee over C needs the labels")
+            labelled = np.flatnonzero(y >= 0)
+            proba = proba.copy()
+            members = [SentimentModel(C=c).fit(self.texts[labelled], y[labelled]) for c in self.cs]
+            proba[pool] = np.mean([m.predict_proba(self.texts[pool]) for m in members], axis=0)
         score = uncertainty(proba[pool], method)
         if self.skip_top:
             # the most uncertain rows are often ambiguous or mislabelled: rank them last
@@ -345,6 +355,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--eer-sample", type=int, default=1000, help="pool rows expected error reduction scores")
     parser.add_argument("--eer-step", type=float, default=1.0, help="damping of expected error reduction's refit")
     parser.add_argument(
+        "--cs", type=float, nargs="+", default=(), help="rank by the probabilities averaged over models with these C"
+    )
+    parser.add_argument(
         "--validation",
         type=float,
         default=None,
@@ -386,7 +399,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     space = text_space(texts) if args.diverse else None
     ranker = None
-    if args.beta or args.dedup is not None or args.balanced or args.badge or args.skip_top or args.eer:
+    if args.beta or args.dedup is not None or args.balanced or args.badge or args.skip_top or args.eer or args.cs:
         ranker = Picker(
             texts,
             beta=args.beta,
@@ -398,11 +411,12 @@ def main(argv: list[str] | None = None) -> dict:
             eer=args.eer,
             eer_sample=args.eer_sample,
             eer_step=args.eer_step,
+            cs=tuple(args.cs),
         )
         print(
             f"variant: beta {args.beta:g} ({args.density}), dedup {args.dedup}, balanced {args.balanced}, "
             f"badge {args.badge}, skip top {args.skip_top:g}, eer {args.eer} (sample {args.eer_sample}, "
-            f"step {args.eer_step:g})"
+            f"step {args.eer_step:g}), committee C {list(args.cs)}"
         )
     cache = {}
     if args.random_cache is not None and args.random_cache.exists():

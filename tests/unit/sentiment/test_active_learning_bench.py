@@ -212,3 +212,24 @@ def test_expected_error_reduction_prefers_the_uncertain_row_whose_label_settles_
     assert len(picker.seconds) == 2 and all(s >= 0 for s in picker.seconds)
     with pytest.raises(ValueError, match="needs the current model"):
         picker.pick(proba, pool, known, 1, "margin")
+
+
+def test_a_committee_over_c_ranks_by_the_margin_of_its_averaged_probabilities():
+    bench = _bench()
+    words = {0: "plunge loss slump", 1: "report meeting schedule", 2: "surge gain rally"}
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 3, 60)
+    texts = np.array(
+        [f"{' '.join(rng.choice(words[k].split(), 2))} {rng.choice(['acme', 'beta', 'gamma'])}" for k in truth], object
+    )
+    y = np.where(np.arange(60) < 24, truth, -1)  # the first 24 labelled
+    known, pool = y >= 0, np.arange(24, 60)
+    members = [bench.SentimentModel(C=c).fit(texts[:24], truth[:24]) for c in (0.5, 30)]
+    averaged = np.mean([m.predict_proba(texts) for m in members], axis=0)
+    expected = bench.Picker(texts).pick(averaged, pool, known, 5, "margin")
+    page = members[1].predict_proba(texts)  # the page's model (C = 30) alone
+    picked = bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin", y=y)
+    assert picked.tolist() == expected.tolist()
+    assert picked.tolist() != bench.Picker(texts).pick(page, pool, known, 5, "margin").tolist()  # C = 0.5 counts
+    with pytest.raises(ValueError, match="needs the labels"):
+        bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin")
