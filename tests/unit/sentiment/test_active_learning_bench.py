@@ -230,6 +230,7 @@ def test_a_committee_over_c_ranks_by_the_margin_of_its_averaged_probabilities():
     page = members[1].predict_proba(texts)  # the page's model (C = 30) alone
     picked = bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin", y=y)
     assert picked.tolist() == expected.tolist()
-    assert picked.tolist() != bench.Picker(texts).pick(page, pool, known, 5, "margin").tolist()  # C = 0.5 counts
+    whole = bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 36, "margin", y=y)
+    assert whole.tolist() != bench.Picker(texts).pick(page, pool, known, 36, "margin").tolist()  # C = 0.5 counts
     with pytest.raises(ValueError, match="needs the labels"):
         bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin")
