@@ -63,6 +63,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.cluster import KMeans
 from sklearn.metrics import f1_score
 
 from models.sentiment.data import load_tweets
@@ -157,6 +158,8 @@ class Picker:
         eer_sample: int = 1000,
         eer_step: float = 1.0,
         cs: tuple[float, ...] = (),
+        clusters: int = 0,
+        widen: int = 10,
         seed: int = 0,
     ):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -172,6 +175,11 @@ class Picker:
         self.skip_top, self.eer, self.eer_sample, self.eer_step = skip_top, eer, eer_sample, eer_step
         self.texts = np.asarray(list(texts), dtype=object)
         self.cs = tuple(cs)
+        self.widen = widen
+        self.cluster = None
+        if clusters:  # cluster-margin: every text's k-means cluster in the LSA space, fitted once (no labels)
+            space = text_space(self.texts, seed=seed)
+            self.cluster = KMeans(n_clusters=clusters, n_init=1, random_state=seed).fit_predict(space)
         self.seconds: list[float] = []  # time of each pick
         self.rng = np.random.default_rng(seed)
         self.knn = None
@@ -233,6 +241,8 @@ class Picker:
             for k in np.unique(predicted):
                 turn[predicted == k] = np.arange(np.sum(predicted == k))
             order = order[np.lexsort((predicted, turn))]
+        if self.cluster is not None:
+            return self._cluster_margin(order, size)
         if self.dedup is None:
             return order[:size]
         taken: list[int] = []
@@ -244,6 +254,21 @@ class Picker:
             taken.append(int(row))
             if len(taken) == size:
                 break
+        return np.asarray(taken, dtype=np.int64)
+
+    def _cluster_margin(self, order: np.ndarray, size: int) -> np.ndarray:
+        """Cluster-margin (Citovsky et al. 2021): the ``widen × size`` most uncertain rows grouped by their cluster,
+        the clusters with fewest of them first, one row from each in turn (the most uncertain of the cluster's
+        rows not yet taken) until the batch is full."""
+        candidates = order[: self.widen * size]
+        groups = self.cluster[candidates]
+        ids, counts = np.unique(groups, return_counts=True)
+        queues = [list(candidates[groups == g]) for g in ids[np.argsort(counts, kind="stable")]]
+        taken: list[int] = []
+        while len(taken) < min(size, len(candidates)):
+            for q in queues:
+                if q and len(taken) < size:
+                    taken.append(int(q.pop(0)))
         return np.asarray(taken, dtype=np.int64)
 
     def _eer(self, proba, pool, size, method, model, y) -> np.ndarray:
@@ -355,6 +380,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--eer-sample", type=int, default=1000, help="pool rows expected error reduction scores")
     parser.add_argument("--eer-step", type=float, default=1.0, help="damping of expected error reduction's refit")
     parser.add_argument(
+        "--clusters", type=int, default=0, help="cluster-margin over this many k-means clusters of the texts"
+    )
+    parser.add_argument("--widen", type=int, default=10, help="cluster-margin's candidates: this many per batch row")
+    parser.add_argument(
         "--cs", type=float, nargs="+", default=(), help="rank by the probabilities averaged over models with these C"
     )
     parser.add_argument(
@@ -399,7 +428,16 @@ def main(argv: list[str] | None = None) -> dict:
     )
     space = text_space(texts) if args.diverse else None
     ranker = None
-    if args.beta or args.dedup is not None or args.balanced or args.badge or args.skip_top or args.eer or args.cs:
+    if (
+        args.beta
+        or args.dedup is not None
+        or args.balanced
+        or args.badge
+        or args.skip_top
+        or args.eer
+        or args.cs
+        or args.clusters
+    ):
         ranker = Picker(
             texts,
             beta=args.beta,
@@ -412,11 +450,14 @@ def main(argv: list[str] | None = None) -> dict:
             eer_sample=args.eer_sample,
             eer_step=args.eer_step,
             cs=tuple(args.cs),
+            clusters=args.clusters,
+            widen=args.widen,
         )
         print(
             f"variant: beta {args.beta:g} ({args.density}), dedup {args.dedup}, balanced {args.balanced}, "
             f"badge {args.badge}, skip top {args.skip_top:g}, eer {args.eer} (sample {args.eer_sample}, "
-            f"step {args.eer_step:g}), committee C {list(args.cs)}"
+            f"step {args.eer_step:g}), committee C {list(args.cs)}, "
+            f"cluster-margin {args.clusters} clusters × {args.widen}"
         )
     cache = {}
     if args.random_cache is not None and args.random_cache.exists():

@@ -234,3 +234,18 @@ def test_a_committee_over_c_ranks_by_the_margin_of_its_averaged_probabilities():
     assert whole.tolist() != bench.Picker(texts).pick(page, pool, known, 36, "margin").tolist()  # C = 0.5 counts
     with pytest.raises(ValueError, match="needs the labels"):
         bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin")
+
+
+def test_cluster_margin_takes_the_clusters_in_turn_smallest_first():
+    bench = _bench()
+    texts = np.array([f"text {i}" for i in range(8)], object)
+    proba = np.array([[0.34 + 0.02 * i, 0.33 - 0.01 * i, 0.33 - 0.01 * i] for i in range(8)])  # row 0 most uncertain
+    picker = bench.Picker(texts, widen=2)
+    picker.cluster = np.array([5, 5, 5, 7, 7, 9, 1, 1])  # rows 0-2 one cluster, 3-4 another, 5 a third
+    known = np.zeros(8, bool)
+    # candidates: the 6 most uncertain (rows 0-5); cluster 9 has one of them, 7 two, 5 three
+    assert picker.pick(proba, np.arange(8), known, 3, "margin").tolist() == [5, 3, 0]
+    picker.widen = 1  # candidates rows 0-4: cluster 7 has two, 5 three, then round two, then what is left
+    assert picker.pick(proba, np.arange(8), known, 5, "margin").tolist() == [3, 0, 4, 1, 2]
+    fitted = bench.Picker(texts, clusters=3)
+    assert fitted.cluster.shape == (8,) and len(np.unique(fitted.cluster)) == 3
