@@ -232,8 +232,8 @@ class Picker:
         model: SentimentModel | None = None,
         y: np.ndarray | None = None,
     ) -> np.ndarray:
-        """``size`` rows of ``pool`` to label next; ``model`` (the current one) and ``y`` (labels, < 0 where
-        hidden) are needed by ``eer`` only."""
+        """``size`` rows of ``pool`` to label next; ``model`` (the current one) is needed by ``eer``, ``y`` (the
+        labels, < 0 where hidden) by ``eer`` and ``cs``."""
         started = time.perf_counter()
         rows = self._pick(proba, pool, known, size, method, model, y)
         self.seconds.append(time.perf_counter() - started)
@@ -438,6 +438,15 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(f"--every must be at least 1, not {args.every}")
     if args.draws < 1:
         parser.error(f"--draws must be at least 1, not {args.draws}")
+    if not 0 <= args.skip_top < 1:
+        parser.error(f"--skip-top must be at least 0 and below 1, not {args.skip_top}")
+    for flag, value in (("--eer", args.eer), ("--clusters", args.clusters)):
+        if value < 0:
+            parser.error(f"{flag} must be at least 0, not {value}")
+    if args.eer_sample < 1 or args.widen < 1:
+        parser.error(f"--eer-sample and --widen must be at least 1, not {args.eer_sample} and {args.widen}")
+    if any(c <= 0 for c in args.cs):
+        parser.error(f"--cs values must be positive, not {args.cs}")
     if args.validation is not None and not 0 < args.validation < 1:
         parser.error(f"--validation must be between 0 and 1, not {args.validation}")
     data = load_tweets(mirror=os.environ.get("GLASSBOX_DATA_MIRROR"))

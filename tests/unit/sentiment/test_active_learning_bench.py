@@ -249,3 +249,19 @@ def test_cluster_margin_takes_the_clusters_in_turn_smallest_first():
     assert picker.pick(proba, np.arange(8), known, 5, "margin").tolist() == [3, 0, 4, 1, 2]
     fitted = bench.Picker(texts, clusters=3)
     assert fitted.cluster.shape == (8,) and len(np.unique(fitted.cluster)) == 3
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--skip-top", "1"], "--skip-top must be at least 0 and below 1, not 1.0"),
+        (["--eer", "-5"], "--eer must be at least 0, not -5"),
+        (["--clusters", "-1"], "--clusters must be at least 0, not -1"),
+        (["--widen", "0"], "--eer-sample and --widen must be at least 1, not 1000 and 0"),
+        (["--cs", "3", "0"], "--cs values must be positive, not [3.0, 0.0]"),
+    ],
+)
+def test_the_bench_refuses_bad_variant_settings(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        _bench().main(argv)
+    assert message in capsys.readouterr().err
