@@ -169,3 +169,99 @@ def test_the_random_cache_is_reused_instead_of_recomputed(tmp_path, monkeypatch)
     second = bench.main(["--smoke", "--draws", "2", "--random-cache", str(cache)])
     assert calls == ["queue"]  # the random arm came from the cache
     assert second["mean"]["random"] == first["mean"]["random"]
+
+
+def test_skip_top_ranks_the_most_uncertain_share_last_and_keeps_the_rest_in_margin_order():
+    bench = _bench()
+    texts = np.array([f"text {i}" for i in range(10)], object)
+    margins = np.array([0.01, 0.02, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])  # row 0 the most uncertain
+    proba = np.column_stack([(1 + margins) / 2, (1 - margins) / 2, np.zeros(10)])
+    known = np.zeros(10, bool)
+    assert bench.Picker(texts).pick(proba, np.arange(10), known, 3, "margin").tolist() == [0, 1, 2]
+    picked = bench.Picker(texts, skip_top=0.2).pick(proba, np.arange(10), known, 3, "margin")
+    assert picked.tolist() == [2, 3, 4]  # the two most ambiguous rows (20% of 10) skipped
+    assert bench.Picker(texts, skip_top=0.2).pick(proba, np.arange(10), known, 10, "margin").tolist()[-2:] == [0, 1]
+    with pytest.raises(ValueError, match="skip_top"):
+        bench.Picker(texts, skip_top=1.0)
+
+
+def test_expected_error_reduction_prefers_the_uncertain_row_whose_label_settles_many_others():
+    bench = _bench()
+    # "acme" and "quokka" are seen once in each class, so a text of either alone is equally uncertain; twenty pool
+    # rows say only acme in other (unseen) words, none quokka: the acme row's label settles twenty others.
+    labelled = ["plunge loss", "slump loss", "report meeting", "schedule meeting", "surge gain", "rally gain"]
+    labelled += ["acme plunge", "acme report", "acme surge", "quokka slump", "quokka schedule", "quokka rally"]
+    y_known = [0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, 2]
+    pool_texts = ["quokka", "acme"] + [f"acme news{i}" for i in range(20)]
+    pool_texts += ["plunge loss slump"] * 10 + ["surge gain rally"] * 10  # sure rows
+    texts = np.array(labelled + pool_texts, object)
+    y = np.array(y_known + [-1] * len(pool_texts))
+    model = bench.SentimentModel().fit(texts[: len(labelled)], y[: len(labelled)])
+    proba = model.predict_proba(texts)
+    pool = np.arange(len(labelled), len(texts))
+    known = y >= 0
+    quokka, acme = len(labelled), len(labelled) + 1
+    margin_first = bench.Picker(texts).pick(proba, pool, known, 1, "margin")[0]
+    assert margin_first in (quokka, acme)
+    picker = bench.Picker(texts, eer=5, eer_sample=len(pool))
+    assert picker.pick(proba, pool, known, 1, "margin", model=model, y=y).tolist() == [acme]
+    # the batch comes from the eer most uncertain candidates and the time of each pick is kept
+    batch = picker.pick(proba, pool, known, 3, "margin", model=model, y=y)
+    top5 = bench.Picker(texts).pick(proba, pool, known, 5, "margin")
+    assert set(batch.tolist()) <= set(top5.tolist()) and len(set(batch.tolist())) == 3
+    assert len(picker.seconds) == 2 and all(s >= 0 for s in picker.seconds)
+    with pytest.raises(ValueError, match="needs the current model"):
+        picker.pick(proba, pool, known, 1, "margin")
+
+
+def test_a_committee_over_c_ranks_by_the_margin_of_its_averaged_probabilities():
+    bench = _bench()
+    words = {0: "plunge loss slump", 1: "report meeting schedule", 2: "surge gain rally"}
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 3, 60)
+    texts = np.array(
+        [f"{' '.join(rng.choice(words[k].split(), 2))} {rng.choice(['acme', 'beta', 'gamma'])}" for k in truth], object
+    )
+    y = np.where(np.arange(60) < 24, truth, -1)  # the first 24 labelled
+    known, pool = y >= 0, np.arange(24, 60)
+    members = [bench.SentimentModel(C=c).fit(texts[:24], truth[:24]) for c in (0.5, 30)]
+    averaged = np.mean([m.predict_proba(texts) for m in members], axis=0)
+    expected = bench.Picker(texts).pick(averaged, pool, known, 5, "margin")
+    page = members[1].predict_proba(texts)  # the page's model (C = 30) alone
+    picked = bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin", y=y)
+    assert picked.tolist() == expected.tolist()
+    whole = bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 36, "margin", y=y)
+    assert whole.tolist() != bench.Picker(texts).pick(page, pool, known, 36, "margin").tolist()  # C = 0.5 counts
+    with pytest.raises(ValueError, match="needs the labels"):
+        bench.Picker(texts, cs=(0.5, 30)).pick(page, pool, known, 5, "margin")
+
+
+def test_cluster_margin_takes_the_clusters_in_turn_smallest_first():
+    bench = _bench()
+    texts = np.array([f"text {i}" for i in range(8)], object)
+    proba = np.array([[0.34 + 0.02 * i, 0.33 - 0.01 * i, 0.33 - 0.01 * i] for i in range(8)])  # row 0 most uncertain
+    picker = bench.Picker(texts, widen=2)
+    picker.cluster = np.array([5, 5, 5, 7, 7, 9, 1, 1])  # rows 0-2 one cluster, 3-4 another, 5 a third
+    known = np.zeros(8, bool)
+    # candidates: the 6 most uncertain (rows 0-5); cluster 9 has one of them, 7 two, 5 three
+    assert picker.pick(proba, np.arange(8), known, 3, "margin").tolist() == [5, 3, 0]
+    picker.widen = 1  # candidates rows 0-4: cluster 7 has two, 5 three, then round two, then what is left
+    assert picker.pick(proba, np.arange(8), known, 5, "margin").tolist() == [3, 0, 4, 1, 2]
+    fitted = bench.Picker(texts, clusters=3)
+    assert fitted.cluster.shape == (8,) and len(np.unique(fitted.cluster)) == 3
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--skip-top", "1"], "--skip-top must be at least 0 and below 1, not 1.0"),
+        (["--eer", "-5"], "--eer must be at least 0, not -5"),
+        (["--clusters", "-1"], "--clusters must be at least 0, not -1"),
+        (["--widen", "0"], "--eer-sample and --widen must be at least 1, not 1000 and 0"),
+        (["--cs", "3", "0"], "--cs values must be positive, not [3.0, 0.0]"),
+    ],
+)
+def test_the_bench_refuses_bad_variant_settings(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        _bench().main(argv)
+    assert message in capsys.readouterr().err
