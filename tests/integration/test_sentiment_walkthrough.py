@@ -118,30 +118,6 @@ def test_first_visit_shows_progress_while_the_first_model_trains(dash_duo, tmp_p
     assert dash_duo.get_logs() == []
 
 
-def test_a_first_model_whose_process_dies_says_so_and_retry_trains_it(dash_duo, tmp_path):
-    from webapp import create_app
-
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "fresh"), "SECRET_KEY": "test"})
-    before = {child.pid for child in psutil.Process().children(recursive=True)}
-    dash_duo.start_server(app)
-    dash_duo.driver.get(dash_duo.server_url + "/sentiment")
-    dead = "#sentiment-first-dead"
-    dash_duo.wait_for_contains_text("#sentiment-first-status", "Training the first model on 11,931 tweets", timeout=120)
-    assert not dash_duo.find_element(dead).is_displayed()
-    for job in _new_job_processes(before):
-        os.kill(job.pid, signal.SIGKILL)  # what the OOM killer or a crashed worker does
-    dash_duo.wait_for_contains_text(dead, "The first model's training stopped unexpectedly", timeout=15)
-    assert not dash_duo.find_element("#sentiment-first-panel").is_displayed()  # no "Training …" left forever
-    assert _matrix(dash_duo) is None
-    _click(dash_duo, "#sentiment-first-retry")
-    until(lambda: not dash_duo.find_element(dead).is_displayed(), timeout=10)
-    dash_duo.wait_for_contains_text("#sentiment-first-status", "Training the first model on 11,931 tweets", timeout=60)
-    until(lambda: _matrix(dash_duo) is not None, timeout=400)
-    assert sum(map(sum, _matrix(dash_duo))) == 2388
-    assert not dash_duo.find_element(dead).is_displayed()
-    assert dash_duo.get_logs() == []
-
-
 def test_only_checked_rows_on_screen_are_relabelled_after_a_retrain(dash_duo, app):
     _open(dash_duo, app)
     page = _page_rows(dash_duo)

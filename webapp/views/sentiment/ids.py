@@ -62,7 +62,6 @@ FIRST = P + "first-training"
 FIRST_PANEL = P + "first-panel"
 FIRST_PROGRESS = P + "first-progress"
 FIRST_STATUS = P + "first-status"
-FIRST_WATCH = job_watch_ids(P + "first-")  # its watch: "stopped unexpectedly" and Retry
 
 # relabel confirmation
 CONFIRM = P + "confirm"

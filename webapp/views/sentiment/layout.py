@@ -34,7 +34,6 @@ from webapp.views.sentiment.ids import (
     FIRST_PANEL,
     FIRST_PROGRESS,
     FIRST_STATUS,
-    FIRST_WATCH,
     FREQ,
     ID_COL,
     LABEL_COL,
@@ -349,7 +348,6 @@ def layout(**_query):
         role="status",
         className="my-2",
     )
-    first_watch = job_watch_layout(FIRST_WATCH, "first model's training")
     return html.Div(
         [
             html.H1("Sentiment", className="h3", id=TITLE),
@@ -359,7 +357,6 @@ def layout(**_query):
                 className="text-body-secondary",
             ),
             first_panel,
-            first_watch,
             dbc.Row(
                 [
                     dbc.Col(data_card, lg=5),

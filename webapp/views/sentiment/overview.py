@@ -17,7 +17,6 @@ from webapp import ids as shell_ids
 from webapp import services
 from webapp.components import sentiment_figures as figs
 from webapp.components.confusion import confusion_figure
-from webapp.components.job_watch import register_job_watch, running_outputs
 from webapp.components.theme import follow_theme, themed
 from webapp.roles import acting_user
 from webapp.views.sentiment.common import UNAVAILABLE, alert, checked_previous, guarded, problem, state
@@ -32,7 +31,6 @@ from webapp.views.sentiment.ids import (
     FIRST_PANEL,
     FIRST_PROGRESS,
     FIRST_STATUS,
-    FIRST_WATCH,
     GRAPHS,
     MACRO_F1,
     MESSAGE,
@@ -78,25 +76,18 @@ def choose_dataset(dataset_id):
     output={
         "run": Output(RUN, "data", allow_duplicate=True),
         "message": Output(MESSAGE, "children", allow_duplicate=True),
-        "done": Output(FIRST_WATCH.done, "data"),
     },
-    inputs=[Input(FIRST, "data"), Input(FIRST_WATCH.retry, "n_clicks")],
+    inputs=[Input(FIRST, "data")],
     background=True,
-    running=[(Output(FIRST_PANEL, "hidden"), False, True), *running_outputs(FIRST_WATCH)],
+    running=[(Output(FIRST_PANEL, "hidden"), False, True)],
     progress=[Output(FIRST_PROGRESS, "value"), Output(FIRST_STATUS, "children")],
     prevent_initial_call=True,
 )
-def first_training(set_progress, request, _retries):
+def first_training(set_progress, request):
     """Train a dataset's first model in a background job, telling the page what it is doing.
 
     A missing dataset (no network and no GLASSBOX_DATA_MIRROR) or a database outage ends it with the reason.
-    The watch's Retry (shown when the job's process died without answering) starts it again. Every answer
-    carries ``done``, so the page can tell it from a job whose process ended without one.
     """
-    return {"done": True, **_first_training(set_progress, request)}
-
-
-def _first_training(set_progress, request) -> dict:
     if not isinstance(request, dict) or not isinstance(request.get("dataset"), str):
         return {"run": no_update, "message": no_update}
     dataset_id = request["dataset"]
@@ -227,5 +218,3 @@ def changes(workspace: Workspace, run_info: dict, corrected: np.ndarray):
 
 
 follow_theme(*GRAPHS)  # every figure of the page follows the theme switch
-# The first panel hides itself when the job ends, so there is no progress left to clear.
-register_job_watch(FIRST_WATCH, cancel=None, progress=None)
