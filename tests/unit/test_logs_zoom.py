@@ -154,3 +154,29 @@ def test_a_crafted_zoom_store_draws_the_overview(client):
     assert response.status_code == 200, response.data[:500]
     figure = response.get_json()["response"]["logs-timeseries"]["figure"]
     assert len(_values(figure["data"][0]["x"])) <= MAX_POINTS + 2
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        {"hash": 123},
+        {"hash": ["#source=sample"]},
+        "#source=sample",
+        5,
+        {"hash": "#source=sample&hours=3~x~99&page=-4"},
+        {"hash": "#" + "a=b&" * 200_000},
+        {"hash": "#source=%ZZ&statuses=1e400"},
+    ],
+)
+def test_a_crafted_fragment_store_gives_a_view_not_an_error(client, fragment):
+    """The fragment store (``logs-fragment``, set in the browser) reaches ``update_view`` from the client: whatever it
+    holds, the page gets a view back (the default where it makes no sense), never a 500."""
+    response = _post(
+        client,
+        "logs-view.data",
+        [{"id": "logs-fragment", "property": "data", "value": fragment}],
+        [{"id": "logs-view", "property": "data", "value": None}],
+    )
+    assert response.status_code == 200, response.data[:300]
+    view = json.loads(response.data)["response"]["logs-view"]["data"]
+    assert view["granularity"] == "hour" and view["page"] == 0 and isinstance(view["filters"]["hours"], list)

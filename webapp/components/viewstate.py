@@ -24,8 +24,9 @@ def encode_hash(state: dict) -> str:
 
 
 def decode_hash(fragment: str | None, list_keys: set[str]) -> dict:
-    """Inverse of ``encode_hash``; keys in ``list_keys`` come back as lists of strings."""
-    query = parse_qs((fragment or "").lstrip("#"), keep_blank_values=False)
+    """Inverse of ``encode_hash``; keys in ``list_keys`` come back as lists of strings. Anything but a string (a
+    crafted callback payload) reads as no fragment."""
+    query = parse_qs(fragment.lstrip("#") if isinstance(fragment, str) else "", keep_blank_values=False)
     out: dict = {}
     for key, values in query.items():
         value = values[-1]

@@ -44,7 +44,7 @@ def update_view(fragment, selected, _reset, source, granularity, _prev, _next, v
     the URL); so does a fragment that says something the view does not (a link, back/forward)."""
     trigger = ctx.triggered_id
     if view is None or trigger == ids.FRAGMENT:
-        decoded = view_from_hash((fragment or {}).get("hash") if isinstance(fragment, dict) else None)
+        decoded = view_from_hash(fragment.get("hash") if isinstance(fragment, dict) else None)
         if view == decoded:
             return NOTHING
         return {**NOTHING, "view": decoded, "source": decoded["source"], "granularity": decoded["granularity"]}
