@@ -66,7 +66,8 @@ window.glassboxLogsView = (function () {
             .replace(/%20/g, "+");
     }
 
-    // url_state + encode_hash: "#source=…&granularity=…&hours=3~7"; empty values left out.
+    // url_state + encode_hash: "#source=…&granularity=…&hours=3~7"; empty values left out. null for a label
+    // encodeURIComponent refuses (a lone surrogate, as Python's quote_plus refuses it): the view changes all the same.
     function urlHash(view) {
         const filters = view.filters || {};
         const pairs = [["source", view.source], ["granularity", view.granularity], ["page", view.page || null]];
@@ -79,7 +80,11 @@ window.glassboxLogsView = (function () {
                 continue;
             }
             const text = Array.isArray(value) ? value.map(String).join("~") : String(value);
-            parts.push(quotePlus(key) + "=" + quotePlus(text));
+            try {
+                parts.push(quotePlus(key) + "=" + quotePlus(text));
+            } catch (error) {
+                return null;
+            }
         }
         return parts.length ? "#" + parts.join("&") : "";
     }
@@ -111,13 +116,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!next) {
                 return nothing;
             }
-            let fragment;
-            try {
-                fragment = logsView.urlHash(next);
-            } catch (error) {  // a label encodeURIComponent refuses (a lone surrogate): the view still changes
-                fragment = dc.no_update;
-            }
-            return [next, fragment];
+            return [next, logsView.urlHash(next) ?? dc.no_update];
         },
 
         // A click on a filter chip → the view without that filter, and its URL fragment. Chips a drawing adds
@@ -130,7 +129,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 return [dc.no_update, dc.no_update];
             }
             const next = chip.dim === "range" ? logsView.withoutRange(view) : logsView.toggle(view, chip.dim, chip.value, true);
-            return next ? [next, logsView.urlHash(next)] : [dc.no_update, dc.no_update];
+            return next ? [next, logsView.urlHash(next) ?? dc.no_update] : [dc.no_update, dc.no_update];
         },
 
         // The URL fragment, passed on to the server only when it says something the view does not: a link, the

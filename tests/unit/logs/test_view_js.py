@@ -73,12 +73,17 @@ def _node() -> str:
     return node
 
 
-def test_a_click_in_the_browser_gives_the_servers_view_and_fragment():
-    cases = _cases()
+def _browser_answers(cases: list) -> list:
+    """What the page's script answers to each case, run in Node."""
     done = subprocess.run(
         [_node(), "-e", RUN, str(SCRIPT)], input=json.dumps(cases), capture_output=True, text=True, check=True
     )
-    answers = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_a_click_in_the_browser_gives_the_servers_view_and_fragment():
+    cases = _cases()
+    answers = _browser_answers(cases)
     assert len(answers) == len(cases) > 90
     for (view, dimension, label, additive), answer in zip(cases, answers, strict=True):
         if dimension == "range":
@@ -97,7 +102,13 @@ def test_a_click_in_the_browser_gives_the_servers_view_and_fragment():
 def test_a_click_on_a_value_no_filter_can_hold_changes_nothing():
     """Not a number for hours or statuses, or a dimension no chart has: no view (the page keeps the one it has)."""
     probe = [[EMPTY, "hours", "noon", False], [EMPTY, "statuses", None, True], [EMPTY, "colour", "red", False]]
-    done = subprocess.run(
-        [_node(), "-e", RUN, str(SCRIPT)], input=json.dumps(probe), capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout) == [None, None, None]
+    assert _browser_answers(probe) == [None, None, None]
+
+
+def test_a_label_the_url_cannot_hold_still_changes_the_view():
+    """A lone surrogate (a log line's undecodable bytes can become one): encodeURIComponent refuses it, as Python's
+    quote_plus does; the filter still applies, the URL is left as it was (no fragment), for a click and a chip."""
+    view = {**EMPTY, "filters": {**EMPTY["filters"], "products": ["\ud800x"]}}
+    clicked, chipped = _browser_answers([[EMPTY, "products", "\ud800x", False], [view, "range", "", True]])
+    assert clicked == {"view": {**view, "page": 0}, "hash": None}
+    assert chipped["hash"] is None and chipped["view"]["filters"]["products"] == ["\ud800x"]
