@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -27,11 +28,26 @@ def make_engine(url: str) -> Engine:
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _journal_mode_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     return engine
+
+
+def _journal_mode_wal(cursor, timeout: float = 30.0) -> None:
+    """Switch the file to WAL, trying again while another connection is switching it: SQLite answers "database
+    is locked" at once there, without waiting on the busy timeout (seen when two gunicorn workers first opened a
+    new database together: one worker failed to boot and the master shut down)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _per_process(engine: Engine) -> Engine:

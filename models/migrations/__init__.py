@@ -99,16 +99,17 @@ def ensure_current(engine: Engine) -> None:
     Raises:
         SchemaBehindError: the message names the revisions and ``glassbox db upgrade``.
     """
-    status = state(engine)
+    if state(engine) == "current":
+        return
+    # Judged again under the lock: another process may be mid-migration (its tables made, its alembic_version
+    # not yet), which read unlocked looks like a database from before migrations.
+    with _migration_lock(engine):
+        status = state(engine)
+        if status == "empty":
+            _upgrade_unlocked(engine)
+            status = state(engine)
     if status == "current":
         return
-    if status == "empty":
-        with _migration_lock(engine):
-            if state(engine) == "empty":  # another process may have done it while this one waited
-                _upgrade_unlocked(engine)
-        status = state(engine)
-        if status == "current":
-            return
     url = engine.url.render_as_string(hide_password=True)
     if status == "ahead":
         raise SchemaBehindError(

@@ -185,6 +185,35 @@ def test_two_processes_starting_on_an_empty_database_at_once_both_start(database
         e.dispose()
 
 
+def test_a_process_starting_while_another_is_mid_migration_waits_for_it(database_url):
+    """Seen in CI: of two gunicorn workers booting on a new database, one read the other's half-made schema
+    (tables, no ``alembic_version`` yet) as a database from before migrations, refused to start, and the master
+    shut down. The second process must wait for the lock and find the schema current."""
+    from models.db import make_engine
+
+    first, second = make_engine(database_url), make_engine(database_url)
+    errors, done = [], threading.Event()
+
+    def start():
+        try:
+            migrations.ensure_current(second)
+        except Exception as exc:  # any error is the failure this test looks for
+            errors.append(exc)
+        done.set()
+
+    with migrations._migration_lock(first):
+        legacy_metadata().create_all(first)  # the first process's migration, part way
+        waiter = threading.Thread(target=start)
+        waiter.start()
+        assert not done.wait(1.0), f"the second process did not wait for the migration: {errors}"
+        migrations._upgrade_unlocked(first)  # the first process's migration, finished
+    waiter.join(60)
+    assert errors == []
+    assert migrations.current(second) == migrations.head()
+    first.dispose()
+    second.dispose()
+
+
 def test_the_app_refuses_to_start_on_a_database_behind_and_names_the_command(tmp_path):
     from models.db import make_engine
     from webapp import create_app

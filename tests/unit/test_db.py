@@ -45,3 +45,29 @@ def test_other_database_errors_still_raise(tmp_path):
     with pytest.raises(sa.exc.DatabaseError):
         create_tables(engine, metadata)
     engine.dispose()
+
+
+def test_many_processes_opening_a_new_database_at_once_all_connect(tmp_path):
+    """The first connections to a new file race to switch it to WAL; SQLite answers "database is locked" at once
+    there (no busy wait). Seen in CI as a gunicorn worker that failed to boot. 40 new files, 6 openers each."""
+    errors = []
+    for round_ in range(40):
+        engines = [make_engine(f"sqlite:///{tmp_path / f'db{round_}.sqlite'}") for _ in range(6)]
+        barrier = threading.Barrier(len(engines))
+
+        def open_(engine, barrier=barrier):
+            barrier.wait()
+            try:
+                with engine.connect() as connection:
+                    assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_, args=(e,)) for e in engines]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for engine in engines:
+            engine.dispose()
+    assert errors == []
