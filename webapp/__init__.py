@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from webapp import api, auth, forksafe, jobs, layout, roles, security, services, shown
+from webapp import api, auth, forksafe, jobs, layout, roles, scripts, security, services, shown
 from webapp.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     services.init_app(server)
     server.register_blueprint(api.blueprint)
 
+    scripts.drop_babel_polyfill()  # before Dash lists its scripts (see webapp.scripts)
     app = dash.Dash(
         __name__,
         server=server,

@@ -26,6 +26,32 @@ def test_every_page_renders_with_an_empty_console(dash_duo, app):
         assert dash_duo.get_logs() == [], f"console errors on {path}"
 
 
+# Builtins @babel/polyfill's core-js 2 replaces in Chromium (it marks each replacement with a "Symbol(src)…" key).
+REPLACED_BY_CORE_JS = """
+const marked = f => Object.getOwnPropertyNames(f).some(k => k.startsWith('Symbol(src)'));
+const builtins = {'String.prototype.trim': String.prototype.trim, parseInt, parseFloat,
+                  'Array.prototype.values': Array.prototype.values, 'Array.prototype.keys': Array.prototype.keys};
+return Object.entries(builtins).filter(([, f]) => marked(f)).map(([name]) => name);
+"""
+
+
+def test_pages_run_on_the_browsers_own_builtins_and_lazy_components_still_load(dash_duo, app):
+    """webapp.scripts: no @babel/polyfill (it swapped native trim, parseInt and the Array iterators for slower
+    ones); its regeneratorRuntime, which Dash's lazy loader needs, comes from assets, so charts still draw."""
+    dash_duo.start_server(app)
+    for path, heading in PAGES.items():
+        dash_duo.driver.get(dash_duo.server_url + path)
+        dash_duo.wait_for_element(heading)
+        sources = dash_duo.driver.execute_script("return [...document.scripts].map(s => s.src)")
+        assert not [s for s in sources if "polyfill" in s], sources
+        assert dash_duo.driver.execute_script(REPLACED_BY_CORE_JS) == [], path
+        assert dash_duo.driver.execute_script("return typeof regeneratorRuntime.mark") == "function"
+    dash_duo.driver.get(dash_duo.server_url + "/logs")
+    # The logs page's charts are dcc.Graph, a lazy component: they draw only if its chunk loaded.
+    until(lambda: len(dash_duo.find_elements("#logs-hourly .bars .point path")) > 0, timeout=30)
+    assert dash_duo.get_logs() == []
+
+
 def test_navbar_navigates_and_highlights_the_active_page(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.wait_for_element("#home-title")
