@@ -66,6 +66,11 @@ window.glassboxLogsView = (function () {
             .replace(/%20/g, "+");
     }
 
+    // viewstate._item: "%" and the separator escaped in a list item, so an item holding "~" comes back whole.
+    function listItem(value) {
+        return String(value).replace(/%/g, "%25").replace(/~/g, "%7E");
+    }
+
     // url_state + encode_hash: "#source=…&granularity=…&hours=3~7"; empty values left out. null for a label
     // encodeURIComponent refuses (a lone surrogate, as Python's quote_plus refuses it): the view changes all the same.
     function urlHash(view) {
@@ -79,7 +84,7 @@ window.glassboxLogsView = (function () {
             if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
                 continue;
             }
-            const text = Array.isArray(value) ? value.map(String).join("~") : String(value);
+            const text = Array.isArray(value) ? value.map(listItem).join("~") : String(value);
             try {
                 parts.push(quotePlus(key) + "=" + quotePlus(text));
             } catch (error) {

@@ -14,7 +14,7 @@ import pytest
 
 from models.logs import view as views
 from webapp.components.logs_figures import _text
-from webapp.views.logs.view_state import url_hash
+from webapp.views.logs.view_state import url_hash, view_from_hash
 
 SCRIPT = Path(__file__).resolve().parents[3] / "assets" / "logs.js"
 RUN = """
@@ -91,12 +91,30 @@ def test_a_click_in_the_browser_gives_the_servers_view_and_fragment():
         else:
             expected = views.toggle(view, dimension, views.chart_value(label), additive)
         assert answer == {"view": expected, "hash": url_hash(expected)}, (view, dimension, label, additive)
+        # ... and the fragment, opened as a link, gives the same filters back ("é~ü" once came back split).
+        assert view_from_hash(answer["hash"])["filters"] == _as_linked(expected["filters"]), answer["hash"]
     # The cases cover each way a click changes a selection: replaced, added to, and a value removed.
     hours = [
         a["view"]["filters"]["hours"] for c, a in zip(cases, answers, strict=True) if c[0] is BUSY and c[1] == "hours"
     ]
     assert [3] in hours or [17] in hours  # 3 or 17 clicked again: removed
     assert [0, 3, 17] in hours and [0] in hours  # added (shift) and replaced (plain)
+
+
+def _as_linked(filters: dict) -> dict:
+    """Filters as a link gives them back: the fragment holds text (an empty label it cannot hold), and the view reads
+    hours and statuses as ints."""
+    return views.view_from_state(
+        {k: [str(v) for v in value if v != ""] if isinstance(value, list) else value for k, value in filters.items()}
+    )["filters"]
+
+
+def test_list_items_holding_the_separator_or_a_percent_come_back_whole_from_a_link():
+    view = {**EMPTY, "filters": {**EMPTY["filters"], "products": ["/a~b", "50%7E", "~", "%", "x"]}}
+    fragment = url_hash(view)
+    assert view_from_hash(fragment)["filters"]["products"] == sorted(["/a~b", "50%7E", "~", "%", "x"]), fragment
+    # An older link (items not escaped) reads as it did.
+    assert view_from_hash("#products=P-1~a+b~50%25+off")["filters"]["products"] == sorted(["P-1", "a b", "50% off"])
 
 
 def test_a_click_on_a_value_no_filter_can_hold_changes_nothing():
