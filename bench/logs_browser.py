@@ -16,11 +16,12 @@ change width) drew the new data without it, and runs of 15+ clicks waited for it
 
 The pointer: headless Chromium tells pages it has no hover-capable pointer (``(hover: none)`` matches, as on a
 phone), and Plotly then handles a press on a chart the touch way: it sets the cursor on ``<html>`` on mousedown and
-back on mouseup, and each change restyles the whole document (~1,500 elements, 12–20 ms of CPU each here); with a
+back on mouseup, and each change restyled the whole document (~1,500 elements, 12–20 ms of CPU each here); with a
 mouse (a desktop browser) it lays a transparent cover over the page instead, which restyles nothing else.
 ``--pointer mouse`` makes Chromium report a mouse (Blink's pointer and hover settings). The default stays headless
-Chromium's own, so the figures compare with earlier ones; the two gave the same p95 within noise in one sitting
-(the restyle falls mostly between WebDriver's press and release, ~13 ms apart with a mouse, ~23 ms without).
+Chromium's own, so the figures compare with earlier ones. Since ``assets/glassbox.css`` gives the body its own
+cursor on such devices, the cursor change stops at the body and restyles nothing else (a forced restyle after it:
+19-38 ms before, ~0.2 ms after), so the two pointers now take much the same path.
 
 Next to wall time it prints CPU per click: every Chromium process, the page's main thread, the GPU
 process (software WebGL) and the app's process; on a shared machine CPU time compares runs better
