@@ -11,12 +11,22 @@ stored, the page waiting for it (or, when the lock was one of the database's, a 
 ``sqlite3.connect``) take a shared gate around each call into SQLite, and registers fork hooks that close the
 gate (waiting for calls in flight, at most ``DRAIN_S``) just before any fork in the process and open it after.
 A call waits only while a fork is under way; forks wait only for SQLite calls already running.
+
+The same holds for Python's file objects: each buffered stream has a lock, taken while it writes. If another
+thread was writing (a request's access-log line, a log record) when the process forked, the child's copy of that
+stream is locked for good, and its first write or flush waits forever: seen as an early store build that finished
+its work and then hung in ``logging.shutdown`` flushing a log file, holding its build lock. So in the child,
+``sys.stdout``, ``sys.stderr`` and every logging handler's stream are replaced by fresh file objects on the same
+descriptors (``_fresh_streams``); what the parent had buffered stays the parent's to write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
+import sys
 import threading
 
 DRAIN_S = 1.0  # a fork waits at most this long for SQLite calls in flight (a stuck one must not stop all jobs)
@@ -120,8 +130,46 @@ def _connect(*args, **kwargs):
         return _real_connect(*args, **kwargs)
 
 
+def _fresh(stream):
+    """A new text file object on ``stream``'s descriptor (not closing it), or None for a stream without one."""
+    try:
+        fd = stream.fileno()
+        return open(  # it replaces the stream for the rest of the child's life
+            fd,
+            "w",
+            buffering=1,
+            encoding=getattr(stream, "encoding", None) or "utf-8",
+            errors=getattr(stream, "errors", None) or "backslashreplace",
+            closefd=False,
+        )
+    except (AttributeError, OSError, ValueError):  # io.StringIO, a closed stream, pytest's capture without a file
+        return None
+
+
+def _fresh_streams() -> None:
+    """In a forked child: new file objects for the standard streams and the logging handlers' streams, whose
+    locks another thread of the parent may have held at the fork (see the module docstring)."""
+    replaced = {}
+    for name in ("stdout", "stderr"):
+        old = getattr(sys, name)
+        new = _fresh(old)
+        if new is not None:
+            replaced[id(old)] = new
+            setattr(sys, name, new)
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in getattr(logger, "handlers", []):
+            stream = getattr(handler, "stream", None)
+            if stream is None:
+                continue
+            new = replaced.get(id(stream)) or _fresh(stream)
+            if new is not None:
+                with contextlib.suppress(AttributeError):
+                    handler.stream = new  # not setStream: it flushes the old stream, whose lock may be held
+
+
 def install() -> None:
-    """Gate ``sqlite3.connect`` (and ``sqlite3.dbapi2.connect``, SQLAlchemy's) and register the fork hooks; once."""
+    """Gate ``sqlite3.connect`` (and ``sqlite3.dbapi2.connect``, SQLAlchemy's) and register the fork hooks (the gate,
+    fresh streams in the child); once."""
     global _installed
     if _installed:
         return
@@ -133,3 +181,4 @@ def install() -> None:
         after_in_parent=GATE.after_fork_in_parent,
         after_in_child=GATE.after_fork_in_child,
     )
+    os.register_at_fork(after_in_child=_fresh_streams)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -75,3 +76,45 @@ def test_a_forked_process_opens_its_own_database_connection_not_its_parents(tmp_
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM t")).scalar() == 1
         assert id(connection.connection.dbapi_connection) == parents  # the parent's connection is left intact
+
+
+def test_a_child_forked_while_another_thread_writes_a_log_can_still_log(tmp_path):
+    """Another thread was inside a log stream's write at the fork (its lock held): the child's copy of that stream
+    stayed locked, and an early store build hung for good in ``logging.shutdown`` flushing it. The child gets fresh
+    streams; here it logs, flushes and exits while the parent's writer is still blocked."""
+    forksafe.install()
+    read_end, write_end = os.pipe()
+    stream = open(write_end, "w", buffering=1 << 20, closefd=True)  # noqa: SIM115 - closed below
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("glassbox.test.forksafe")
+    logger.addHandler(handler)
+    blocked = threading.Thread(target=lambda: (stream.write("x" * (4 << 20)), stream.flush()), daemon=True)
+    drained = threading.Thread(target=lambda: [None for _ in iter(lambda: os.read(read_end, 1 << 16), b"")])
+    try:
+        blocked.start()  # 4 MiB into a 64 KiB pipe nobody reads yet: the write blocks holding the stream's lock
+        time.sleep(0.3)
+        pid = os.fork()
+        if pid == 0:  # the child: log and flush through the handler the blocked thread's stream belongs to
+            code = 1
+            try:
+                logger.warning("from the child")
+                handler.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        drained.start()  # now the pipe is read: the parent's writer and the child's fresh stream both get through
+        deadline = time.monotonic() + 20
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        assert done[0] == pid, "the child hung on the stream lock it inherited"
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    finally:
+        logger.removeHandler(handler)
+        blocked.join(20)
+        stream.close()
+        if drained.ident:
+            drained.join(20)
+        os.close(read_end)
