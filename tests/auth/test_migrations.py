@@ -19,6 +19,7 @@ from models import accounts, audit, migrations, ownership
 from models.nn import store as nn_store
 from models.sentiment import store as sentiment_store
 from models.sentiment.labels import LABELS
+from tests.concurrency import all_at_once
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -165,21 +166,7 @@ def test_two_processes_starting_on_an_empty_database_at_once_both_start(database
     from models.db import make_engine
 
     engines = [make_engine(database_url) for _ in range(4)]
-    errors, barrier = [], threading.Barrier(len(engines))
-
-    def start(e):
-        barrier.wait()
-        try:
-            migrations.ensure_current(e)
-        except Exception as exc:  # any error is the failure this test looks for
-            errors.append(exc)
-
-    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    assert all_at_once(engines, migrations.ensure_current) == []
     assert migrations.current(engines[0]) == migrations.head()
     for e in engines:
         e.dispose()
